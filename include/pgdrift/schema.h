@@ -1,0 +1,400 @@
+/*
+ * schema.h - the schema model every source produces and every check reads.
+ *
+ * A struct pgd_schema is built by the migration replay (loader), the catalog
+ * reader or the snapshot reader, and owns everything it points to: all
+ * strings and objects live in its arena and are released at once by
+ * pgd_schema_free(). Pointers into a model stay valid until it is freed;
+ * the add_* functions never move existing objects.
+ *
+ * Names are stored as PostgreSQL stores them (case-folded, unquoted).
+ * Definitions (types, defaults, expressions, constraint and index
+ * definitions) are stored in canonical form (normalize.h), so two models of
+ * the same database compare equal with strcmp.
+ *
+ * Every object begins with struct pgd_object: kind, schema, name and
+ * provenance. Provenance is the migration file:line that created the object
+ * and the one that last altered it; a catalog or snapshot model leaves it
+ * empty (file NULL).
+ */
+#ifndef PGDRIFT_SCHEMA_H
+#define PGDRIFT_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pgdrift/alloc.h"
+
+struct pgd_strbuf;
+
+enum pgd_kind {
+	PGD_SCHEMA,
+	PGD_TABLE,
+	PGD_COLUMN,
+	PGD_CONSTRAINT,
+	PGD_INDEX,
+	PGD_POLICY,
+	PGD_TRIGGER,
+	PGD_TYPE,
+	PGD_SEQUENCE,
+	PGD_VIEW,
+	PGD_FUNCTION,
+	PGD_EXTENSION,
+	PGD_KIND_COUNT
+};
+
+/* "table", "column", ...: stable words used in dumps and reports. */
+const char *pgd_kind_name(enum pgd_kind kind);
+
+/* Where a migration statement is: file (as named to pgdrift) and line. */
+struct pgd_src {
+	const char *file; /* NULL: not from a migration */
+	unsigned line;    /* 1-based; 0 when file is NULL */
+	const char *stmt; /* the statement's text, for remediation; may be NULL */
+};
+
+struct pgd_object {
+	enum pgd_kind kind;
+	const char *schema; /* for columns, constraints, ...: the table's */
+	const char *name;
+	struct pgd_src created; /* the statement that made it */
+	struct pgd_src changed; /* the last statement that altered it, or empty */
+};
+
+struct pgd_column {
+	struct pgd_object obj;
+	struct pgd_table *table;
+	int position;          /* 1-based order of definition (attnum order) */
+	const char *type;      /* canonical, e.g. "character varying(10)" */
+	bool not_null;
+	const char *def;       /* canonical default expression; NULL: none */
+	char identity;         /* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
+	char generated;        /* 0 or 's' (STORED; def holds the expression) */
+	const char *collation; /* NULL: the type's default */
+};
+
+enum pgd_contype {
+	PGD_CON_PRIMARY = 'p',
+	PGD_CON_UNIQUE = 'u',
+	PGD_CON_FOREIGN = 'f',
+	PGD_CON_CHECK = 'c',
+	PGD_CON_EXCLUDE = 'x'
+};
+
+struct pgd_constraint {
+	struct pgd_object obj;
+	struct pgd_table *table;
+	enum pgd_contype type;
+	/* Canonical text as pg_get_constraintdef() prints it with an empty
+	 * search_path, e.g. "FOREIGN KEY (user_id) REFERENCES public.users(id)
+	 * ON DELETE CASCADE". */
+	const char *def;
+	const char **columns; /* key columns (not for CHECK); ncolumns of them */
+	size_t ncolumns;
+	/* FOREIGN KEY only */
+	const char *ref_schema, *ref_table;
+	const char **ref_columns;
+	size_t nref_columns;
+	bool validated; /* false after NOT VALID */
+};
+
+struct pgd_index {
+	struct pgd_object obj;
+	struct pgd_table *table;
+	bool unique;
+	bool primary;
+	const char *constraint; /* name of the constraint it backs, or NULL */
+	/* Canonical CREATE INDEX text as pg_get_indexdef() prints it with an
+	 * empty search_path (schema-qualified table, USING method). */
+	const char *def;
+	const char **columns; /* plain key columns, for dependency tracking */
+	size_t ncolumns;
+	bool has_exprs;       /* keys or predicate use expressions */
+};
+
+enum pgd_polcmd {
+	PGD_POL_ALL = '*',
+	PGD_POL_SELECT = 'r',
+	PGD_POL_INSERT = 'a',
+	PGD_POL_UPDATE = 'w',
+	PGD_POL_DELETE = 'd'
+};
+
+struct pgd_policy {
+	struct pgd_object obj;
+	struct pgd_table *table;
+	enum pgd_polcmd cmd;
+	bool permissive;
+	const char **roles; /* sorted, "public" for none; nroles >= 1 */
+	size_t nroles;
+	const char *using_expr; /* canonical, or NULL */
+	const char *check_expr; /* canonical, or NULL */
+};
+
+struct pgd_trigger {
+	struct pgd_object obj;
+	struct pgd_table *table;
+	const char *def; /* canonical: timing, events, level, function */
+};
+
+/* Table privileges, one row per grantee (a role name or "public"). */
+enum {
+	PGD_PRIV_SELECT = 1 << 0,
+	PGD_PRIV_INSERT = 1 << 1,
+	PGD_PRIV_UPDATE = 1 << 2,
+	PGD_PRIV_DELETE = 1 << 3,
+	PGD_PRIV_TRUNCATE = 1 << 4,
+	PGD_PRIV_REFERENCES = 1 << 5,
+	PGD_PRIV_TRIGGER = 1 << 6,
+	PGD_PRIV_ALL = (1 << 7) - 1
+};
+
+struct pgd_grant {
+	const char *grantee;
+	unsigned privs; /* PGD_PRIV_* bits */
+};
+
+#define PGD_VEC(type, name) \
+	type *name;         \
+	size_t n##name, a##name
+
+struct pgd_table {
+	struct pgd_object obj;
+	char relkind;          /* 'r' ordinary, 'p' partitioned */
+	bool rls_enabled;
+	bool rls_forced;
+	bool unlogged;
+	bool columns_unknown;  /* CREATE TABLE AS / LIKE of an unknown table */
+	const char *owner;     /* NULL: unknown (migrations) */
+	const char *comment;   /* COMMENT ON TABLE, or NULL */
+	const char *partition_of; /* "schema.table" of the parent, or NULL */
+	PGD_VEC(struct pgd_column *, columns);
+	PGD_VEC(struct pgd_constraint *, constraints);
+	PGD_VEC(struct pgd_index *, indexes);
+	PGD_VEC(struct pgd_policy *, policies);
+	PGD_VEC(struct pgd_trigger *, triggers);
+	PGD_VEC(struct pgd_grant, grants);
+	int next_position;     /* attnum the next added column gets */
+};
+
+/* Enum types and domains. */
+struct pgd_type {
+	struct pgd_object obj;
+	char typtype; /* 'e' enum, 'd' domain */
+	const char **labels; /* enum labels in sort order */
+	size_t nlabels;
+	const char *def;     /* domain: canonical base type and constraints */
+};
+
+struct pgd_sequence {
+	struct pgd_object obj;
+	const char *owned_by; /* "schema.table.column" or NULL */
+	bool identity;        /* belongs to an identity column (not dumped) */
+};
+
+/* Views, functions and extensions: identity only for now. */
+struct pgd_view {
+	struct pgd_object obj;
+	char relkind;            /* 'v' or 'm' */
+	bool security_invoker;
+};
+
+struct pgd_function {
+	struct pgd_object obj;
+	const char *args;        /* canonical argument types, "integer, text" */
+	bool security_definer;
+};
+
+struct pgd_extension {
+	struct pgd_object obj;   /* schema: where its objects live */
+};
+
+struct pgd_namespace {
+	struct pgd_object obj;
+	bool created;            /* created by the migrations (they own it) */
+};
+
+/* A dropped object remembered so reports can say where it was dropped. */
+struct pgd_tombstone {
+	enum pgd_kind kind;
+	const char *schema;
+	const char *table; /* for objects of a table, else NULL */
+	const char *name;
+	struct pgd_src dropped;
+};
+
+/* A statement the replay did not model (DO blocks, dynamic SQL, ...). */
+struct pgd_unmodeled {
+	struct pgd_src src;
+	const char *what;   /* the statement kind, e.g. "DO block" */
+	const char *reason; /* why it was not modeled */
+};
+
+struct pgd_arena;
+struct pgd_map;
+
+struct pgd_schema {
+	struct pgd_arena *arena;
+	struct pgd_map *rels;     /* "schema\x1fname" -> relation object */
+	struct pgd_map *connames; /* "schema\x1fname" -> count (implicit names) */
+	PGD_VEC(struct pgd_namespace *, namespaces);
+	PGD_VEC(struct pgd_table *, tables);
+	PGD_VEC(struct pgd_type *, types);
+	PGD_VEC(struct pgd_sequence *, sequences);
+	PGD_VEC(struct pgd_view *, views);
+	PGD_VEC(struct pgd_function *, functions);
+	PGD_VEC(struct pgd_extension *, extensions);
+	PGD_VEC(struct pgd_tombstone, tombstones);
+	PGD_VEC(struct pgd_unmodeled, unmodeled);
+	const char *origin; /* "migrations DIR", "database", "snapshot FILE" */
+};
+
+/* A new, empty model. Free with pgd_schema_free(). */
+struct pgd_schema *pgd_schema_new(void);
+void pgd_schema_free(struct pgd_schema *m);
+
+/* Copies into the model's arena (NULL stays NULL). */
+const char *pgd_schema_strdup(struct pgd_schema *m, const char *s);
+const char *pgd_schema_strndup(struct pgd_schema *m, const char *s, size_t n);
+/* Zeroed memory owned by the model. */
+void *pgd_schema_alloc(struct pgd_schema *m, size_t size);
+
+/* ---- namespaces */
+struct pgd_namespace *pgd_schema_find_namespace(const struct pgd_schema *m,
+						const char *name);
+struct pgd_namespace *pgd_schema_add_namespace(struct pgd_schema *m,
+					       const char *name);
+void pgd_schema_remove_namespace(struct pgd_schema *m, struct pgd_namespace *ns);
+
+/* ---- relations (tables, indexes, sequences and views share one namespace) */
+/* The object named schema.name in pg_class's namespace, or NULL. */
+struct pgd_object *pgd_schema_find_rel(const struct pgd_schema *m,
+				       const char *schema, const char *name);
+struct pgd_table *pgd_schema_find_table(const struct pgd_schema *m,
+					const char *schema, const char *name);
+struct pgd_table *pgd_schema_add_table(struct pgd_schema *m, const char *schema,
+				       const char *name);
+/* Removes t and everything on it; the caller records tombstones first. */
+void pgd_schema_remove_table(struct pgd_schema *m, struct pgd_table *t);
+void pgd_schema_rename_rel(struct pgd_schema *m, struct pgd_object *rel,
+			   const char *new_schema, const char *new_name);
+
+struct pgd_column *pgd_table_find_column(const struct pgd_table *t,
+					 const char *name);
+struct pgd_column *pgd_table_add_column(struct pgd_schema *m,
+					struct pgd_table *t, const char *name);
+void pgd_table_remove_column(struct pgd_table *t, struct pgd_column *c);
+
+struct pgd_constraint *pgd_table_find_constraint(const struct pgd_table *t,
+						 const char *name);
+struct pgd_constraint *pgd_table_add_constraint(struct pgd_schema *m,
+						struct pgd_table *t,
+						const char *name);
+void pgd_table_remove_constraint(struct pgd_schema *m, struct pgd_table *t,
+				 struct pgd_constraint *c);
+void pgd_schema_rename_constraint(struct pgd_schema *m, struct pgd_constraint *c,
+				  const char *new_name);
+/* Whether a constraint of that name exists anywhere in the schema. */
+bool pgd_schema_conname_taken(const struct pgd_schema *m, const char *schema,
+			      const char *name);
+
+struct pgd_index *pgd_schema_find_index(const struct pgd_schema *m,
+					const char *schema, const char *name);
+struct pgd_index *pgd_table_add_index(struct pgd_schema *m, struct pgd_table *t,
+				      const char *name);
+void pgd_table_remove_index(struct pgd_schema *m, struct pgd_table *t,
+			    struct pgd_index *ix);
+
+struct pgd_policy *pgd_table_find_policy(const struct pgd_table *t,
+					 const char *name);
+struct pgd_policy *pgd_table_add_policy(struct pgd_schema *m,
+					struct pgd_table *t, const char *name);
+void pgd_table_remove_policy(struct pgd_table *t, struct pgd_policy *p);
+
+struct pgd_trigger *pgd_table_find_trigger(const struct pgd_table *t,
+					   const char *name);
+struct pgd_trigger *pgd_table_add_trigger(struct pgd_schema *m,
+					  struct pgd_table *t, const char *name);
+void pgd_table_remove_trigger(struct pgd_table *t, struct pgd_trigger *tg);
+
+/* Adds privs for grantee (granting) or removes them (revoking). */
+void pgd_table_grant(struct pgd_schema *m, struct pgd_table *t,
+		     const char *grantee, unsigned privs, bool revoke);
+
+/* ---- other objects */
+struct pgd_type *pgd_schema_find_type(const struct pgd_schema *m,
+				      const char *schema, const char *name);
+struct pgd_type *pgd_schema_add_type(struct pgd_schema *m, const char *schema,
+				     const char *name);
+void pgd_schema_remove_type(struct pgd_schema *m, struct pgd_type *ty);
+
+struct pgd_sequence *pgd_schema_find_sequence(const struct pgd_schema *m,
+					      const char *schema,
+					      const char *name);
+struct pgd_sequence *pgd_schema_add_sequence(struct pgd_schema *m,
+					     const char *schema,
+					     const char *name);
+void pgd_schema_remove_sequence(struct pgd_schema *m, struct pgd_sequence *s);
+
+struct pgd_view *pgd_schema_find_view(const struct pgd_schema *m,
+				      const char *schema, const char *name);
+struct pgd_view *pgd_schema_add_view(struct pgd_schema *m, const char *schema,
+				     const char *name);
+void pgd_schema_remove_view(struct pgd_schema *m, struct pgd_view *v);
+
+struct pgd_function *pgd_schema_find_function(const struct pgd_schema *m,
+					      const char *schema,
+					      const char *name,
+					      const char *args);
+/* Any function of that name in schema (overloads ignored), or NULL. */
+struct pgd_function *pgd_schema_find_function_name(const struct pgd_schema *m,
+						   const char *schema,
+						   const char *name);
+struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
+					     const char *schema,
+					     const char *name,
+					     const char *args);
+void pgd_schema_remove_function(struct pgd_schema *m, struct pgd_function *f);
+
+struct pgd_extension *pgd_schema_find_extension(const struct pgd_schema *m,
+						const char *name);
+struct pgd_extension *pgd_schema_add_extension(struct pgd_schema *m,
+					       const char *name,
+					       const char *schema);
+void pgd_schema_remove_extension(struct pgd_schema *m, struct pgd_extension *e);
+
+void pgd_schema_add_tombstone(struct pgd_schema *m, enum pgd_kind kind,
+			      const char *schema, const char *table,
+			      const char *name, const struct pgd_src *dropped);
+/* The newest tombstone for that object, or NULL. */
+const struct pgd_tombstone *pgd_schema_find_tombstone(const struct pgd_schema *m,
+						      enum pgd_kind kind,
+						      const char *schema,
+						      const char *table,
+						      const char *name);
+void pgd_schema_add_unmodeled(struct pgd_schema *m, const struct pgd_src *src,
+			      const char *what, const char *reason);
+
+/*
+ * Sorts every array into canonical order (schemas, then names in byte
+ * order; columns by position). Call before dumping or diffing.
+ */
+void pgd_schema_sort(struct pgd_schema *m);
+
+/* Whether the schema is managed by the platform (auth, storage, ...). */
+bool pgd_schema_is_platform(const char *schema);
+
+enum {
+	PGD_DUMP_SOURCES = 1 << 0, /* append "  -- file:line" to each line */
+};
+
+/*
+ * Appends the canonical text dump: one object per line, sorted, in the
+ * schemas for which filter returns true (NULL: all). This is the form the
+ * round-trip oracle compares byte for byte.
+ */
+void pgd_schema_dump(struct pgd_schema *m, struct pgd_strbuf *out,
+		     unsigned flags,
+		     bool (*filter)(const char *schema, void *arg), void *arg);
+
+#endif

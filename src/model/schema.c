@@ -1,0 +1,721 @@
+/*
+ * schema.c - the schema model: construction, lookup, removal, sorting.
+ * Every allocation lives in the model's arena except the vectors' storage
+ * and the maps, which pgd_schema_free() releases too.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgdrift/arena.h"
+#include "pgdrift/map.h"
+#include "pgdrift/schema.h"
+#include "pgdrift/strbuf.h"
+
+static const char *const kind_names[PGD_KIND_COUNT] = {
+	[PGD_SCHEMA] = "schema",       [PGD_TABLE] = "table",
+	[PGD_COLUMN] = "column",       [PGD_CONSTRAINT] = "constraint",
+	[PGD_INDEX] = "index",         [PGD_POLICY] = "policy",
+	[PGD_TRIGGER] = "trigger",     [PGD_TYPE] = "type",
+	[PGD_SEQUENCE] = "sequence",   [PGD_VIEW] = "view",
+	[PGD_FUNCTION] = "function",   [PGD_EXTENSION] = "extension",
+};
+
+const char *pgd_kind_name(enum pgd_kind kind)
+{
+	if ((unsigned)kind >= PGD_KIND_COUNT)
+		PGD_BUG("bad object kind %d", (int)kind);
+	return kind_names[kind];
+}
+
+/* VEC_PUSH(o, f, x): append x to the vector o->f (with o->nf, o->af). */
+#define VEC_PUSH(o, f, item)                                        \
+	do {                                                        \
+		PGD_GROW((o)->f, (o)->a##f, (o)->n##f + 1);         \
+		(o)->f[(o)->n##f++] = (item);                       \
+	} while (0)
+
+/* Removes the first element equal to item (pointer vectors). */
+#define VEC_REMOVE(o, f, item)                                            \
+	do {                                                              \
+		for (size_t i_ = 0; i_ < (o)->n##f; i_++)                 \
+			if ((o)->f[i_] == (item)) {                       \
+				memmove(&(o)->f[i_], &(o)->f[i_ + 1],     \
+					((o)->n##f - i_ - 1) *            \
+						sizeof(*(o)->f));         \
+				(o)->n##f--;                              \
+				break;                                    \
+			}                                                 \
+	} while (0)
+
+struct pgd_schema *pgd_schema_new(void)
+{
+	struct pgd_schema *m = pgd_xcalloc(1, sizeof(*m));
+	m->arena = pgd_arena_new();
+	m->rels = pgd_map_new();
+	m->connames = pgd_map_new();
+	return m;
+}
+
+void pgd_schema_free(struct pgd_schema *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->ntables; i++) {
+		struct pgd_table *t = m->tables[i];
+		free(t->columns);
+		free(t->constraints);
+		free(t->indexes);
+		free(t->policies);
+		free(t->triggers);
+		free(t->grants);
+	}
+	free(m->namespaces);
+	free(m->tables);
+	free(m->types);
+	free(m->sequences);
+	free(m->views);
+	free(m->functions);
+	free(m->extensions);
+	free(m->tombstones);
+	free(m->unmodeled);
+	pgd_map_free(m->rels);
+	pgd_map_free(m->connames);
+	pgd_arena_free(m->arena);
+	free(m);
+}
+
+const char *pgd_schema_strdup(struct pgd_schema *m, const char *s)
+{
+	return s ? pgd_arena_strdup(m->arena, s) : NULL;
+}
+
+const char *pgd_schema_strndup(struct pgd_schema *m, const char *s, size_t n)
+{
+	return pgd_arena_strndup(m->arena, s, n);
+}
+
+void *pgd_schema_alloc(struct pgd_schema *m, size_t size)
+{
+	return pgd_arena_alloc(m->arena, size);
+}
+
+static void *new_object(struct pgd_schema *m, size_t size, enum pgd_kind kind,
+			const char *schema, const char *name)
+{
+	struct pgd_object *o = pgd_arena_alloc(m->arena, size);
+	o->kind = kind;
+	o->schema = pgd_schema_strdup(m, schema);
+	o->name = pgd_schema_strdup(m, name);
+	return o;
+}
+
+/* ---- keys: "schema\x1fname"; lookups build them in a stack buffer */
+
+#define KEYBUF 512
+
+static size_t make_key(char *buf, size_t cap, const char *a, const char *b,
+		       char **heap)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la + 1 + lb;
+	char *p = buf;
+	*heap = NULL;
+	if (n + 1 > cap)
+		p = *heap = pgd_xmalloc(n + 1);
+	memcpy(p, a, la);
+	p[la] = '\x1f';
+	memcpy(p + la + 1, b, lb);
+	p[n] = '\0';
+	return n;
+}
+
+static void *map_get2(const struct pgd_map *map, const char *a, const char *b)
+{
+	char buf[KEYBUF], *heap;
+	size_t n = make_key(buf, sizeof(buf), a, b, &heap);
+	void *v = pgd_map_get(map, heap ? heap : buf, n);
+	free(heap);
+	return v;
+}
+
+static void map_put2(struct pgd_schema *m, struct pgd_map *map, const char *a,
+		     const char *b, void *value)
+{
+	char buf[KEYBUF], *heap;
+	size_t n = make_key(buf, sizeof(buf), a, b, &heap);
+	const char *key = pgd_schema_strndup(m, heap ? heap : buf, n);
+	free(heap);
+	pgd_map_put(map, key, n, value);
+}
+
+static void map_del2(struct pgd_map *map, const char *a, const char *b)
+{
+	char buf[KEYBUF], *heap;
+	size_t n = make_key(buf, sizeof(buf), a, b, &heap);
+	pgd_map_del(map, heap ? heap : buf, n);
+	free(heap);
+}
+
+/* ---- namespaces */
+
+struct pgd_namespace *pgd_schema_find_namespace(const struct pgd_schema *m,
+						const char *name)
+{
+	for (size_t i = 0; i < m->nnamespaces; i++)
+		if (strcmp(m->namespaces[i]->obj.name, name) == 0)
+			return m->namespaces[i];
+	return NULL;
+}
+
+struct pgd_namespace *pgd_schema_add_namespace(struct pgd_schema *m,
+					       const char *name)
+{
+	struct pgd_namespace *ns =
+		new_object(m, sizeof(*ns), PGD_SCHEMA, name, name);
+	VEC_PUSH(m, namespaces, ns);
+	return ns;
+}
+
+void pgd_schema_remove_namespace(struct pgd_schema *m, struct pgd_namespace *ns)
+{
+	VEC_REMOVE(m, namespaces, ns);
+}
+
+/* ---- relations */
+
+struct pgd_object *pgd_schema_find_rel(const struct pgd_schema *m,
+				       const char *schema, const char *name)
+{
+	return map_get2(m->rels, schema, name);
+}
+
+struct pgd_table *pgd_schema_find_table(const struct pgd_schema *m,
+					const char *schema, const char *name)
+{
+	struct pgd_object *o = pgd_schema_find_rel(m, schema, name);
+	return o && o->kind == PGD_TABLE ? (struct pgd_table *)o : NULL;
+}
+
+struct pgd_table *pgd_schema_add_table(struct pgd_schema *m, const char *schema,
+				       const char *name)
+{
+	struct pgd_table *t = new_object(m, sizeof(*t), PGD_TABLE, schema, name);
+	t->relkind = 'r';
+	t->next_position = 1;
+	VEC_PUSH(m, tables, t);
+	map_put2(m, m->rels, t->obj.schema, t->obj.name, t);
+	return t;
+}
+
+static void conname_adjust(struct pgd_schema *m, const char *schema,
+			   const char *name, int delta)
+{
+	uintptr_t n = (uintptr_t)map_get2(m->connames, schema, name);
+	if (delta < 0 && n <= 1) {
+		map_del2(m->connames, schema, name);
+		return;
+	}
+	map_del2(m->connames, schema, name);
+	map_put2(m, m->connames, schema, name, (void *)(n + (uintptr_t)delta));
+}
+
+void pgd_schema_remove_table(struct pgd_schema *m, struct pgd_table *t)
+{
+	while (t->nindexes)
+		pgd_table_remove_index(m, t, t->indexes[t->nindexes - 1]);
+	while (t->nconstraints)
+		pgd_table_remove_constraint(m, t,
+					    t->constraints[t->nconstraints - 1]);
+	map_del2(m->rels, t->obj.schema, t->obj.name);
+	free(t->columns);
+	free(t->constraints);
+	free(t->indexes);
+	free(t->policies);
+	free(t->triggers);
+	free(t->grants);
+	t->columns = NULL;
+	t->constraints = NULL;
+	t->indexes = NULL;
+	t->policies = NULL;
+	t->triggers = NULL;
+	t->grants = NULL;
+	t->ncolumns = t->npolicies = t->ntriggers = t->ngrants = 0;
+	VEC_REMOVE(m, tables, t);
+}
+
+void pgd_schema_rename_rel(struct pgd_schema *m, struct pgd_object *rel,
+			   const char *new_schema, const char *new_name)
+{
+	map_del2(m->rels, rel->schema, rel->name);
+	rel->schema = pgd_schema_strdup(m, new_schema);
+	rel->name = pgd_schema_strdup(m, new_name);
+	map_put2(m, m->rels, rel->schema, rel->name, rel);
+	if (rel->kind == PGD_TABLE) {
+		/* objects of a table carry the table's schema */
+		struct pgd_table *t = (struct pgd_table *)rel;
+		for (size_t i = 0; i < t->ncolumns; i++)
+			t->columns[i]->obj.schema = rel->schema;
+		for (size_t i = 0; i < t->nconstraints; i++) {
+			struct pgd_constraint *c = t->constraints[i];
+			if (c->obj.schema != rel->schema &&
+			    strcmp(c->obj.schema, rel->schema) != 0) {
+				conname_adjust(m, c->obj.schema, c->obj.name, -1);
+				conname_adjust(m, rel->schema, c->obj.name, +1);
+			}
+			c->obj.schema = rel->schema;
+		}
+		for (size_t i = 0; i < t->nindexes; i++) {
+			struct pgd_index *ix = t->indexes[i];
+			if (strcmp(ix->obj.schema, rel->schema) != 0) {
+				map_del2(m->rels, ix->obj.schema, ix->obj.name);
+				ix->obj.schema = rel->schema;
+				map_put2(m, m->rels, ix->obj.schema,
+					 ix->obj.name, ix);
+			}
+		}
+		for (size_t i = 0; i < t->npolicies; i++)
+			t->policies[i]->obj.schema = rel->schema;
+		for (size_t i = 0; i < t->ntriggers; i++)
+			t->triggers[i]->obj.schema = rel->schema;
+	}
+}
+
+/* ---- columns */
+
+struct pgd_column *pgd_table_find_column(const struct pgd_table *t,
+					 const char *name)
+{
+	for (size_t i = 0; i < t->ncolumns; i++)
+		if (strcmp(t->columns[i]->obj.name, name) == 0)
+			return t->columns[i];
+	return NULL;
+}
+
+struct pgd_column *pgd_table_add_column(struct pgd_schema *m,
+					struct pgd_table *t, const char *name)
+{
+	struct pgd_column *c =
+		new_object(m, sizeof(*c), PGD_COLUMN, t->obj.schema, name);
+	c->obj.schema = t->obj.schema;
+	c->table = t;
+	c->position = t->next_position++;
+	VEC_PUSH(t, columns, c);
+	return c;
+}
+
+void pgd_table_remove_column(struct pgd_table *t, struct pgd_column *c)
+{
+	VEC_REMOVE(t, columns, c);
+}
+
+/* ---- constraints */
+
+struct pgd_constraint *pgd_table_find_constraint(const struct pgd_table *t,
+						 const char *name)
+{
+	for (size_t i = 0; i < t->nconstraints; i++)
+		if (strcmp(t->constraints[i]->obj.name, name) == 0)
+			return t->constraints[i];
+	return NULL;
+}
+
+struct pgd_constraint *pgd_table_add_constraint(struct pgd_schema *m,
+						struct pgd_table *t,
+						const char *name)
+{
+	struct pgd_constraint *c =
+		new_object(m, sizeof(*c), PGD_CONSTRAINT, t->obj.schema, name);
+	c->obj.schema = t->obj.schema;
+	c->table = t;
+	c->validated = true;
+	VEC_PUSH(t, constraints, c);
+	conname_adjust(m, c->obj.schema, c->obj.name, +1);
+	return c;
+}
+
+void pgd_table_remove_constraint(struct pgd_schema *m, struct pgd_table *t,
+				 struct pgd_constraint *c)
+{
+	conname_adjust(m, c->obj.schema, c->obj.name, -1);
+	VEC_REMOVE(t, constraints, c);
+}
+
+void pgd_schema_rename_constraint(struct pgd_schema *m, struct pgd_constraint *c,
+				  const char *new_name)
+{
+	conname_adjust(m, c->obj.schema, c->obj.name, -1);
+	c->obj.name = pgd_schema_strdup(m, new_name);
+	conname_adjust(m, c->obj.schema, c->obj.name, +1);
+}
+
+bool pgd_schema_conname_taken(const struct pgd_schema *m, const char *schema,
+			      const char *name)
+{
+	return map_get2(m->connames, schema, name) != NULL;
+}
+
+/* ---- indexes */
+
+struct pgd_index *pgd_schema_find_index(const struct pgd_schema *m,
+					const char *schema, const char *name)
+{
+	struct pgd_object *o = pgd_schema_find_rel(m, schema, name);
+	return o && o->kind == PGD_INDEX ? (struct pgd_index *)o : NULL;
+}
+
+struct pgd_index *pgd_table_add_index(struct pgd_schema *m, struct pgd_table *t,
+				      const char *name)
+{
+	struct pgd_index *ix =
+		new_object(m, sizeof(*ix), PGD_INDEX, t->obj.schema, name);
+	ix->obj.schema = t->obj.schema;
+	ix->table = t;
+	VEC_PUSH(t, indexes, ix);
+	map_put2(m, m->rels, ix->obj.schema, ix->obj.name, ix);
+	return ix;
+}
+
+void pgd_table_remove_index(struct pgd_schema *m, struct pgd_table *t,
+			    struct pgd_index *ix)
+{
+	if (pgd_schema_find_rel(m, ix->obj.schema, ix->obj.name) == &ix->obj)
+		map_del2(m->rels, ix->obj.schema, ix->obj.name);
+	VEC_REMOVE(t, indexes, ix);
+}
+
+/* ---- policies, triggers */
+
+struct pgd_policy *pgd_table_find_policy(const struct pgd_table *t,
+					 const char *name)
+{
+	for (size_t i = 0; i < t->npolicies; i++)
+		if (strcmp(t->policies[i]->obj.name, name) == 0)
+			return t->policies[i];
+	return NULL;
+}
+
+struct pgd_policy *pgd_table_add_policy(struct pgd_schema *m,
+					struct pgd_table *t, const char *name)
+{
+	struct pgd_policy *p =
+		new_object(m, sizeof(*p), PGD_POLICY, t->obj.schema, name);
+	p->obj.schema = t->obj.schema;
+	p->table = t;
+	p->cmd = PGD_POL_ALL;
+	p->permissive = true;
+	VEC_PUSH(t, policies, p);
+	return p;
+}
+
+void pgd_table_remove_policy(struct pgd_table *t, struct pgd_policy *p)
+{
+	VEC_REMOVE(t, policies, p);
+}
+
+struct pgd_trigger *pgd_table_find_trigger(const struct pgd_table *t,
+					   const char *name)
+{
+	for (size_t i = 0; i < t->ntriggers; i++)
+		if (strcmp(t->triggers[i]->obj.name, name) == 0)
+			return t->triggers[i];
+	return NULL;
+}
+
+struct pgd_trigger *pgd_table_add_trigger(struct pgd_schema *m,
+					  struct pgd_table *t, const char *name)
+{
+	struct pgd_trigger *tg =
+		new_object(m, sizeof(*tg), PGD_TRIGGER, t->obj.schema, name);
+	tg->obj.schema = t->obj.schema;
+	tg->table = t;
+	VEC_PUSH(t, triggers, tg);
+	return tg;
+}
+
+void pgd_table_remove_trigger(struct pgd_table *t, struct pgd_trigger *tg)
+{
+	VEC_REMOVE(t, triggers, tg);
+}
+
+void pgd_table_grant(struct pgd_schema *m, struct pgd_table *t,
+		     const char *grantee, unsigned privs, bool revoke)
+{
+	for (size_t i = 0; i < t->ngrants; i++)
+		if (strcmp(t->grants[i].grantee, grantee) == 0) {
+			if (revoke)
+				t->grants[i].privs &= ~privs;
+			else
+				t->grants[i].privs |= privs;
+			return;
+		}
+	if (revoke)
+		return;
+	struct pgd_grant g = { pgd_schema_strdup(m, grantee), privs };
+	PGD_GROW(t->grants, t->agrants, t->ngrants + 1);
+	t->grants[t->ngrants++] = g;
+}
+
+/* ---- types, sequences, views, functions, extensions */
+
+#define FIND_BY_NAME(vec, n, schema, name)                                   \
+	for (size_t i = 0; i < (n); i++)                                     \
+		if (strcmp((vec)[i]->obj.name, (name)) == 0 &&               \
+		    strcmp((vec)[i]->obj.schema, (schema)) == 0)             \
+			return (vec)[i];                                     \
+	return NULL
+
+struct pgd_type *pgd_schema_find_type(const struct pgd_schema *m,
+				      const char *schema, const char *name)
+{
+	FIND_BY_NAME(m->types, m->ntypes, schema, name);
+}
+
+struct pgd_type *pgd_schema_add_type(struct pgd_schema *m, const char *schema,
+				     const char *name)
+{
+	struct pgd_type *ty = new_object(m, sizeof(*ty), PGD_TYPE, schema, name);
+	VEC_PUSH(m, types, ty);
+	return ty;
+}
+
+void pgd_schema_remove_type(struct pgd_schema *m, struct pgd_type *ty)
+{
+	VEC_REMOVE(m, types, ty);
+}
+
+struct pgd_sequence *pgd_schema_find_sequence(const struct pgd_schema *m,
+					      const char *schema,
+					      const char *name)
+{
+	struct pgd_object *o = pgd_schema_find_rel(m, schema, name);
+	return o && o->kind == PGD_SEQUENCE ? (struct pgd_sequence *)o : NULL;
+}
+
+struct pgd_sequence *pgd_schema_add_sequence(struct pgd_schema *m,
+					     const char *schema,
+					     const char *name)
+{
+	struct pgd_sequence *s =
+		new_object(m, sizeof(*s), PGD_SEQUENCE, schema, name);
+	VEC_PUSH(m, sequences, s);
+	map_put2(m, m->rels, s->obj.schema, s->obj.name, s);
+	return s;
+}
+
+void pgd_schema_remove_sequence(struct pgd_schema *m, struct pgd_sequence *s)
+{
+	if (pgd_schema_find_rel(m, s->obj.schema, s->obj.name) == &s->obj)
+		map_del2(m->rels, s->obj.schema, s->obj.name);
+	VEC_REMOVE(m, sequences, s);
+}
+
+struct pgd_view *pgd_schema_find_view(const struct pgd_schema *m,
+				      const char *schema, const char *name)
+{
+	struct pgd_object *o = pgd_schema_find_rel(m, schema, name);
+	return o && o->kind == PGD_VIEW ? (struct pgd_view *)o : NULL;
+}
+
+struct pgd_view *pgd_schema_add_view(struct pgd_schema *m, const char *schema,
+				     const char *name)
+{
+	struct pgd_view *v = new_object(m, sizeof(*v), PGD_VIEW, schema, name);
+	v->relkind = 'v';
+	VEC_PUSH(m, views, v);
+	map_put2(m, m->rels, v->obj.schema, v->obj.name, v);
+	return v;
+}
+
+void pgd_schema_remove_view(struct pgd_schema *m, struct pgd_view *v)
+{
+	if (pgd_schema_find_rel(m, v->obj.schema, v->obj.name) == &v->obj)
+		map_del2(m->rels, v->obj.schema, v->obj.name);
+	VEC_REMOVE(m, views, v);
+}
+
+struct pgd_function *pgd_schema_find_function(const struct pgd_schema *m,
+					      const char *schema,
+					      const char *name,
+					      const char *args)
+{
+	for (size_t i = 0; i < m->nfunctions; i++) {
+		struct pgd_function *f = m->functions[i];
+		if (strcmp(f->obj.name, name) == 0 &&
+		    strcmp(f->obj.schema, schema) == 0 &&
+		    strcmp(f->args, args) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+struct pgd_function *pgd_schema_find_function_name(const struct pgd_schema *m,
+						   const char *schema,
+						   const char *name)
+{
+	FIND_BY_NAME(m->functions, m->nfunctions, schema, name);
+}
+
+struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
+					     const char *schema,
+					     const char *name,
+					     const char *args)
+{
+	struct pgd_function *f =
+		new_object(m, sizeof(*f), PGD_FUNCTION, schema, name);
+	f->args = pgd_schema_strdup(m, args);
+	VEC_PUSH(m, functions, f);
+	return f;
+}
+
+void pgd_schema_remove_function(struct pgd_schema *m, struct pgd_function *f)
+{
+	VEC_REMOVE(m, functions, f);
+}
+
+struct pgd_extension *pgd_schema_find_extension(const struct pgd_schema *m,
+						const char *name)
+{
+	for (size_t i = 0; i < m->nextensions; i++)
+		if (strcmp(m->extensions[i]->obj.name, name) == 0)
+			return m->extensions[i];
+	return NULL;
+}
+
+struct pgd_extension *pgd_schema_add_extension(struct pgd_schema *m,
+					       const char *name,
+					       const char *schema)
+{
+	struct pgd_extension *e =
+		new_object(m, sizeof(*e), PGD_EXTENSION, schema, name);
+	VEC_PUSH(m, extensions, e);
+	return e;
+}
+
+void pgd_schema_remove_extension(struct pgd_schema *m, struct pgd_extension *e)
+{
+	VEC_REMOVE(m, extensions, e);
+}
+
+/* ---- tombstones, unmodeled statements */
+
+void pgd_schema_add_tombstone(struct pgd_schema *m, enum pgd_kind kind,
+			      const char *schema, const char *table,
+			      const char *name, const struct pgd_src *dropped)
+{
+	struct pgd_tombstone ts = {
+		kind,
+		pgd_schema_strdup(m, schema),
+		pgd_schema_strdup(m, table),
+		pgd_schema_strdup(m, name),
+		*dropped,
+	};
+	VEC_PUSH(m, tombstones, ts);
+}
+
+static bool streq_null(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+const struct pgd_tombstone *pgd_schema_find_tombstone(const struct pgd_schema *m,
+						      enum pgd_kind kind,
+						      const char *schema,
+						      const char *table,
+						      const char *name)
+{
+	for (size_t i = m->ntombstones; i-- > 0;) {
+		const struct pgd_tombstone *ts = &m->tombstones[i];
+		if (ts->kind == kind && strcmp(ts->name, name) == 0 &&
+		    streq_null(ts->schema, schema) && streq_null(ts->table, table))
+			return ts;
+	}
+	return NULL;
+}
+
+void pgd_schema_add_unmodeled(struct pgd_schema *m, const struct pgd_src *src,
+			      const char *what, const char *reason)
+{
+	struct pgd_unmodeled u = { *src, pgd_schema_strdup(m, what),
+				   pgd_schema_strdup(m, reason) };
+	VEC_PUSH(m, unmodeled, u);
+}
+
+/* ---- sorting */
+
+static int cmp_obj(const struct pgd_object *a, const struct pgd_object *b)
+{
+	int c = strcmp(a->schema, b->schema);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static int cmp_obj_p(const void *a, const void *b)
+{
+	return cmp_obj(*(const struct pgd_object *const *)a,
+		       *(const struct pgd_object *const *)b);
+}
+
+static int cmp_name_p(const void *a, const void *b)
+{
+	return strcmp((*(const struct pgd_object *const *)a)->name,
+		      (*(const struct pgd_object *const *)b)->name);
+}
+
+static int cmp_column_p(const void *a, const void *b)
+{
+	const struct pgd_column *x = *(const struct pgd_column *const *)a;
+	const struct pgd_column *y = *(const struct pgd_column *const *)b;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+static int cmp_function_p(const void *a, const void *b)
+{
+	const struct pgd_function *x = *(const struct pgd_function *const *)a;
+	const struct pgd_function *y = *(const struct pgd_function *const *)b;
+	int c = cmp_obj(&x->obj, &y->obj);
+	return c ? c : strcmp(x->args, y->args);
+}
+
+static int cmp_grant(const void *a, const void *b)
+{
+	return strcmp(((const struct pgd_grant *)a)->grantee,
+		      ((const struct pgd_grant *)b)->grantee);
+}
+
+#define SORT(vec, n, cmp) \
+	do { if ((n) > 1) qsort((vec), (n), sizeof(*(vec)), (cmp)); } while (0)
+
+void pgd_schema_sort(struct pgd_schema *m)
+{
+	SORT(m->namespaces, m->nnamespaces, cmp_name_p);
+	SORT(m->tables, m->ntables, cmp_obj_p);
+	SORT(m->types, m->ntypes, cmp_obj_p);
+	SORT(m->sequences, m->nsequences, cmp_obj_p);
+	SORT(m->views, m->nviews, cmp_obj_p);
+	SORT(m->functions, m->nfunctions, cmp_function_p);
+	SORT(m->extensions, m->nextensions, cmp_name_p);
+	for (size_t i = 0; i < m->ntables; i++) {
+		struct pgd_table *t = m->tables[i];
+		SORT(t->columns, t->ncolumns, cmp_column_p);
+		SORT(t->constraints, t->nconstraints, cmp_name_p);
+		SORT(t->indexes, t->nindexes, cmp_name_p);
+		SORT(t->policies, t->npolicies, cmp_name_p);
+		SORT(t->triggers, t->ntriggers, cmp_name_p);
+		SORT(t->grants, t->ngrants, cmp_grant);
+	}
+}
+
+static const char *const platform_schemas[] = {
+	"auth", "cron", "extensions", "graphql", "graphql_public",
+	"information_schema", "net", "pg_catalog", "pg_toast", "pgsodium",
+	"pgsodium_masks", "realtime", "storage", "supabase_functions",
+	"supabase_migrations", "vault",
+};
+
+bool pgd_schema_is_platform(const char *schema)
+{
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(platform_schemas); i++)
+		if (strcmp(schema, platform_schemas[i]) == 0)
+			return true;
+	return strncmp(schema, "pg_temp", 7) == 0 ||
+	       strncmp(schema, "pg_toast", 8) == 0;
+}

@@ -1,0 +1,829 @@
+/*
+ * expr.c - canonical expressions.
+ *
+ * PostgreSQL stores expressions analyzed and prints them back through
+ * ruleutils.c; a migration has them as typed. To compare the two we parse
+ * both (the catalog's text too), rewrite both trees into one canonical
+ * shape, and deparse. The rewrites, each symmetrical (applying one to
+ * server output leaves it unchanged):
+ *  - casts on constants go, and the constant takes the cast's type where it
+ *    is a number or boolean ('-1'::integer == -1, 't'::boolean == true);
+ *    casts on arrays of constants and text casts on columns (what the
+ *    server adds to varchar columns) go too;
+ *  - x IN (a, b) becomes x = ANY (ARRAY[a, b]); NOT IN becomes <> ALL;
+ *    BETWEEN becomes two comparisons joined by AND (NOT BETWEEN: OR);
+ *  - type names become pg_catalog internal names or schema.name;
+ *  - function names are schema-qualified unless they live in pg_catalog;
+ *    nextval('seq') gets the sequence's schema;
+ *  - inside a sub-select every column is qualified by its relation's
+ *    reference name, as ruleutils does when more than one relation is in
+ *    scope; at the top level a column qualified by the expression's own
+ *    table loses the qualifier, and relations in FROM get their schema.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgdrift/strbuf.h"
+#include "pgq.h"
+
+#define MAX_DEPTH 1000
+
+struct scope_item {
+	const char *refname;    /* alias, or relation name */
+	struct pgd_table *table; /* NULL: columns unknown */
+};
+
+struct frame {
+	struct scope_item *items;
+	size_t n, alloc;
+};
+
+struct cx {
+	const struct pgd_nctx *ctx;
+	struct frame *frames;
+	size_t nframes, aframes;
+	struct pgd_strbuf *err;
+	int depth;
+	bool failed;
+};
+
+static void canon_node(struct cx *cx, PgQuery__Node **np);
+static void walk_msg(struct cx *cx, ProtobufCMessage *msg);
+
+static void fail(struct cx *cx, const char *msg)
+{
+	if (!cx->failed)
+		pgd_strbuf_addstr(cx->err, msg);
+	cx->failed = true;
+}
+
+/* ---- node construction (malloc, so __free_unpacked can free them) */
+
+PgQuery__Node *pgd_pgq_make_str(const char *s)
+{
+	PgQuery__Node *n = pgd_xmalloc(sizeof(*n));
+	pg_query__node__init(n);
+	n->node_case = PG_QUERY__NODE__NODE_STRING;
+	n->string = pgd_xmalloc(sizeof(*n->string));
+	pg_query__string__init(n->string);
+	n->string->sval = pgd_xstrdup(s);
+	return n;
+}
+
+void pgd_pgq_free_node(PgQuery__Node *n)
+{
+	if (n)
+		protobuf_c_message_free_unpacked(&n->base, NULL);
+}
+
+static void set_string(char **field, const char *s)
+{
+	if (*field && *field != protobuf_c_empty_string)
+		free(*field);
+	*field = pgd_xstrdup(s);
+}
+
+static PgQuery__Node *copy_node(const PgQuery__Node *n)
+{
+	size_t len = pg_query__node__get_packed_size(n);
+	uint8_t *buf = pgd_xmalloc(len);
+	pg_query__node__pack(n, buf);
+	PgQuery__Node *c = pg_query__node__unpack(NULL, len, buf);
+	free(buf);
+	if (!c)
+		PGD_BUG("cannot copy a parse tree node");
+	return c;
+}
+
+static PgQuery__Node *make_aexpr(const char *op, PgQuery__Node *l,
+				 PgQuery__Node *r)
+{
+	PgQuery__Node *n = pgd_xmalloc(sizeof(*n));
+	pg_query__node__init(n);
+	n->node_case = PG_QUERY__NODE__NODE_A_EXPR;
+	n->a_expr = pgd_xmalloc(sizeof(*n->a_expr));
+	pg_query__a__expr__init(n->a_expr);
+	n->a_expr->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+	n->a_expr->n_name = 1;
+	n->a_expr->name = pgd_xmalloc(sizeof(PgQuery__Node *));
+	n->a_expr->name[0] = pgd_pgq_make_str(op);
+	n->a_expr->lexpr = l;
+	n->a_expr->rexpr = r;
+	return n;
+}
+
+static PgQuery__Node *make_bool2(PgQuery__BoolExprType op, PgQuery__Node *a,
+				 PgQuery__Node *b)
+{
+	PgQuery__Node *n = pgd_xmalloc(sizeof(*n));
+	pg_query__node__init(n);
+	n->node_case = PG_QUERY__NODE__NODE_BOOL_EXPR;
+	n->bool_expr = pgd_xmalloc(sizeof(*n->bool_expr));
+	pg_query__bool_expr__init(n->bool_expr);
+	n->bool_expr->boolop = op;
+	n->bool_expr->n_args = 2;
+	n->bool_expr->args = pgd_xmalloc(2 * sizeof(PgQuery__Node *));
+	n->bool_expr->args[0] = a;
+	n->bool_expr->args[1] = b;
+	return n;
+}
+
+/* ---- generic traversal over protobuf-c descriptors */
+
+static void walk_field(struct cx *cx, const ProtobufCFieldDescriptor *f,
+		       void **slot)
+{
+	if (!*slot)
+		return;
+	if (f->descriptor == &pg_query__node__descriptor)
+		canon_node(cx, (PgQuery__Node **)slot);
+	else
+		walk_msg(cx, *slot);
+}
+
+static void walk_msg(struct cx *cx, ProtobufCMessage *msg)
+{
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	char *base = (char *)msg;
+	for (unsigned i = 0; i < d->n_fields && !cx->failed; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			uint32_t which = *(uint32_t *)(base + f->quantifier_offset);
+			if (which != f->id)
+				continue;
+		}
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(size_t *)(base + f->quantifier_offset);
+			void **arr = *(void ***)(base + f->offset);
+			for (size_t k = 0; k < n; k++)
+				walk_field(cx, f, &arr[k]);
+		} else {
+			walk_field(cx, f, (void **)(base + f->offset));
+		}
+	}
+}
+
+/* The message a Node holds (its active oneof member). */
+static ProtobufCMessage *node_inner(PgQuery__Node *n)
+{
+	const ProtobufCMessageDescriptor *d = n->base.descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (d->fields[i].id == (uint32_t)n->node_case)
+			return *(ProtobufCMessage **)((char *)n +
+						      d->fields[i].offset);
+	return NULL;
+}
+
+/* Replaces *np by child (detached from *np by the caller) and frees *np. */
+static void replace(PgQuery__Node **np, PgQuery__Node *child)
+{
+	PgQuery__Node *old = *np;
+	*np = child;
+	pgd_pgq_free_node(old);
+}
+
+/* ---- names */
+
+static const char *internal_type(const char *name)
+{
+	static const struct {
+		const char *alias, *internal;
+	} map[] = {
+		{ "int", "int4" },         { "integer", "int4" },
+		{ "smallint", "int2" },    { "bigint", "int8" },
+		{ "real", "float4" },      { "float", "float8" },
+		{ "double precision", "float8" }, { "boolean", "bool" },
+		{ "decimal", "numeric" },  { "character varying", "varchar" },
+		{ "character", "bpchar" },
+	};
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(map); i++)
+		if (strcmp(map[i].alias, name) == 0)
+			return map[i].internal;
+	return name;
+}
+
+static const char *const builtin_internal[] = {
+	"bool", "bpchar", "bytea", "cidr", "date", "float4", "float8", "inet",
+	"int2", "int4", "int8", "interval", "json", "jsonb", "macaddr", "money",
+	"name", "numeric", "oid", "regclass", "regproc", "regtype", "text",
+	"time", "timestamp", "timestamptz", "timetz", "tsquery", "tsvector",
+	"uuid", "varbit", "bit", "varchar", "xml", "jsonpath", "char",
+};
+
+static bool is_builtin_internal(const char *name)
+{
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(builtin_internal); i++)
+		if (strcmp(builtin_internal[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void set_names(size_t *n, PgQuery__Node ***names, const char *a,
+		      const char *b)
+{
+	for (size_t i = 0; i < *n; i++)
+		pgd_pgq_free_node((*names)[i]);
+	free(*names);
+	*n = a ? 2 : 1;
+	*names = pgd_xmalloc(*n * sizeof(PgQuery__Node *));
+	size_t k = 0;
+	if (a)
+		(*names)[k++] = pgd_pgq_make_str(a);
+	(*names)[k] = pgd_pgq_make_str(b);
+}
+
+/* Canonical names for a type in a cast: pg_catalog.internal or schema.name */
+static void canon_typename(struct cx *cx, PgQuery__TypeName *tn)
+{
+	const char *schema = NULL, *name = NULL;
+	if (tn->n_names == 1)
+		name = pgd_pgq_str(tn->names[0]);
+	else if (tn->n_names == 2) {
+		schema = pgd_pgq_str(tn->names[0]);
+		name = pgd_pgq_str(tn->names[1]);
+	}
+	if (!name)
+		return;
+	if (schema && strcmp(schema, "pg_catalog") != 0)
+		return; /* already qualified */
+	char *nm = pgd_xstrdup(internal_type(name));
+	if (is_builtin_internal(nm)) {
+		set_names(&tn->n_names, &tn->names, "pg_catalog", nm);
+	} else if (!schema) {
+		int serial;
+		struct pgd_strbuf e = PGD_STRBUF_INIT;
+		char *full = pgd_norm_typename(cx->ctx, tn, &serial, &e);
+		pgd_strbuf_release(&e);
+		/* pgd_norm_typename qualified it when it knows the type */
+		const char *dot = full ? strchr(full, '.') : NULL;
+		if (dot && full[0] != '"') {
+			char *sch = pgd_xstrndup(full, (size_t)(dot - full));
+			set_names(&tn->n_names, &tn->names, sch, nm);
+			free(sch);
+		}
+		free(full);
+	}
+	free(nm);
+}
+
+/* Well-known extension functions, for unqualified calls. */
+static const struct {
+	const char *func, *extension;
+} ext_funcs[] = {
+	{ "uuid_generate_v1", "uuid-ossp" },  { "uuid_generate_v1mc", "uuid-ossp" },
+	{ "uuid_generate_v3", "uuid-ossp" },  { "uuid_generate_v4", "uuid-ossp" },
+	{ "uuid_generate_v5", "uuid-ossp" },  { "uuid_nil", "uuid-ossp" },
+	{ "crypt", "pgcrypto" },              { "gen_salt", "pgcrypto" },
+	{ "digest", "pgcrypto" },             { "hmac", "pgcrypto" },
+	{ "gen_random_bytes", "pgcrypto" },   { "pgp_sym_encrypt", "pgcrypto" },
+	{ "pgp_sym_decrypt", "pgcrypto" },    { "armor", "pgcrypto" },
+	{ "encrypt", "pgcrypto" },            { "decrypt", "pgcrypto" },
+};
+
+static const char *resolve_function(const struct pgd_nctx *ctx, const char *name)
+{
+	if (ctx->model)
+		for (size_t i = 0; i < ctx->nsearch_path; i++) {
+			const char *s = ctx->search_path[i];
+			if (strcmp(s, "pg_catalog") == 0)
+				return NULL;
+			if (pgd_schema_find_function_name(ctx->model, s, name))
+				return s;
+		}
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_funcs); i++) {
+		if (strcmp(ext_funcs[i].func, name) != 0)
+			continue;
+		struct pgd_extension *e =
+			ctx->model ? pgd_schema_find_extension(
+					     ctx->model, ext_funcs[i].extension)
+				   : NULL;
+		if (e)
+			return e->obj.schema;
+		for (size_t k = 0; k < ctx->nsearch_path; k++)
+			if (strcmp(ctx->search_path[k], "extensions") == 0)
+				return "extensions";
+		return NULL;
+	}
+	return NULL;
+}
+
+const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name)
+{
+	if (!ctx->model)
+		return NULL;
+	for (size_t i = 0; i < ctx->nsearch_path; i++)
+		if (pgd_schema_find_rel(ctx->model, ctx->search_path[i], name))
+			return ctx->search_path[i];
+	return NULL;
+}
+
+/* ---- rules */
+
+static bool is_numeric_type(const char *t)
+{
+	return !strcmp(t, "int2") || !strcmp(t, "int4") || !strcmp(t, "int8") ||
+	       !strcmp(t, "numeric") || !strcmp(t, "float4") ||
+	       !strcmp(t, "float8");
+}
+
+/* Gives a constant the value the cast's type reads it as. */
+static void fold_const(PgQuery__AConst *c, const char *type)
+{
+	if (c->isnull || c->val_case != PG_QUERY__A__CONST__VAL_SVAL ||
+	    !c->sval)
+		return;
+	const char *s = c->sval->sval;
+	if (is_numeric_type(type)) {
+		char *end;
+		errno = 0;
+		long v = strtol(s, &end, 10);
+		if (*s && !*end && !errno && v >= INT_MIN && v <= INT_MAX) {
+			PgQuery__Integer *iv = pgd_xmalloc(sizeof(*iv));
+			pg_query__integer__init(iv);
+			iv->ival = (int32_t)v;
+			protobuf_c_message_free_unpacked(&c->sval->base, NULL);
+			c->val_case = PG_QUERY__A__CONST__VAL_IVAL;
+			c->ival = iv;
+			return;
+		}
+		strtod(s, &end);
+		if (*s && !*end) {
+			PgQuery__Float *fv = pgd_xmalloc(sizeof(*fv));
+			pg_query__float__init(fv);
+			fv->fval = pgd_xstrdup(s);
+			protobuf_c_message_free_unpacked(&c->sval->base, NULL);
+			c->val_case = PG_QUERY__A__CONST__VAL_FVAL;
+			c->fval = fv;
+		}
+		return;
+	}
+	if (!strcmp(type, "bool")) {
+		static const char *const t[] = { "t", "true", "yes", "on", "1", "y" };
+		static const char *const f[] = { "f", "false", "no", "off", "0", "n" };
+		int v = -1;
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(t); i++) {
+			if (!strcasecmp(s, t[i]))
+				v = 1;
+			if (!strcasecmp(s, f[i]))
+				v = 0;
+		}
+		if (v < 0)
+			return;
+		PgQuery__Boolean *bv = pgd_xmalloc(sizeof(*bv));
+		pg_query__boolean__init(bv);
+		bv->boolval = v;
+		protobuf_c_message_free_unpacked(&c->sval->base, NULL);
+		c->val_case = PG_QUERY__A__CONST__VAL_BOOLVAL;
+		c->boolval = bv;
+	}
+}
+
+static const char *cast_type_internal(const PgQuery__TypeName *tn)
+{
+	if (!tn || !tn->n_names || tn->n_array_bounds)
+		return NULL;
+	const char *s = pgd_pgq_str(tn->names[tn->n_names - 1]);
+	return s ? internal_type(s) : NULL;
+}
+
+static void canon_typecast(struct cx *cx, PgQuery__Node **np)
+{
+	PgQuery__TypeCast *tc = (*np)->type_cast;
+	canon_node(cx, &tc->arg);
+	PgQuery__Node *arg = tc->arg;
+	if (!arg)
+		return;
+	const char *t = cast_type_internal(tc->type_name);
+	bool textish = t && (!strcmp(t, "text") || !strcmp(t, "varchar") ||
+			     !strcmp(t, "bpchar"));
+	bool drop = false;
+	if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+		if (t)
+			fold_const(arg->a_const, t);
+		drop = true;
+	} else if (arg->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR) {
+		drop = true;
+		for (size_t i = 0; i < arg->a_array_expr->n_elements; i++)
+			if (arg->a_array_expr->elements[i]->node_case !=
+			    PG_QUERY__NODE__NODE_A_CONST)
+				drop = false;
+	} else if (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && textish) {
+		drop = true;
+	}
+	if (drop) {
+		tc->arg = NULL;
+		replace(np, arg);
+		return;
+	}
+	if (tc->type_name)
+		canon_typename(cx, tc->type_name);
+}
+
+static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
+{
+	PgQuery__AExpr *e = (*np)->a_expr;
+	if ((e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_IN) && e->rexpr &&
+	    e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST) {
+		/* x IN (a, b) -> x = ANY (ARRAY[a, b]) */
+		const char *op = e->n_name ? pgd_pgq_str(e->name[0]) : "=";
+		bool neg = op && strcmp(op, "<>") == 0;
+		PgQuery__List *list = e->rexpr->list;
+		PgQuery__Node *arr = pgd_xmalloc(sizeof(*arr));
+		pg_query__node__init(arr);
+		arr->node_case = PG_QUERY__NODE__NODE_A_ARRAY_EXPR;
+		arr->a_array_expr = pgd_xmalloc(sizeof(*arr->a_array_expr));
+		pg_query__a__array_expr__init(arr->a_array_expr);
+		arr->a_array_expr->n_elements = list->n_items;
+		arr->a_array_expr->elements = list->items;
+		list->n_items = 0;
+		list->items = NULL;
+		pgd_pgq_free_node(e->rexpr);
+		e->rexpr = arr;
+		e->kind = neg ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL
+			      : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
+	} else if ((e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN ||
+		    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN) &&
+		   e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST &&
+		   e->rexpr->list->n_items == 2) {
+		bool neg = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+		PgQuery__List *list = e->rexpr->list;
+		PgQuery__Node *lo = list->items[0], *hi = list->items[1];
+		PgQuery__Node *x = e->lexpr;
+		list->n_items = 0;
+		e->lexpr = NULL;
+		PgQuery__Node *a = make_aexpr(neg ? "<" : ">=", x, lo);
+		PgQuery__Node *b = make_aexpr(neg ? ">" : "<=", copy_node(x), hi);
+		PgQuery__Node *res = make_bool2(
+			neg ? PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR
+			    : PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR, a, b);
+		replace(np, res);
+		canon_node(cx, np);
+		return;
+	}
+	walk_msg(cx, &(*np)->a_expr->base);
+}
+
+static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
+{
+	if (f->n_funcname == 2 &&
+	    strcmp(pgd_pgq_str(f->funcname[0]) ? pgd_pgq_str(f->funcname[0])
+					       : "", "pg_catalog") == 0) {
+		PgQuery__Node *name = f->funcname[1];
+		pgd_pgq_free_node(f->funcname[0]);
+		f->funcname[0] = name;
+		f->n_funcname = 1;
+	}
+	const char *name = f->n_funcname ? pgd_pgq_str(f->funcname[f->n_funcname - 1])
+					 : NULL;
+	if (f->n_funcname == 1 && name) {
+		const char *schema = resolve_function(cx->ctx, name);
+		if (schema) {
+			char *nm = pgd_xstrdup(name);
+			set_names(&f->n_funcname, &f->funcname, schema, nm);
+			free(nm);
+		}
+	}
+	name = f->n_funcname ? pgd_pgq_str(f->funcname[f->n_funcname - 1]) : NULL;
+	if (name && f->n_funcname == 1 && f->n_args >= 1 &&
+	    (!strcmp(name, "nextval") || !strcmp(name, "currval") ||
+	     !strcmp(name, "setval"))) {
+		/* the regclass literal names a sequence: qualify it */
+		PgQuery__Node *a0 = f->args[0];
+		if (a0->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+			canon_node(cx, &f->args[0]);
+		a0 = f->args[0];
+		if (a0->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+		    a0->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
+		    !strchr(a0->a_const->sval->sval, '.')) {
+			const char *seq = a0->a_const->sval->sval;
+			const char *schema = pgd_norm_resolve_rel(cx->ctx, seq);
+			if (!schema)
+				schema = pgd_norm_creation_schema(cx->ctx);
+			struct pgd_strbuf sb = PGD_STRBUF_INIT;
+			pgd_strbuf_add_ident(&sb, schema);
+			pgd_strbuf_addch(&sb, '.');
+			pgd_strbuf_add_ident(&sb, seq);
+			set_string(&a0->a_const->sval->sval, sb.buf);
+			pgd_strbuf_release(&sb);
+		}
+	}
+	walk_msg(cx, &f->base);
+}
+
+static struct frame *top_frame(struct cx *cx)
+{
+	return &cx->frames[cx->nframes - 1];
+}
+
+static void push_frame(struct cx *cx)
+{
+	PGD_GROW(cx->frames, cx->aframes, cx->nframes + 1);
+	memset(&cx->frames[cx->nframes++], 0, sizeof(struct frame));
+}
+
+static void pop_frame(struct cx *cx)
+{
+	free(top_frame(cx)->items);
+	cx->nframes--;
+}
+
+static void frame_add(struct frame *f, const char *refname,
+		      struct pgd_table *t)
+{
+	PGD_GROW(f->items, f->alloc, f->n + 1);
+	f->items[f->n++] = (struct scope_item){ refname, t };
+}
+
+static void canon_columnref(struct cx *cx, PgQuery__ColumnRef *cr)
+{
+	for (size_t i = 0; i < cr->n_fields; i++)
+		if (!pgd_pgq_str(cr->fields[i]))
+			return; /* t.* and friends */
+	if (cr->n_fields == 3) { /* schema.table.col -> table.col */
+		pgd_pgq_free_node(cr->fields[0]);
+		memmove(cr->fields, cr->fields + 1, 2 * sizeof(*cr->fields));
+		cr->n_fields = 2;
+	}
+	if (cx->nframes <= 1) {
+		/* top level: the expression's own table needs no qualifier */
+		if (cr->n_fields == 2 && cx->ctx->rel_name &&
+		    strcmp(pgd_pgq_str(cr->fields[0]), cx->ctx->rel_name) == 0) {
+			pgd_pgq_free_node(cr->fields[0]);
+			cr->fields[0] = cr->fields[1];
+			cr->n_fields = 1;
+		}
+		return;
+	}
+	if (cr->n_fields != 1)
+		return;
+	const char *col = pgd_pgq_str(cr->fields[0]);
+	const char *ref = NULL;
+	for (size_t fi = cx->nframes; fi-- > 0 && !ref;) {
+		struct frame *f = &cx->frames[fi];
+		for (size_t i = 0; i < f->n && !ref; i++)
+			if (f->items[i].table &&
+			    pgd_table_find_column(f->items[i].table, col))
+				ref = f->items[i].refname;
+		for (size_t i = 0; i < f->n && !ref; i++)
+			if (!f->items[i].table && fi > 0)
+				ref = f->items[i].refname;
+	}
+	if (!ref)
+		return;
+	PgQuery__Node **fields = pgd_xmalloc(2 * sizeof(*fields));
+	fields[0] = pgd_pgq_make_str(ref);
+	fields[1] = cr->fields[0];
+	free(cr->fields);
+	cr->fields = fields;
+	cr->n_fields = 2;
+}
+
+static void scope_from_item(struct cx *cx, PgQuery__Node *n)
+{
+	if (!n)
+		return;
+	if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+		PgQuery__RangeVar *rv = n->range_var;
+		const char *schema = rv->schemaname && *rv->schemaname
+					     ? rv->schemaname : NULL;
+		if (!schema) {
+			schema = pgd_norm_resolve_rel(cx->ctx, rv->relname);
+			if (schema)
+				set_string(&rv->schemaname, schema);
+		}
+		struct pgd_table *t =
+			schema && cx->ctx->model
+				? pgd_schema_find_table(cx->ctx->model, schema,
+							rv->relname)
+				: NULL;
+		const char *ref = rv->alias && rv->alias->aliasname &&
+					  *rv->alias->aliasname
+					  ? rv->alias->aliasname : rv->relname;
+		frame_add(top_frame(cx), ref, t);
+	} else if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR) {
+		scope_from_item(cx, n->join_expr->larg);
+		scope_from_item(cx, n->join_expr->rarg);
+	} else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+		PgQuery__RangeSubselect *rs = n->range_subselect;
+		if (rs->alias && rs->alias->aliasname)
+			frame_add(top_frame(cx), rs->alias->aliasname, NULL);
+	} else if (n->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
+		PgQuery__RangeFunction *rf = n->range_function;
+		if (rf->alias && rf->alias->aliasname)
+			frame_add(top_frame(cx), rf->alias->aliasname, NULL);
+	}
+}
+
+static void canon_select(struct cx *cx, PgQuery__SelectStmt *s)
+{
+	push_frame(cx);
+	for (size_t i = 0; i < s->n_from_clause; i++)
+		scope_from_item(cx, s->from_clause[i]);
+	walk_msg(cx, &s->base);
+	pop_frame(cx);
+}
+
+static void canon_node(struct cx *cx, PgQuery__Node **np)
+{
+	PgQuery__Node *n = *np;
+	if (!n || cx->failed)
+		return;
+	if (++cx->depth > MAX_DEPTH) {
+		fail(cx, "expression nested too deeply");
+		cx->depth--;
+		return;
+	}
+	switch (n->node_case) {
+	case PG_QUERY__NODE__NODE_TYPE_CAST:
+		canon_typecast(cx, np);
+		break;
+	case PG_QUERY__NODE__NODE_A_EXPR:
+		canon_aexpr(cx, np);
+		break;
+	case PG_QUERY__NODE__NODE_FUNC_CALL:
+		canon_funccall(cx, n->func_call);
+		break;
+	case PG_QUERY__NODE__NODE_COLUMN_REF:
+		canon_columnref(cx, n->column_ref);
+		break;
+	case PG_QUERY__NODE__NODE_SELECT_STMT:
+		canon_select(cx, n->select_stmt);
+		break;
+	default: {
+		ProtobufCMessage *inner = node_inner(n);
+		if (inner)
+			walk_msg(cx, inner);
+	}
+	}
+	cx->depth--;
+}
+
+/* ---- deparse */
+
+/* Deparses a whole statement; malloc'd text or NULL with err. */
+static char *deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err)
+{
+	PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+	PgQuery__RawStmt *raws[1] = { &raw };
+	PgQuery__ParseResult pr = PG_QUERY__PARSE_RESULT__INIT;
+	raw.stmt = stmt;
+	pr.version = 150001;
+	pr.n_stmts = 1;
+	pr.stmts = raws;
+	size_t len = pg_query__parse_result__get_packed_size(&pr);
+	PgQueryProtobuf pb = { len, pgd_xmalloc(len) };
+	pg_query__parse_result__pack(&pr, (uint8_t *)pb.data);
+	PgQueryDeparseResult d = pg_query_deparse_protobuf(pb);
+	free(pb.data);
+	char *res = NULL;
+	if (d.error)
+		pgd_strbuf_addf(err, "cannot print expression: %s",
+				d.error->message);
+	else
+		res = pgd_xstrdup(d.query);
+	pg_query_free_deparse_result(d);
+	return res;
+}
+
+static char *deparse_expr(PgQuery__Node *expr, struct pgd_strbuf *err)
+{
+	PgQuery__ResTarget rt = PG_QUERY__RES_TARGET__INIT;
+	PgQuery__Node rtn = PG_QUERY__NODE__INIT;
+	PgQuery__Node *targets[1] = { &rtn };
+	PgQuery__SelectStmt sel = PG_QUERY__SELECT_STMT__INIT;
+	PgQuery__Node stmt = PG_QUERY__NODE__INIT;
+	rt.val = expr;
+	rtn.node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+	rtn.res_target = &rt;
+	sel.n_target_list = 1;
+	sel.target_list = targets;
+	sel.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+	sel.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+	stmt.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
+	stmt.select_stmt = &sel;
+	char *text = deparse_stmt(&stmt, err);
+	if (text && strncmp(text, "SELECT ", 7) == 0)
+		memmove(text, text + 7, strlen(text + 7) + 1);
+	return text;
+}
+
+char *pgd_norm_expr(const struct pgd_nctx *ctx, PgQuery__Node **expr,
+		    struct pgd_strbuf *err)
+{
+	struct cx cx = { .ctx = ctx, .err = err };
+	push_frame(&cx);
+	if (ctx->rel_name) {
+		struct pgd_table *t =
+			ctx->model ? pgd_schema_find_table(ctx->model,
+							   ctx->rel_schema,
+							   ctx->rel_name)
+				   : NULL;
+		frame_add(top_frame(&cx), ctx->rel_name, t);
+	}
+	canon_node(&cx, expr);
+	pop_frame(&cx);
+	free(cx.frames);
+	if (cx.failed)
+		return NULL;
+	return deparse_expr(*expr, err);
+}
+
+/* ---- indexes */
+
+static bool default_opclass(const char *opclass)
+{
+	static const char *const defaults[] = {
+		"int4_ops", "int8_ops", "int2_ops", "text_ops", "varchar_ops",
+		"uuid_ops", "timestamptz_ops", "timestamp_ops", "date_ops",
+		"bool_ops", "numeric_ops", "jsonb_ops", "array_ops", "bpchar_ops",
+		"float8_ops", "float4_ops", "inet_ops", "bytea_ops", "oid_ops",
+		"enum_ops", "tsvector_ops",
+	};
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(defaults); i++)
+		if (strcmp(defaults[i], opclass) == 0)
+			return true;
+	return false;
+}
+
+char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
+			  struct pgd_strbuf *err)
+{
+	struct cx cx = { .ctx = ctx, .err = err };
+	push_frame(&cx);
+	frame_add(top_frame(&cx), ctx->rel_name, NULL);
+	set_string(&stmt->relation->schemaname, ctx->rel_schema);
+	set_string(&stmt->relation->relname, ctx->rel_name);
+	if (stmt->relation->alias) {
+		protobuf_c_message_free_unpacked(&stmt->relation->alias->base,
+						 NULL);
+		stmt->relation->alias = NULL;
+	}
+	stmt->relation->inh = true;
+	if (!stmt->access_method || !*stmt->access_method)
+		set_string(&stmt->access_method, "btree");
+	stmt->if_not_exists = false;
+	stmt->concurrent = false;
+	if (stmt->table_space && *stmt->table_space)
+		set_string(&stmt->table_space, "");
+	for (size_t i = 0; i < stmt->n_index_params && !cx.failed; i++) {
+		PgQuery__Node *p = stmt->index_params[i];
+		if (p->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM)
+			continue;
+		PgQuery__IndexElem *el = p->index_elem;
+		if (el->expr) {
+			canon_node(&cx, &el->expr);
+			/* (col) written as an expression is a plain column */
+			if (el->expr->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+			    el->expr->column_ref->n_fields == 1 &&
+			    pgd_pgq_str(el->expr->column_ref->fields[0])) {
+				set_string(&el->name, pgd_pgq_str(
+					el->expr->column_ref->fields[0]));
+				pgd_pgq_free_node(el->expr);
+				el->expr = NULL;
+			}
+		}
+		if (el->indexcolname && *el->indexcolname)
+			set_string(&el->indexcolname, "");
+		if (el->n_opclass) {
+			const char *oc = pgd_pgq_str(el->opclass[el->n_opclass - 1]);
+			if (oc && default_opclass(oc) && !el->n_opclassopts) {
+				for (size_t k = 0; k < el->n_opclass; k++)
+					pgd_pgq_free_node(el->opclass[k]);
+				free(el->opclass);
+				el->opclass = NULL;
+				el->n_opclass = 0;
+			} else if (el->n_opclass == 2 &&
+				   !strcmp(pgd_pgq_str(el->opclass[0]) ? pgd_pgq_str(el->opclass[0]) : "",
+					   "pg_catalog")) {
+				pgd_pgq_free_node(el->opclass[0]);
+				el->opclass[0] = el->opclass[1];
+				el->n_opclass = 1;
+			}
+		}
+		/* ASC is the default; NULLS LAST goes with ASC, FIRST with DESC */
+		if (el->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_ASC)
+			el->ordering = PG_QUERY__SORT_BY_DIR__SORTBY_DEFAULT;
+		bool desc = el->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+		if ((!desc && el->nulls_ordering ==
+				      PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) ||
+		    (desc && el->nulls_ordering ==
+				     PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST))
+			el->nulls_ordering =
+				PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_DEFAULT;
+	}
+	if (stmt->where_clause && !cx.failed)
+		canon_node(&cx, &stmt->where_clause);
+	pop_frame(&cx);
+	free(cx.frames);
+	if (cx.failed)
+		return NULL;
+	PgQuery__Node n = PG_QUERY__NODE__INIT;
+	n.node_case = PG_QUERY__NODE__NODE_INDEX_STMT;
+	n.index_stmt = stmt;
+	return deparse_stmt(&n, err);
+}

@@ -1,0 +1,151 @@
+/*
+ * normalize.c - text entry points: parse the server's SQL text and hand the
+ * tree to the same canonicalization the replay uses.
+ */
+#include <string.h>
+
+#include "pgdrift/normalize.h"
+#include "pgdrift/strbuf.h"
+#include "pgq.h"
+
+const char *pgd_normalize_grammar_version(void)
+{
+	return PG_VERSION;
+}
+
+/* Parses sql into an unpacked tree; NULL with err on failure. */
+static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
+{
+	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
+	PgQuery__ParseResult *pr = NULL;
+	if (r.error) {
+		pgd_error_set(err, PGD_EXIT_DB,
+			      "cannot parse the server's SQL text: %s",
+			      r.error->message);
+		err->detail = pgd_xasprintf("text: %s", sql);
+	} else {
+		pr = pg_query__parse_result__unpack(
+			NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+		if (!pr || pr->n_stmts != 1 || !pr->stmts[0]->stmt) {
+			pgd_error_set(err, PGD_EXIT_DB,
+				      "unexpected SQL text from the server");
+			err->detail = pgd_xasprintf("text: %s", sql);
+			if (pr)
+				pg_query__parse_result__free_unpacked(pr, NULL);
+			pr = NULL;
+		}
+	}
+	pg_query_free_protobuf_parse_result(r);
+	return pr;
+}
+
+char *pgd_normalize_expr(struct pgd_schema *m, const char *schema,
+			 const char *table, const char *expr,
+			 struct pgd_error *err)
+{
+	char *sql = pgd_xasprintf("SELECT %s", expr);
+	PgQuery__ParseResult *pr = parse(sql, err);
+	free(sql);
+	if (!pr)
+		return NULL;
+	char *res = NULL;
+	PgQuery__Node *st = pr->stmts[0]->stmt;
+	if (st->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+	    st->select_stmt->n_target_list == 1 &&
+	    st->select_stmt->target_list[0]->node_case ==
+		    PG_QUERY__NODE__NODE_RES_TARGET) {
+		struct pgd_nctx ctx = { m, NULL, 0, schema, table };
+		struct pgd_strbuf e = PGD_STRBUF_INIT;
+		res = pgd_norm_expr(&ctx, &st->select_stmt->target_list[0]
+						   ->res_target->val, &e);
+		if (!res)
+			pgd_error_set(err, PGD_EXIT_DB, "%s (in: %s)", e.buf, expr);
+		pgd_strbuf_release(&e);
+	} else {
+		pgd_error_set(err, PGD_EXIT_DB, "not an expression: %s", expr);
+	}
+	pg_query__parse_result__free_unpacked(pr, NULL);
+	return res;
+}
+
+int pgd_normalize_index(struct pgd_schema *m, struct pgd_table *t,
+			struct pgd_index *ix, const char *indexdef,
+			struct pgd_error *err)
+{
+	PgQuery__ParseResult *pr = parse(indexdef, err);
+	if (!pr)
+		return -1;
+	int rc = -1;
+	PgQuery__Node *st = pr->stmts[0]->stmt;
+	if (st->node_case != PG_QUERY__NODE__NODE_INDEX_STMT) {
+		pgd_error_set(err, PGD_EXIT_DB, "not an index definition: %s",
+			      indexdef);
+		goto out;
+	}
+	PgQuery__IndexStmt *is = st->index_stmt;
+	struct pgd_nctx ctx = { m, NULL, 0, t->obj.schema, t->obj.name };
+	struct pgd_strbuf e = PGD_STRBUF_INIT;
+	ix->unique = is->unique;
+	size_t ncols = 0;
+	const char **cols = pgd_schema_alloc(m, (is->n_index_params + 1) *
+							sizeof(*cols));
+	for (size_t i = 0; i < is->n_index_params; i++) {
+		PgQuery__IndexElem *el = is->index_params[i]->index_elem;
+		if (el && el->name && *el->name)
+			cols[ncols++] = pgd_schema_strdup(m, el->name);
+		else
+			ix->has_exprs = true;
+	}
+	if (is->where_clause)
+		ix->has_exprs = true;
+	ix->columns = cols;
+	ix->ncolumns = ncols;
+	char *def = pgd_norm_index_stmt(&ctx, is, &e);
+	if (!def) {
+		pgd_error_set(err, PGD_EXIT_DB, "%s (in: %s)", e.buf, indexdef);
+	} else {
+		ix->def = pgd_schema_strdup(m, def);
+		free(def);
+		rc = 0;
+	}
+	pgd_strbuf_release(&e);
+out:
+	pg_query__parse_result__free_unpacked(pr, NULL);
+	return rc;
+}
+
+int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
+			     struct pgd_constraint *c, const char *condef,
+			     struct pgd_error *err)
+{
+	char *sql = pgd_xasprintf("ALTER TABLE x ADD CONSTRAINT c %s", condef);
+	PgQuery__ParseResult *pr = parse(sql, err);
+	free(sql);
+	if (!pr)
+		return -1;
+	int rc = -1;
+	PgQuery__Node *st = pr->stmts[0]->stmt;
+	PgQuery__Constraint *con = NULL;
+	if (st->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT &&
+	    st->alter_table_stmt->n_cmds == 1) {
+		PgQuery__AlterTableCmd *cmd =
+			st->alter_table_stmt->cmds[0]->alter_table_cmd;
+		if (cmd && cmd->def &&
+		    cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			con = cmd->def->constraint;
+	}
+	if (!con) {
+		pgd_error_set(err, PGD_EXIT_DB, "not a constraint definition: %s",
+			      condef);
+	} else {
+		struct pgd_nctx ctx = { m, NULL, 0, t->obj.schema, t->obj.name };
+		struct pgd_strbuf e = PGD_STRBUF_INIT;
+		rc = pgd_norm_constraint(&ctx, m, c, con, NULL, 0, &e);
+		if (rc)
+			pgd_error_set(err, PGD_EXIT_DB, "%s (in: %s)", e.buf,
+				      condef);
+		pgd_strbuf_release(&e);
+	}
+	pg_query__parse_result__free_unpacked(pr, NULL);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * pgq.h - the libpg_query side of normalize, shared with the loader only
+ * (the two modules allowed to see parse trees). Everything here works on
+ * unpacked protobuf trees (PgQuery__Node) from pg_query_parse_protobuf().
+ *
+ * Canonicalization rewrites a tree in place into the form PostgreSQL 15
+ * prints back with an empty search_path (pg_get_expr & co), then deparses
+ * it; both the migration replay and the catalog reader go through here, so
+ * equal meaning gives equal text. Nodes this code creates or drops use
+ * protobuf-c's default allocator (malloc/free), so the tree stays freeable
+ * with its __free_unpacked function.
+ */
+#ifndef PGDRIFT_NORMALIZE_PGQ_H
+#define PGDRIFT_NORMALIZE_PGQ_H
+
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include "pgdrift/schema.h"
+
+struct pgd_strbuf;
+
+/* Name resolution for unqualified names in an expression. */
+struct pgd_nctx {
+	struct pgd_schema *model;        /* objects the names may refer to */
+	const char *const *search_path;  /* schemas, in order; pg_catalog is
+					    implicit and searched first */
+	size_t nsearch_path;
+	const char *rel_schema;          /* the table the expression is on */
+	const char *rel_name;            /* (NULL: none) */
+};
+
+/* The sval of a String node, or NULL for any other node. */
+const char *pgd_pgq_str(const PgQuery__Node *n);
+
+/* New String node (malloc'd, freed with the tree). */
+PgQuery__Node *pgd_pgq_make_str(const char *s);
+
+/* Frees a node and everything below it. */
+void pgd_pgq_free_node(PgQuery__Node *n);
+
+/*
+ * The canonical type name (format_type() text with an empty search_path)
+ * of tn, resolving user types through ctx. *serial is set to 2, 4 or 8 for
+ * smallserial/serial/bigserial (then the type is the integer type), else 0.
+ * Returns a malloc'd string, or NULL with a message in err for %TYPE and
+ * SETOF.
+ */
+char *pgd_norm_typename(const struct pgd_nctx *ctx, const PgQuery__TypeName *tn,
+			int *serial, struct pgd_strbuf *err);
+
+/*
+ * Canonicalizes the expression *expr in place (it may be replaced) and
+ * returns its deparsed text (malloc'd), or NULL with a message in err.
+ */
+char *pgd_norm_expr(const struct pgd_nctx *ctx, PgQuery__Node **expr,
+		    struct pgd_strbuf *err);
+
+/*
+ * Canonical CREATE INDEX text for stmt (which is rewritten in place):
+ * schema-qualified table, explicit USING method, default orderings and
+ * default operator classes dropped, expressions canonical. idxname must
+ * already be set. Returns a malloc'd string or NULL with err.
+ */
+char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
+			  struct pgd_strbuf *err);
+
+/*
+ * Fills c (already added to its table, with name set) from a Constraint
+ * node: type, key columns, FK target and canonical def. For a FOREIGN KEY
+ * without referenced columns, the referenced table's primary key columns
+ * are looked up in ctx->model. Returns 0, or -1 with err.
+ */
+int pgd_norm_constraint(const struct pgd_nctx *ctx, struct pgd_schema *m,
+			struct pgd_constraint *c, PgQuery__Constraint *con,
+			const char *const *cols, size_t ncols,
+			struct pgd_strbuf *err);
+
+/* Resolves an unqualified relation name through the search path (tables,
+ * views, sequences in ctx->model); NULL when not found. */
+const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name);
+
+/* First schema of the search path that exists in the model (or the first
+ * entry when none does): where CREATE puts an unqualified object. */
+const char *pgd_norm_creation_schema(const struct pgd_nctx *ctx);
+
+#endif

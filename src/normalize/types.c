@@ -1,0 +1,254 @@
+/*
+ * types.c - canonical type names: what format_type(oid, typmod) prints
+ * with an empty search_path. Built-in types keep their SQL-standard
+ * spellings ("character varying(10)", "timestamp with time zone"), user
+ * types are schema-qualified, arrays get one "[]" whatever their bounds.
+ */
+#include <string.h>
+
+#include "pgdrift/strbuf.h"
+#include "pgq.h"
+
+const char *pgd_pgq_str(const PgQuery__Node *n)
+{
+	if (n && n->node_case == PG_QUERY__NODE__NODE_STRING && n->string)
+		return n->string->sval;
+	return NULL;
+}
+
+/* internal or alias name -> canonical display name (no typmod) */
+static const struct {
+	const char *name, *display;
+} builtin[] = {
+	{ "bool", "boolean" },
+	{ "boolean", "boolean" },
+	{ "int2", "smallint" },
+	{ "smallint", "smallint" },
+	{ "int4", "integer" },
+	{ "int", "integer" },
+	{ "integer", "integer" },
+	{ "int8", "bigint" },
+	{ "bigint", "bigint" },
+	{ "float4", "real" },
+	{ "real", "real" },
+	{ "float8", "double precision" },
+	{ "float", "double precision" },
+	{ "numeric", "numeric" },
+	{ "decimal", "numeric" },
+	{ "varchar", "character varying" },
+	{ "bpchar", "character" }, /* unquoted char(n) parses as bpchar */
+	{ "text", "text" },
+	{ "varbit", "bit varying" },
+	{ "bit", "bit" },
+	{ "timestamp", "timestamp without time zone" },
+	{ "timestamptz", "timestamp with time zone" },
+	{ "time", "time without time zone" },
+	{ "timetz", "time with time zone" },
+	{ "interval", "interval" },
+	{ "date", "date" },
+	{ "uuid", "uuid" },
+	{ "json", "json" },
+	{ "jsonb", "jsonb" },
+	{ "bytea", "bytea" },
+	{ "inet", "inet" },
+	{ "cidr", "cidr" },
+	{ "macaddr", "macaddr" },
+	{ "money", "money" },
+	{ "xml", "xml" },
+	{ "oid", "oid" },
+	{ "name", "name" },
+	{ "tsvector", "tsvector" },
+	{ "tsquery", "tsquery" },
+	{ "regclass", "regclass" },
+	{ "point", "point" },
+	{ "int4range", "int4range" },
+	{ "int8range", "int8range" },
+	{ "tstzrange", "tstzrange" },
+	{ "daterange", "daterange" },
+	{ "numrange", "numrange" },
+	{ "jsonpath", "jsonpath" },
+	{ "citext", NULL }, /* extension types: resolved like user types */
+};
+
+static const struct {
+	const char *name;
+	int width;
+} serials[] = {
+	{ "serial", 4 },      { "serial4", 4 }, { "bigserial", 8 },
+	{ "serial8", 8 },     { "smallserial", 2 }, { "serial2", 2 },
+};
+
+/* Extension types and the extension that provides them. */
+static const struct {
+	const char *type, *extension;
+} ext_types[] = {
+	{ "citext", "citext" },   { "hstore", "hstore" },
+	{ "ltree", "ltree" },     { "vector", "vector" },
+	{ "geometry", "postgis" }, { "geography", "postgis" },
+};
+
+static const char *builtin_display(const char *name)
+{
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(builtin); i++)
+		if (strcmp(builtin[i].name, name) == 0)
+			return builtin[i].display;
+	return NULL;
+}
+
+const char *pgd_norm_creation_schema(const struct pgd_nctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nsearch_path; i++) {
+		const char *s = ctx->search_path[i];
+		if (strcmp(s, "pg_catalog") == 0 || strcmp(s, "$user") == 0)
+			continue;
+		if (!ctx->model || pgd_schema_find_namespace(ctx->model, s) ||
+		    strcmp(s, "public") == 0)
+			return s;
+	}
+	return "public";
+}
+
+/* The schema of user type name through the search path, or NULL. */
+static const char *resolve_type(const struct pgd_nctx *ctx, const char *name)
+{
+	if (ctx->model)
+		for (size_t i = 0; i < ctx->nsearch_path; i++)
+			if (pgd_schema_find_type(ctx->model, ctx->search_path[i],
+						 name))
+				return ctx->search_path[i];
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_types); i++) {
+		if (strcmp(ext_types[i].type, name) != 0)
+			continue;
+		struct pgd_extension *e =
+			ctx->model ? pgd_schema_find_extension(
+					     ctx->model, ext_types[i].extension)
+				   : NULL;
+		if (e)
+			return e->obj.schema;
+		for (size_t k = 0; k < ctx->nsearch_path; k++)
+			if (strcmp(ctx->search_path[k], "extensions") == 0)
+				return "extensions";
+		return pgd_norm_creation_schema(ctx);
+	}
+	return NULL;
+}
+
+static long typmod_int(const PgQuery__Node *n, int *ok)
+{
+	if (n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const &&
+	    n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+		*ok = 1;
+		return n->a_const->ival ? n->a_const->ival->ival : 0;
+	}
+	*ok = 0;
+	return 0;
+}
+
+static void add_typmods(struct pgd_strbuf *sb, const PgQuery__TypeName *tn)
+{
+	if (!tn->n_typmods)
+		return;
+	pgd_strbuf_addch(sb, '(');
+	for (size_t i = 0; i < tn->n_typmods; i++) {
+		int ok;
+		long v = typmod_int(tn->typmods[i], &ok);
+		if (i)
+			pgd_strbuf_addch(sb, ',');
+		if (ok)
+			pgd_strbuf_addf(sb, "%ld", v);
+		else
+			pgd_strbuf_addstr(sb, "?");
+	}
+	pgd_strbuf_addch(sb, ')');
+}
+
+char *pgd_norm_typename(const struct pgd_nctx *ctx, const PgQuery__TypeName *tn,
+			int *serial, struct pgd_strbuf *err)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	const char *schema = NULL, *name = NULL;
+
+	*serial = 0;
+	if (tn->pct_type) {
+		pgd_strbuf_addstr(err, "%TYPE references are not supported");
+		return NULL;
+	}
+	if (tn->setof) {
+		pgd_strbuf_addstr(err, "SETOF is not a column type");
+		return NULL;
+	}
+	if (tn->n_names == 1) {
+		name = pgd_pgq_str(tn->names[0]);
+	} else if (tn->n_names == 2) {
+		schema = pgd_pgq_str(tn->names[0]);
+		name = pgd_pgq_str(tn->names[1]);
+	} else if (tn->n_names == 3) { /* db.schema.type */
+		schema = pgd_pgq_str(tn->names[1]);
+		name = pgd_pgq_str(tn->names[2]);
+	}
+	if (!name) {
+		pgd_strbuf_addstr(err, "unsupported type name");
+		return NULL;
+	}
+	if (schema && strcmp(schema, "pg_catalog") == 0)
+		schema = NULL;
+
+	if (!schema) {
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(serials); i++)
+			if (strcmp(serials[i].name, name) == 0 &&
+			    !tn->n_array_bounds) {
+				*serial = serials[i].width;
+				name = serials[i].width == 2 ? "int2"
+				     : serials[i].width == 4 ? "int4" : "int8";
+			}
+	}
+
+	const char *display = schema ? NULL : builtin_display(name);
+	if (!schema && !display) {
+		/* a user or extension type, or a built-in we do not list */
+		schema = resolve_type(ctx, name);
+	}
+	if (display) {
+		/* typmods go inside the name for the time types */
+		if (!strncmp(name, "timestamp", 9) || !strncmp(name, "time", 4)) {
+			const char *tz = strstr(display, " with");
+			size_t base = (size_t)(tz - display);
+			pgd_strbuf_add(&sb, display, base);
+			add_typmods(&sb, tn);
+			pgd_strbuf_addstr(&sb, tz);
+		} else if (!strcmp(name, "numeric") || !strcmp(name, "decimal")) {
+			pgd_strbuf_addstr(&sb, display);
+			if (tn->n_typmods == 1) { /* numeric(p) means numeric(p,0) */
+				int ok;
+				long p = typmod_int(tn->typmods[0], &ok);
+				pgd_strbuf_addf(&sb, "(%ld,0)", p);
+			} else {
+				add_typmods(&sb, tn);
+			}
+		} else if (!strcmp(name, "float") && tn->n_typmods == 1) {
+			int ok;
+			long p = typmod_int(tn->typmods[0], &ok);
+			pgd_strbuf_addstr(&sb, p <= 24 ? "real" : "double precision");
+		} else if (!strcmp(name, "bpchar") && !tn->n_typmods) {
+			/* only a literal "bpchar" has no length */
+			pgd_strbuf_addstr(&sb, "bpchar");
+		} else if (!strcmp(name, "interval")) {
+			pgd_strbuf_addstr(&sb, "interval");
+			if (tn->n_typmods > 1) /* fields + precision */
+				add_typmods(&sb, tn);
+		} else {
+			pgd_strbuf_addstr(&sb, display);
+			add_typmods(&sb, tn);
+		}
+	} else {
+		if (schema) {
+			pgd_strbuf_add_ident(&sb, schema);
+			pgd_strbuf_addch(&sb, '.');
+		}
+		pgd_strbuf_add_ident(&sb, name);
+		add_typmods(&sb, tn);
+	}
+	if (tn->n_array_bounds)
+		pgd_strbuf_addstr(&sb, "[]");
+	return pgd_strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,71 @@
+# lib.sh - a small TAP producer for pgdrift's end-to-end tests.
+# Source it, call plan or done_testing, and use ok / is / like / exit_is.
+# require_pg: in CI (CI=true) a missing PostgreSQL fails the test; outside CI
+# the test is skipped (exit 77), never silently passed.
+
+set -u
+_tap_n=0
+_tap_failed=0
+
+: "${PGDRIFT_SRC:?PGDRIFT_SRC must point at the source tree}"
+
+ok() { # ok CONDITION_EXIT_STATUS NAME
+	local st=$1; shift
+	_tap_n=$((_tap_n + 1))
+	if [[ "$st" -eq 0 ]]; then
+		echo "ok $_tap_n - $*"
+	else
+		echo "not ok $_tap_n - $*"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+is() { # is GOT WANT NAME
+	local got=$1 want=$2; shift 2
+	if [[ "$got" == "$want" ]]; then
+		ok 0 "$@"
+	else
+		ok 1 "$@"
+		diag "got:  $(printf '%q' "$got")"
+		diag "want: $(printf '%q' "$want")"
+	fi
+}
+
+like() { # like GOT REGEX NAME
+	local got=$1 re=$2; shift 2
+	if [[ "$got" =~ $re ]]; then
+		ok 0 "$@"
+	else
+		ok 1 "$@"
+		diag "got:  $got"
+		diag "does not match: $re"
+	fi
+}
+
+diag() { echo "# $*"; }
+
+done_testing() {
+	echo "1..$_tap_n"
+	[[ $_tap_failed -eq 0 ]]
+	exit $?
+}
+
+bail() { echo "Bail out! $*"; exit 1; }
+
+require_pg() {
+	if psql -X -Atqc 'select 1' -d postgres >/dev/null 2>&1; then
+		return 0
+	fi
+	if [[ "${CI:-}" == true ]]; then
+		bail "PostgreSQL is not reachable (PGHOST=${PGHOST:-unset} PGPORT=${PGPORT:-unset}); in CI this is a failure"
+	fi
+	echo "1..0 # SKIP PostgreSQL not reachable; run through scripts/test.sh"
+	exit 77
+}
+
+# fresh_db NAME: drop and create a database, echo its name.
+fresh_db() {
+	dropdb --if-exists "$1" >/dev/null 2>&1 || true
+	createdb "$1" || bail "createdb $1 failed"
+	echo "$1"
+}

@@ -1,3 +1,279 @@
+/*
+ * main.c - the command line: arguments, sources, output files and exit
+ * codes. The only file that calls exit() (through main's return); every
+ * decision about schemas lives in the library.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "pgd_config.h"
-int main(void) { printf("pgdrift %s\n", PGD_VERSION); return 0; }
+#include "pgdrift/migrations.h"
+#include "pgdrift/normalize.h"
+#include "pgdrift/schema.h"
+#include "pgdrift/snapshot.h"
+#include "pgdrift/strbuf.h"
+
+#include <pg_query.h>
+
+struct cli {
+	const char *command;
+	const char *migrations;
+	const char *format;
+	const char *output;
+	bool with_sources;
+	bool show_unmodeled;
+	struct pgd_load_options load;
+	char **search_path;
+	size_t nsearch_path;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: pgdrift <command> [options]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  expected   the schema the migration files build, replayed statically\n"
+	      "\n"
+	      "Options of expected:\n"
+	      "  --migrations DIR        the migration folder (required)\n"
+	      "  --format text|json      canonical text dump (default) or JSON snapshot\n"
+	      "  -o, --output FILE       write there instead of standard output\n"
+	      "  --with-sources          append the file:line of each object (text)\n"
+	      "  --show-unmodeled        list statements the replay did not model\n"
+	      "  --search-path LIST      initial search_path (default: public,extensions)\n"
+	      "  --session per-file|shared\n"
+	      "                          whether SET search_path ends with its file\n"
+	      "                          (per-file, as the Supabase CLI) or not\n"
+	      "  --allow-unmodeled       a statement that cannot be replayed becomes an\n"
+	      "                          'unmodeled' entry instead of an error\n"
+	      "\n"
+	      "  pgdrift --version | pgdrift help\n"
+	      "\n"
+	      "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error,\n"
+	      "3 migration input error, 4 database error, 70 internal error.\n",
+	      f);
+}
+
+static int usage_error(const char *fmt, ...) PGD_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("pgdrift: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'pgdrift help'.\n", stderr);
+	return PGD_EXIT_USAGE;
+}
+
+static void split_search_path(struct cli *c, const char *list)
+{
+	char *copy = pgd_xstrdup(list);
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		size_t n = strlen(tok);
+		while (n && tok[n - 1] == ' ')
+			tok[--n] = '\0';
+		if (!n)
+			continue;
+		c->search_path = pgd_xreallocarray(c->search_path,
+						   c->nsearch_path + 1,
+						   sizeof(char *));
+		c->search_path[c->nsearch_path++] = pgd_xstrdup(tok);
+	}
+	free(copy);
+	c->load.search_path = (const char *const *)c->search_path;
+	c->load.nsearch_path = c->nsearch_path;
+}
+
+enum {
+	OPT_MIGRATIONS = 256,
+	OPT_FORMAT,
+	OPT_WITH_SOURCES,
+	OPT_SHOW_UNMODELED,
+	OPT_SEARCH_PATH,
+	OPT_SESSION,
+	OPT_ALLOW_UNMODELED,
+};
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "migrations", required_argument, NULL, OPT_MIGRATIONS },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "with-sources", no_argument, NULL, OPT_WITH_SOURCES },
+		{ "show-unmodeled", no_argument, NULL, OPT_SHOW_UNMODELED },
+		{ "search-path", required_argument, NULL, OPT_SEARCH_PATH },
+		{ "session", required_argument, NULL, OPT_SESSION },
+		{ "allow-unmodeled", no_argument, NULL, OPT_ALLOW_UNMODELED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	opterr = 0;
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_MIGRATIONS: c->migrations = optarg; break;
+		case OPT_FORMAT: c->format = optarg; break;
+		case 'o': c->output = optarg; break;
+		case OPT_WITH_SOURCES: c->with_sources = true; break;
+		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
+		case OPT_SEARCH_PATH: split_search_path(c, optarg); break;
+		case OPT_SESSION:
+			if (!strcmp(optarg, "per-file"))
+				c->load.session = PGD_SESSION_PER_FILE;
+			else if (!strcmp(optarg, "shared"))
+				c->load.session = PGD_SESSION_SHARED;
+			else
+				return usage_error("--session takes per-file or shared, not '%s'",
+						   optarg);
+			break;
+		case OPT_ALLOW_UNMODELED: c->load.allow_unmodeled = true; break;
+		case 'h':
+			usage(stdout);
+			exit(PGD_EXIT_OK);
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Writes text to the output (a file or stdout). */
+static int emit(const struct cli *c, const char *text, size_t len)
+{
+	FILE *f = stdout;
+	if (c->output && strcmp(c->output, "-") != 0) {
+		f = fopen(c->output, "w");
+		if (!f) {
+			fprintf(stderr, "pgdrift: error: cannot write %s: %s\n",
+				c->output, strerror(errno));
+			return PGD_EXIT_USAGE;
+		}
+	}
+	size_t w = fwrite(text, 1, len, f);
+	int bad = w != len || fflush(f) != 0;
+	if (f != stdout)
+		bad |= fclose(f) != 0;
+	if (bad) {
+		fprintf(stderr, "pgdrift: error: cannot write %s: %s\n",
+			c->output ? c->output : "standard output", strerror(errno));
+		return PGD_EXIT_USAGE;
+	}
+	return PGD_EXIT_OK;
+}
+
+/* Loads the expected schema from c->migrations. Returns an exit code. */
+static int load_migrations(const struct cli *c, struct pgd_schema **out)
+{
+	struct pgd_diags diags = PGD_DIAGS_INIT;
+	struct pgd_migration_set *set = NULL;
+	int rc = pgd_migrations_find(c->migrations, &set, &diags);
+	if (rc == 0)
+		rc = pgd_migrations_replay(set, &c->load, out, &diags) == 0
+			     ? 0 : -2;
+	pgd_diags_print(stderr, &diags);
+	if (rc != 0)
+		fprintf(stderr, "pgdrift: the migrations could not be read completely "
+				"(%zu error%s); no report was made\n",
+			diags.nerrors, diags.nerrors == 1 ? "" : "s");
+	pgd_diags_release(&diags);
+	pgd_migration_set_free(set);
+	if (rc == -1)
+		return PGD_EXIT_USAGE;
+	if (rc != 0)
+		return PGD_EXIT_INPUT;
+	return PGD_EXIT_OK;
+}
+
+static void print_unmodeled(const struct pgd_schema *m, bool list)
+{
+	if (!m->nunmodeled)
+		return;
+	if (!list) {
+		fprintf(stderr, "pgdrift: note: %zu statement%s not modeled "
+				"(--show-unmodeled lists them)\n", m->nunmodeled,
+			m->nunmodeled == 1 ? " was" : "s were");
+		return;
+	}
+	for (size_t i = 0; i < m->nunmodeled; i++) {
+		const struct pgd_unmodeled *u = &m->unmodeled[i];
+		fprintf(stderr, "pgdrift: %s:%u: note: %s not modeled: %s\n",
+			u->src.file ? u->src.file : "?", u->src.line, u->what,
+			u->reason);
+	}
+}
+
+static int cmd_expected(struct cli *c)
+{
+	if (!c->migrations)
+		return usage_error("%s needs --migrations DIR", "expected");
+	const char *fmt = c->format ? c->format : "text";
+	if (strcmp(fmt, "text") && strcmp(fmt, "json"))
+		return usage_error("--format takes text or json, not '%s'", fmt);
+	struct pgd_schema *m = NULL;
+	int rc = load_migrations(c, &m);
+	if (rc)
+		return rc;
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	if (!strcmp(fmt, "text"))
+		pgd_schema_dump(m, &out, c->with_sources ? PGD_DUMP_SOURCES : 0,
+				NULL, NULL);
+	else
+		pgd_snapshot_write(m, &out);
+	print_unmodeled(m, c->show_unmodeled);
+	rc = emit(c, out.buf, out.len);
+	pgd_strbuf_release(&out);
+	pgd_schema_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	struct pgd_load_options lo = PGD_LOAD_OPTIONS_INIT;
+	int rc;
+	c.load = lo;
+	if (argc < 2) {
+		usage(stderr);
+		return PGD_EXIT_USAGE;
+	}
+	c.command = argv[1];
+	if (!strcmp(c.command, "--version") || !strcmp(c.command, "version")) {
+		printf("pgdrift %s (libpg_query grammar PostgreSQL %s)\n",
+		       PGD_VERSION, pgd_normalize_grammar_version());
+		return PGD_EXIT_OK;
+	}
+	if (!strcmp(c.command, "help") || !strcmp(c.command, "--help") ||
+	    !strcmp(c.command, "-h")) {
+		usage(stdout);
+		return PGD_EXIT_OK;
+	}
+	rc = parse_args(&c, argc, argv);
+	if (rc == 0) {
+		if (!strcmp(c.command, "expected"))
+			rc = cmd_expected(&c);
+		else
+			rc = usage_error("unknown command '%s'", c.command);
+	}
+	for (size_t i = 0; i < c.nsearch_path; i++)
+		free(c.search_path[i]);
+	free(c.search_path);
+	pg_query_exit();
+	return rc;
+}

@@ -165,6 +165,8 @@ struct pgd_table {
 	bool rls_forced;
 	bool unlogged;
 	bool columns_unknown;  /* CREATE TABLE AS / LIKE of an unknown table */
+	bool external;         /* a platform table the migrations only attach
+				  objects to (policies on storage.objects) */
 	const char *owner;     /* NULL: unknown (migrations) */
 	const char *comment;   /* COMMENT ON TABLE, or NULL */
 	const char *partition_of; /* "schema.table" of the parent, or NULL */

@@ -663,6 +663,56 @@ static void canon_node(struct cx *cx, PgQuery__Node **np)
 	cx->depth--;
 }
 
+void pgd_norm_fold_default(PgQuery__Node *expr, const PgQuery__TypeName *tn)
+{
+	const char *t = cast_type_internal(tn);
+	if (t && expr && expr->node_case == PG_QUERY__NODE__NODE_A_CONST)
+		fold_const(expr->a_const, t);
+}
+
+static void visit_msg(ProtobufCMessage *msg,
+		      void (*fn)(PgQuery__Node *, void *), void *arg);
+
+static void visit_slot(const ProtobufCFieldDescriptor *f, void *p,
+		       void (*fn)(PgQuery__Node *, void *), void *arg)
+{
+	if (!p)
+		return;
+	if (f->descriptor == &pg_query__node__descriptor)
+		fn(p, arg);
+	visit_msg(p, fn, arg);
+}
+
+static void visit_msg(ProtobufCMessage *msg,
+		      void (*fn)(PgQuery__Node *, void *), void *arg)
+{
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	char *base = (char *)msg;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(uint32_t *)(base + f->quantifier_offset) != f->id)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(size_t *)(base + f->quantifier_offset);
+			void **arr = *(void ***)(base + f->offset);
+			for (size_t k = 0; k < n; k++)
+				visit_slot(f, arr[k], fn, arg);
+		} else {
+			visit_slot(f, *(void **)(base + f->offset), fn, arg);
+		}
+	}
+}
+
+void pgd_pgq_visit(ProtobufCMessage *msg, void (*fn)(PgQuery__Node *, void *),
+		   void *arg)
+{
+	if (msg)
+		visit_msg(msg, fn, arg);
+}
+
 /* ---- deparse */
 
 /* Deparses a whole statement; malloc'd text or NULL with err. */

@@ -76,6 +76,31 @@ int pgd_norm_constraint(const struct pgd_nctx *ctx, struct pgd_schema *m,
 			const char *const *cols, size_t ncols,
 			struct pgd_strbuf *err);
 
+/* Calls fn on every Node below msg (pre-order; fn must not replace it). */
+void pgd_pgq_visit(ProtobufCMessage *msg, void (*fn)(PgQuery__Node *, void *),
+		   void *arg);
+
+/*
+ * A constant default on a column of type tn takes that type's reading
+ * ('t' on a boolean is true, '5' on an integer is 5), as the server stores
+ * it; any other expression is left alone.
+ */
+void pgd_norm_fold_default(PgQuery__Node *expr, const PgQuery__TypeName *tn);
+
+/*
+ * Column renames: rewrites canonical text that mentions column old of table
+ * (ctx->rel_schema, ctx->rel_name) to say new, and returns the new canonical
+ * text (malloc'd), or NULL with err. kind says what the text is:
+ * 'e' an expression on the table, 'i' a CREATE INDEX on it, 'c' a
+ * constraint definition on it. For 'c', columns of a FOREIGN KEY's
+ * referenced table are renamed when ref is true (the renamed column is on
+ * the referenced side) instead of the key columns.
+ */
+char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
+			     char kind, const char *text, const char *old,
+			     const char *new_name, bool ref,
+			     struct pgd_strbuf *err);
+
 /* Resolves an unqualified relation name through the search path (tables,
  * views, sequences in ctx->model); NULL when not found. */
 const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name);

@@ -1,0 +1,965 @@
+/*
+ * ddl_table.c - CREATE TABLE, ALTER TABLE and CREATE INDEX replay, with
+ * PostgreSQL 15's implicit objects: serial sequences, primary key and
+ * unique indexes, and the names it gives unnamed constraints and indexes.
+ */
+#include <string.h>
+
+#include "replay.h"
+
+/* ---- helpers */
+
+static void touch(struct replay *r, struct pgd_object *o)
+{
+	o->changed = r->src;
+}
+
+/* A constraint waiting for its name: column constraints carry their column. */
+struct pending {
+	PgQuery__Constraint *con;
+	const char *column; /* NULL for a table constraint */
+};
+
+struct pending_list {
+	struct pending *v;
+	size_t n, alloc;
+};
+
+static void pending_add(struct pending_list *l, PgQuery__Constraint *con,
+			const char *column)
+{
+	PGD_GROW(l->v, l->alloc, l->n + 1);
+	l->v[l->n++] = (struct pending){ con, column };
+}
+
+static void collect_colref(PgQuery__Node *n, void *arg)
+{
+	struct pgd_strbuf *names = arg; /* "\x1fa\x1fb\x1f" */
+	if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
+		return;
+	PgQuery__ColumnRef *cr = n->column_ref;
+	const char *c = cr->n_fields ? pgd_pgq_str(cr->fields[cr->n_fields - 1])
+				     : NULL;
+	if (!c)
+		return;
+	struct pgd_strbuf key = PGD_STRBUF_INIT;
+	pgd_strbuf_addf(&key, "\x1f%s\x1f", c);
+	if (!names->len)
+		pgd_strbuf_addch(names, '\x1f');
+	if (!strstr(names->buf, key.buf))
+		pgd_strbuf_addf(names, "%s\x1f", c);
+	pgd_strbuf_release(&key);
+}
+
+/* The single column a CHECK expression uses, or NULL (as PostgreSQL names
+ * checks: <table>_<col>_check when exactly one column is referenced). */
+static char *check_column(PgQuery__Node *expr)
+{
+	struct pgd_strbuf names = PGD_STRBUF_INIT;
+	if (expr) {
+		collect_colref(expr, &names);
+		pgd_pgq_visit(&expr->base, collect_colref, &names);
+	}
+	char *res = NULL;
+	if (names.len > 1) {
+		char *first = names.buf + 1;
+		char *end = strchr(first, '\x1f');
+		if (end && end[1] == '\0')
+			res = pgd_xstrndup(first, (size_t)(end - first));
+	}
+	pgd_strbuf_release(&names);
+	return res;
+}
+
+static const char **string_list(struct replay *r, PgQuery__Node **list, size_t n)
+{
+	const char **v = pgd_schema_alloc(r->m, (n ? n : 1) * sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		const char *s = pgd_pgq_str(list[i]);
+		v[i] = pgd_schema_strdup(r->m, s ? s : "?");
+	}
+	return v;
+}
+
+/* Builds the index that backs a PRIMARY KEY or UNIQUE constraint. */
+static void add_constraint_index(struct replay *r, struct pgd_table *t,
+				 struct pgd_constraint *c,
+				 PgQuery__Constraint *con)
+{
+	struct pgd_strbuf sql = PGD_STRBUF_INIT;
+	struct pgd_error err = PGD_ERROR_INIT;
+	pgd_strbuf_addstr(&sql, "CREATE UNIQUE INDEX ");
+	pgd_strbuf_add_ident(&sql, c->obj.name);
+	pgd_strbuf_addstr(&sql, " ON ");
+	pgd_strbuf_add_ident(&sql, t->obj.schema);
+	pgd_strbuf_addch(&sql, '.');
+	pgd_strbuf_add_ident(&sql, t->obj.name);
+	pgd_strbuf_addstr(&sql, " USING btree (");
+	for (size_t i = 0; i < c->ncolumns; i++) {
+		if (i)
+			pgd_strbuf_addstr(&sql, ", ");
+		pgd_strbuf_add_ident(&sql, c->columns[i]);
+	}
+	pgd_strbuf_addch(&sql, ')');
+	if (con->n_including) {
+		pgd_strbuf_addstr(&sql, " INCLUDE (");
+		for (size_t i = 0; i < con->n_including; i++) {
+			if (i)
+				pgd_strbuf_addstr(&sql, ", ");
+			pgd_strbuf_add_ident(&sql, pgd_pgq_str(con->including[i])
+							   ? pgd_pgq_str(con->including[i]) : "?");
+		}
+		pgd_strbuf_addch(&sql, ')');
+	}
+	if (con->nulls_not_distinct)
+		pgd_strbuf_addstr(&sql, " NULLS NOT DISTINCT");
+	struct pgd_index *ix = pgd_table_add_index(r->m, t, c->obj.name);
+	ix->obj.created = r->src;
+	ix->unique = true;
+	ix->primary = c->type == PGD_CON_PRIMARY;
+	ix->constraint = c->obj.name;
+	if (pgd_normalize_index(r->m, t, ix, sql.buf, &err) < 0)
+		PGD_BUG("constraint index does not parse: %s: %s", sql.buf,
+			err.message);
+	pgd_strbuf_release(&sql);
+}
+
+static struct pgd_column *column_of(struct pgd_table *t, const char *name)
+{
+	return name ? pgd_table_find_column(t, name) : NULL;
+}
+
+/*
+ * Adds one constraint to t, choosing its name the way PostgreSQL does when
+ * it has none. column is the column of a column constraint, or NULL.
+ */
+static int add_constraint(struct replay *r, struct pgd_table *t,
+			  PgQuery__Constraint *con, const char *column)
+{
+	const char *name = con->conname && *con->conname ? con->conname : NULL;
+	const char *s = t->obj.schema, *tn = t->obj.name;
+	const char *cols[1] = { column };
+	size_t ncols = column ? 1 : 0;
+
+	if (name && pgd_table_find_constraint(t, name))
+		return rp_error(r, con->location,
+				"constraint \"%s\" for relation \"%s\" already exists",
+				name, tn);
+
+	/* USING INDEX: an existing unique index becomes the constraint */
+	if (con->indexname && *con->indexname) {
+		struct pgd_index *ix = pgd_schema_find_index(r->m, s, con->indexname);
+		if (!ix || ix->table != t)
+			return rp_error(r, con->location,
+					"index \"%s\" does not exist", con->indexname);
+		if (!name)
+			name = ix->obj.name;
+		struct pgd_constraint *c = pgd_table_add_constraint(r->m, t, name);
+		c->obj.created = r->src;
+		c->type = con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY
+				  ? PGD_CON_PRIMARY : PGD_CON_UNIQUE;
+		c->columns = ix->columns;
+		c->ncolumns = ix->ncolumns;
+		struct pgd_strbuf def = PGD_STRBUF_INIT;
+		pgd_strbuf_addstr(&def, c->type == PGD_CON_PRIMARY ? "PRIMARY KEY ("
+								   : "UNIQUE (");
+		for (size_t i = 0; i < c->ncolumns; i++) {
+			if (i)
+				pgd_strbuf_addstr(&def, ", ");
+			pgd_strbuf_add_ident(&def, c->columns[i]);
+		}
+		pgd_strbuf_addch(&def, ')');
+		c->def = pgd_schema_strdup(r->m, def.buf);
+		pgd_strbuf_release(&def);
+		if (strcmp(ix->obj.name, name) != 0)
+			pgd_schema_rename_rel(r->m, &ix->obj, s, name);
+		ix->constraint = c->obj.name;
+		ix->primary = c->type == PGD_CON_PRIMARY;
+		touch(r, &ix->obj);
+		if (ix->primary)
+			for (size_t i = 0; i < c->ncolumns; i++) {
+				struct pgd_column *col = column_of(t, c->columns[i]);
+				if (col)
+					col->not_null = true;
+			}
+		return 0;
+	}
+
+	switch (con->contype) {
+	case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
+		for (size_t i = 0; i < t->nconstraints; i++)
+			if (t->constraints[i]->type == PGD_CON_PRIMARY)
+				return rp_error(r, con->location,
+					"multiple primary keys for table \"%s\" are not allowed",
+					tn);
+		if (!name)
+			name = rp_choose_relname(r, s, tn, NULL, "pkey", true);
+		break;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
+		if (!name) {
+			const char **keys = con->n_keys
+				? string_list(r, con->keys, con->n_keys) : cols;
+			char *add = rp_name_addition(keys, con->n_keys ? con->n_keys : ncols);
+			name = rp_choose_relname(r, s, tn, add, "key", true);
+			free(add);
+		}
+		break;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
+		if (!name) {
+			const char **keys = con->n_fk_attrs
+				? string_list(r, con->fk_attrs, con->n_fk_attrs) : cols;
+			char *add = rp_name_addition(keys, con->n_fk_attrs ? con->n_fk_attrs
+									   : ncols);
+			name = rp_choose_conname(r, s, tn, add, "fkey");
+			free(add);
+		}
+		break;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
+		if (!name) {
+			char *col = check_column(con->raw_expr);
+			name = rp_choose_conname(r, s, tn, col, "check");
+			free(col);
+		}
+		break;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
+		if (!name)
+			name = rp_choose_relname(r, s, tn, NULL, "excl", true);
+		break;
+	default:
+		return rp_error(r, con->location, "unsupported constraint");
+	}
+
+	struct pgd_constraint *c = pgd_table_add_constraint(r->m, t, name);
+	c->obj.created = r->src;
+	struct pgd_nctx ctx = rp_nctx(r, s, tn);
+	struct pgd_strbuf err = PGD_STRBUF_INIT;
+	if (pgd_norm_constraint(&ctx, r->m, c, con, cols, ncols, &err) < 0) {
+		pgd_table_remove_constraint(r->m, t, c);
+		rp_error(r, con->location, "%s", err.buf);
+		pgd_strbuf_release(&err);
+		return -1;
+	}
+	pgd_strbuf_release(&err);
+	for (size_t i = 0; i < c->ncolumns; i++)
+		if (c->type != PGD_CON_FOREIGN && c->type != PGD_CON_CHECK &&
+		    !column_of(t, c->columns[i])) {
+			rp_error(r, con->location,
+				 "column \"%s\" named in key does not exist",
+				 c->columns[i]);
+			pgd_table_remove_constraint(r->m, t, c);
+			return -1;
+		}
+	if (c->type == PGD_CON_PRIMARY || c->type == PGD_CON_UNIQUE)
+		add_constraint_index(r, t, c, con);
+	if (c->type == PGD_CON_PRIMARY)
+		for (size_t i = 0; i < c->ncolumns; i++) {
+			struct pgd_column *col = column_of(t, c->columns[i]);
+			if (col)
+				col->not_null = true;
+		}
+	return 0;
+}
+
+/* Adds pending constraints in PostgreSQL's order: CHECK constraints are
+ * created with the table, then the indexes of PRIMARY KEY and UNIQUE, then
+ * FOREIGN KEYs (they need the referenced keys). */
+static void add_pending(struct replay *r, struct pgd_table *t,
+			struct pending_list *l)
+{
+	static const PgQuery__ConstrType order[][2] = {
+		{ PG_QUERY__CONSTR_TYPE__CONSTR_CHECK, PG_QUERY__CONSTR_TYPE__CONSTR_CHECK },
+		{ PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY, PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE },
+		{ PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION, PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION },
+		{ PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN, PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN },
+	};
+	for (size_t k = 0; k < PGD_ARRAY_SIZE(order); k++) {
+		/* PostgreSQL names the primary key before unique constraints */
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < l->n; i++) {
+				PgQuery__ConstrType ct = l->v[i].con->contype;
+				if (ct != order[k][pass])
+					continue;
+				if (pass == 1 && order[k][0] == order[k][1])
+					continue;
+				add_constraint(r, t, l->v[i].con, l->v[i].column);
+			}
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = l->alloc = 0;
+}
+
+/* The default expression of a column, canonical, or NULL. */
+static const char *canon_default(struct replay *r, struct pgd_table *t,
+				 PgQuery__Node **expr, const PgQuery__TypeName *tn)
+{
+	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+	struct pgd_strbuf err = PGD_STRBUF_INIT;
+	if (tn)
+		pgd_norm_fold_default(*expr, tn);
+	char *text = pgd_norm_expr(&ctx, expr, &err);
+	const char *res = NULL;
+	if (!text)
+		rp_error(r, -1, "%s", err.buf);
+	else
+		res = pgd_schema_strdup(r->m, text);
+	free(text);
+	pgd_strbuf_release(&err);
+	return res;
+}
+
+static const char *serial_sequence(struct replay *r, struct pgd_table *t,
+				   struct pgd_column *c, bool identity)
+{
+	const char *seq = rp_choose_relname(r, t->obj.schema, t->obj.name,
+					    c->obj.name, "seq", false);
+	struct pgd_sequence *sq = pgd_schema_add_sequence(r->m, t->obj.schema, seq);
+	sq->obj.created = r->src;
+	sq->identity = identity;
+	struct pgd_strbuf own = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&own, t->obj.schema);
+	pgd_strbuf_addch(&own, '.');
+	pgd_strbuf_add_ident(&own, t->obj.name);
+	pgd_strbuf_addch(&own, '.');
+	pgd_strbuf_add_ident(&own, c->obj.name);
+	sq->owned_by = pgd_schema_strdup(r->m, own.buf);
+	pgd_strbuf_release(&own);
+	return seq;
+}
+
+/*
+ * Adds a column from a ColumnDef; its constraints go to pending (named
+ * later, after all columns exist). Returns the column or NULL on error.
+ */
+static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
+				     PgQuery__ColumnDef *cd,
+				     struct pending_list *pending)
+{
+	if (pgd_table_find_column(t, cd->colname)) {
+		rp_error(r, cd->location,
+			 "column \"%s\" specified more than once", cd->colname);
+		return NULL;
+	}
+	int serial = 0;
+	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+	struct pgd_strbuf err = PGD_STRBUF_INIT;
+	char *type = cd->type_name ? pgd_norm_typename(&ctx, cd->type_name,
+						       &serial, &err)
+				   : NULL;
+	if (!type) {
+		rp_error(r, cd->location, "column \"%s\": %s", cd->colname,
+			 err.len ? err.buf : "no type");
+		pgd_strbuf_release(&err);
+		return NULL;
+	}
+	pgd_strbuf_release(&err);
+	struct pgd_column *c = pgd_table_add_column(r->m, t, cd->colname);
+	c->obj.created = r->src;
+	c->type = pgd_schema_strdup(r->m, type);
+	free(type);
+	if (cd->is_not_null)
+		c->not_null = true;
+	if (cd->coll_clause && cd->coll_clause->n_collname) {
+		struct pgd_strbuf cn = PGD_STRBUF_INIT;
+		const char *last = pgd_pgq_str(
+			cd->coll_clause->collname[cd->coll_clause->n_collname - 1]);
+		pgd_strbuf_add_ident(&cn, last ? last : "?");
+		c->collation = pgd_schema_strdup(r->m, cn.buf);
+		pgd_strbuf_release(&cn);
+	}
+	PgQuery__Constraint *last_con = NULL;
+	for (size_t i = 0; i < cd->n_constraints; i++) {
+		PgQuery__Node *n = cd->constraints[i];
+		if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
+			continue;
+		PgQuery__Constraint *con = n->constraint;
+		switch (con->contype) {
+		case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL:
+			c->not_null = true;
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_NULL:
+			c->not_null = false;
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
+			c->def = canon_default(r, t, &con->raw_expr, cd->type_name);
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+			c->identity = con->generated_when && *con->generated_when == 'a'
+					      ? 'a' : 'd';
+			c->not_null = true;
+			serial_sequence(r, t, c, true);
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
+			c->generated = 's';
+			c->def = canon_default(r, t, &con->raw_expr, NULL);
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRABLE:
+			if (last_con)
+				last_con->deferrable = true;
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_NOT_DEFERRABLE:
+			if (last_con)
+				last_con->deferrable = false;
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRED:
+			if (last_con)
+				last_con->initdeferred = true;
+			break;
+		case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_IMMEDIATE:
+			if (last_con)
+				last_con->initdeferred = false;
+			break;
+		default:
+			pending_add(pending, con, c->obj.name);
+			last_con = con;
+			break;
+		}
+	}
+	if (serial) {
+		const char *seq = serial_sequence(r, t, c, false);
+		struct pgd_strbuf d = PGD_STRBUF_INIT, lit = PGD_STRBUF_INIT;
+		pgd_strbuf_add_ident(&lit, t->obj.schema);
+		pgd_strbuf_addch(&lit, '.');
+		pgd_strbuf_add_ident(&lit, seq);
+		pgd_strbuf_addstr(&d, "nextval(");
+		pgd_strbuf_add_literal(&d, lit.buf);
+		pgd_strbuf_addch(&d, ')');
+		c->def = pgd_schema_strdup(r->m, d.buf);
+		c->not_null = true;
+		pgd_strbuf_release(&d);
+		pgd_strbuf_release(&lit);
+	}
+	return c;
+}
+
+static void copy_columns(struct replay *r, struct pgd_table *to,
+			 const struct pgd_table *from, bool with_defaults)
+{
+	for (size_t i = 0; i < from->ncolumns; i++) {
+		const struct pgd_column *fc = from->columns[i];
+		if (pgd_table_find_column(to, fc->obj.name))
+			continue;
+		struct pgd_column *c = pgd_table_add_column(r->m, to, fc->obj.name);
+		c->obj.created = r->src;
+		c->type = fc->type;
+		c->not_null = fc->not_null;
+		c->collation = fc->collation;
+		if (with_defaults)
+			c->def = fc->def;
+		c->generated = with_defaults ? fc->generated : 0;
+	}
+}
+
+void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
+{
+	PgQuery__RangeVar *rv = s->relation;
+	const char *schema = rp_rv_schema(r, rv);
+	struct pgd_object *existing = pgd_schema_find_rel(r->m, schema, rv->relname);
+	if (existing) {
+		if (s->if_not_exists) {
+			rp_warn(r, rv->location,
+				"relation \"%s\" already exists, skipping (IF NOT EXISTS)",
+				rv->relname);
+			return;
+		}
+		rp_error(r, rv->location, "relation \"%s\" already exists",
+			 rv->relname);
+		return;
+	}
+	struct pgd_table *t = pgd_schema_add_table(r->m, schema, rv->relname);
+	t->obj.created = r->src;
+	if (rv->relpersistence && *rv->relpersistence == 'u')
+		t->unlogged = true;
+	if (s->partspec)
+		t->relkind = 'p';
+	if (s->of_typename) {
+		t->columns_unknown = true;
+		rp_unmodeled(r, "CREATE TABLE OF", "typed tables are not modeled");
+	}
+
+	/* inherited columns come first */
+	for (size_t i = 0; i < s->n_inh_relations; i++) {
+		PgQuery__Node *n = s->inh_relations[i];
+		if (n->node_case != PG_QUERY__NODE__NODE_RANGE_VAR)
+			continue;
+		struct pgd_table *parent = rp_table(r, n->range_var, false);
+		if (!parent)
+			return;
+		copy_columns(r, t, parent, true);
+		if (s->partbound) {
+			struct pgd_strbuf pn = PGD_STRBUF_INIT;
+			pgd_strbuf_add_ident(&pn, parent->obj.schema);
+			pgd_strbuf_addch(&pn, '.');
+			pgd_strbuf_add_ident(&pn, parent->obj.name);
+			t->partition_of = pgd_schema_strdup(r->m, pn.buf);
+			pgd_strbuf_release(&pn);
+		}
+	}
+
+	struct pending_list pending = { 0 };
+	for (size_t i = 0; i < s->n_table_elts; i++) {
+		PgQuery__Node *n = s->table_elts[i];
+		switch (n->node_case) {
+		case PG_QUERY__NODE__NODE_COLUMN_DEF: {
+			PgQuery__ColumnDef *cd = n->column_def;
+			struct pgd_column *inh = pgd_table_find_column(t, cd->colname);
+			if (inh && (s->n_inh_relations || s->partbound)) {
+				/* a partition or child restating an inherited column */
+				for (size_t k = 0; k < cd->n_constraints; k++) {
+					PgQuery__Constraint *con =
+						cd->constraints[k]->constraint;
+					if (!con)
+						continue;
+					if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL)
+						inh->not_null = true;
+					else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT)
+						inh->def = canon_default(r, t, &con->raw_expr,
+									 NULL);
+					else
+						pending_add(&pending, con, inh->obj.name);
+				}
+				break;
+			}
+			add_column(r, t, cd, &pending);
+			break;
+		}
+		case PG_QUERY__NODE__NODE_CONSTRAINT:
+			pending_add(&pending, n->constraint, NULL);
+			break;
+		case PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE: {
+			PgQuery__TableLikeClause *lc = n->table_like_clause;
+			struct pgd_table *src = rp_table(r, lc->relation, true);
+			if (!src || src->columns_unknown) {
+				t->columns_unknown = true;
+				rp_unmodeled(r, "CREATE TABLE LIKE",
+					     "the table it copies is not in the model");
+				break;
+			}
+			/* CREATE_TABLE_LIKE_DEFAULTS is bit 1 << 3 in PostgreSQL 15 */
+			copy_columns(r, t, src, (lc->options & (1u << 3)) ||
+						       lc->options == 0x7FFFFFFF);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	add_pending(r, t, &pending);
+}
+
+/* ---- ALTER TABLE */
+
+static void drop_column(struct replay *r, struct pgd_table *t,
+			struct pgd_column *c, bool cascade)
+{
+	const char *name = c->obj.name;
+	/* indexes and constraints on the column go with it */
+	for (size_t i = t->nindexes; i-- > 0;) {
+		struct pgd_index *ix = t->indexes[i];
+		bool uses = false;
+		for (size_t k = 0; k < ix->ncolumns; k++)
+			if (strcmp(ix->columns[k], name) == 0)
+				uses = true;
+		if (uses) {
+			pgd_schema_add_tombstone(r->m, PGD_INDEX, t->obj.schema,
+						 t->obj.name, ix->obj.name, &r->src);
+			struct pgd_constraint *c2 =
+				ix->constraint ? pgd_table_find_constraint(t, ix->constraint)
+					       : NULL;
+			if (c2)
+				pgd_table_remove_constraint(r->m, t, c2);
+			pgd_table_remove_index(r->m, t, ix);
+		}
+	}
+	for (size_t i = t->nconstraints; i-- > 0;) {
+		struct pgd_constraint *con = t->constraints[i];
+		bool uses = false;
+		for (size_t k = 0; k < con->ncolumns; k++)
+			if (strcmp(con->columns[k], name) == 0)
+				uses = true;
+		if (!uses && con->type == PGD_CON_CHECK && con->def) {
+			/* a check on only this column goes too */
+			struct pgd_strbuf pat = PGD_STRBUF_INIT;
+			pgd_strbuf_add_ident(&pat, name);
+			uses = strstr(con->def, pat.buf) != NULL;
+			pgd_strbuf_release(&pat);
+		}
+		if (uses) {
+			pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, t->obj.schema,
+						 t->obj.name, con->obj.name, &r->src);
+			pgd_table_remove_constraint(r->m, t, con);
+		}
+	}
+	(void)cascade;
+	pgd_schema_add_tombstone(r->m, PGD_COLUMN, t->obj.schema, t->obj.name,
+				 name, &r->src);
+	pgd_table_remove_column(t, c);
+	touch(r, &t->obj);
+}
+
+static struct pgd_column *need_column(struct replay *r, struct pgd_table *t,
+				      const char *name, bool missing_ok)
+{
+	struct pgd_column *c = name ? pgd_table_find_column(t, name) : NULL;
+	if (!c && !missing_ok)
+		rp_error(r, -1, "column \"%s\" of relation \"%s\" does not exist",
+			 name ? name : "?", t->obj.name);
+	return c;
+}
+
+static void alter_cmd(struct replay *r, struct pgd_table *t,
+		      PgQuery__AlterTableCmd *cmd)
+{
+	struct pending_list pending = { 0 };
+	switch (cmd->subtype) {
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumnRecurse: {
+		PgQuery__ColumnDef *cd = cmd->def ? cmd->def->column_def : NULL;
+		if (!cd)
+			break;
+		if (pgd_table_find_column(t, cd->colname)) {
+			if (cmd->missing_ok)
+				rp_warn(r, cd->location,
+					"column \"%s\" of relation \"%s\" already exists, "
+					"skipping (IF NOT EXISTS)", cd->colname, t->obj.name);
+			else
+				rp_error(r, cd->location,
+					 "column \"%s\" of relation \"%s\" already exists",
+					 cd->colname, t->obj.name);
+			break;
+		}
+		if (add_column(r, t, cd, &pending))
+			add_pending(r, t, &pending);
+		free(pending.v);
+		touch(r, &t->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse: {
+		struct pgd_column *c = need_column(r, t, cmd->name, cmd->missing_ok);
+		if (c)
+			drop_column(r, t, c, cmd->behavior ==
+				    PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType: {
+		struct pgd_column *c = need_column(r, t, cmd->name, false);
+		PgQuery__ColumnDef *cd = cmd->def ? cmd->def->column_def : NULL;
+		if (!c || !cd || !cd->type_name)
+			break;
+		int serial;
+		struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+		struct pgd_strbuf err = PGD_STRBUF_INIT;
+		char *type = pgd_norm_typename(&ctx, cd->type_name, &serial, &err);
+		if (!type) {
+			rp_error(r, cd->location, "%s", err.buf);
+		} else {
+			c->type = pgd_schema_strdup(r->m, type);
+			touch(r, &c->obj);
+		}
+		if (cd->coll_clause && cd->coll_clause->n_collname) {
+			struct pgd_strbuf cn = PGD_STRBUF_INIT;
+			const char *last = pgd_pgq_str(
+				cd->coll_clause->collname[cd->coll_clause->n_collname - 1]);
+			pgd_strbuf_add_ident(&cn, last ? last : "?");
+			c->collation = pgd_schema_strdup(r->m, cn.buf);
+			pgd_strbuf_release(&cn);
+		}
+		free(type);
+		pgd_strbuf_release(&err);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault: {
+		struct pgd_column *c = need_column(r, t, cmd->name, false);
+		if (!c)
+			break;
+		c->def = cmd->def ? canon_default(r, t, &cmd->def, NULL) : NULL;
+		touch(r, &c->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull: {
+		struct pgd_column *c = need_column(r, t, cmd->name, false);
+		if (!c)
+			break;
+		c->not_null = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull;
+		touch(r, &c->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse:
+		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			add_constraint(r, t, cmd->def->constraint, NULL);
+		touch(r, &t->obj);
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraintRecurse: {
+		struct pgd_constraint *c = pgd_table_find_constraint(t, cmd->name);
+		if (!c) {
+			if (!cmd->missing_ok)
+				rp_error(r, -1, "constraint \"%s\" of relation \"%s\" does not exist",
+					 cmd->name, t->obj.name);
+			break;
+		}
+		if (c->type == PGD_CON_PRIMARY || c->type == PGD_CON_UNIQUE ||
+		    c->type == PGD_CON_EXCLUDE) {
+			struct pgd_index *ix = pgd_schema_find_index(r->m, t->obj.schema,
+								     c->obj.name);
+			if (ix && ix->table == t)
+				pgd_table_remove_index(r->m, t, ix);
+		}
+		pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, t->obj.schema,
+					 t->obj.name, c->obj.name, &r->src);
+		pgd_table_remove_constraint(r->m, t, c);
+		touch(r, &t->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraintRecurse: {
+		struct pgd_constraint *c = pgd_table_find_constraint(t, cmd->name);
+		if (!c) {
+			rp_error(r, -1, "constraint \"%s\" of relation \"%s\" does not exist",
+				 cmd->name, t->obj.name);
+			break;
+		}
+		c->validated = true;
+		touch(r, &c->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
+		t->rls_enabled = true;
+		touch(r, &t->obj);
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRowSecurity:
+		t->rls_enabled = false;
+		touch(r, &t->obj);
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ForceRowSecurity:
+		t->rls_forced = true;
+		touch(r, &t->obj);
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_NoForceRowSecurity:
+		t->rls_forced = false;
+		touch(r, &t->obj);
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+		if (cmd->newowner && cmd->newowner->rolename)
+			t->owner = pgd_schema_strdup(r->m, cmd->newowner->rolename);
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity: {
+		struct pgd_column *c = need_column(r, t, cmd->name, false);
+		PgQuery__Constraint *con = cmd->def ? cmd->def->constraint : NULL;
+		if (!c || !con)
+			break;
+		c->identity = con->generated_when && *con->generated_when == 'a'
+				      ? 'a' : 'd';
+		serial_sequence(r, t, c, true);
+		touch(r, &c->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetIdentity: {
+		struct pgd_column *c = need_column(r, t, cmd->name, false);
+		if (!c || !cmd->def || cmd->def->node_case != PG_QUERY__NODE__NODE_LIST)
+			break;
+		PgQuery__List *l = cmd->def->list;
+		for (size_t i = 0; i < l->n_items; i++) {
+			PgQuery__DefElem *de = l->items[i]->def_elem;
+			if (de && de->defname && !strcmp(de->defname, "generated") &&
+			    de->arg && de->arg->node_case == PG_QUERY__NODE__NODE_INTEGER)
+				c->identity = de->arg->integer->ival == 'a' ? 'a' : 'd';
+		}
+		touch(r, &c->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropIdentity: {
+		struct pgd_column *c = need_column(r, t, cmd->name, false);
+		if (!c)
+			break;
+		if (!c->identity && !cmd->missing_ok) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" is not an identity column",
+				 c->obj.name, t->obj.name);
+			break;
+		}
+		c->identity = 0;
+		for (size_t i = 0; i < r->m->nsequences; i++) {
+			struct pgd_sequence *sq = r->m->sequences[i];
+			if (sq->identity && sq->owned_by &&
+			    strstr(sq->owned_by, c->obj.name)) {
+				pgd_schema_remove_sequence(r->m, sq);
+				break;
+			}
+		}
+		touch(r, &c->obj);
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression: {
+		struct pgd_column *c = need_column(r, t, cmd->name, cmd->missing_ok);
+		if (c && c->generated) {
+			c->generated = 0;
+			c->def = NULL;
+			touch(r, &c->obj);
+		}
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition: {
+		PgQuery__PartitionCmd *pc = cmd->def ? cmd->def->partition_cmd : NULL;
+		struct pgd_table *child = pc && pc->name ? rp_table(r, pc->name, false)
+							 : NULL;
+		if (child) {
+			struct pgd_strbuf pn = PGD_STRBUF_INIT;
+			pgd_strbuf_add_ident(&pn, t->obj.schema);
+			pgd_strbuf_addch(&pn, '.');
+			pgd_strbuf_add_ident(&pn, t->obj.name);
+			child->partition_of = pgd_schema_strdup(r->m, pn.buf);
+			pgd_strbuf_release(&pn);
+			touch(r, &child->obj);
+		}
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartition:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartitionFinalize: {
+		PgQuery__PartitionCmd *pc = cmd->def ? cmd->def->partition_cmd : NULL;
+		struct pgd_table *child = pc && pc->name ? rp_table(r, pc->name, false)
+							 : NULL;
+		if (child) {
+			child->partition_of = NULL;
+			touch(r, &child->obj);
+		}
+		break;
+	}
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetLogged:
+		t->unlogged = false;
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetUnLogged:
+		t->unlogged = true;
+		break;
+	/* storage, statistics, triggers' enabled state, replica identity,
+	 * options: not part of the model */
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetCompression:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetOptions:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetOptions:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplaceRelOptions:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigAll:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
+		break;
+	default:
+		rp_unmodeled(r, "ALTER TABLE", "this ALTER TABLE action is not replayed");
+		break;
+	}
+}
+
+void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s)
+{
+	if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+		/* ALTER INDEX/VIEW/SEQUENCE ... SET (...) and the like */
+		if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||
+		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW ||
+		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX ||
+		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE)
+			return;
+		rp_unmodeled(r, "ALTER", "this ALTER statement is not replayed");
+		return;
+	}
+	struct pgd_table *t = rp_table(r, s->relation, s->missing_ok);
+	if (!t) {
+		if (s->missing_ok)
+			rp_warn(r, s->relation->location,
+				"relation \"%s\" does not exist, skipping (IF EXISTS)",
+				s->relation->relname);
+		return;
+	}
+	for (size_t i = 0; i < s->n_cmds && !r->failed; i++)
+		if (s->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			alter_cmd(r, t, s->cmds[i]->alter_table_cmd);
+}
+
+/* ---- CREATE INDEX */
+
+void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
+{
+	struct pgd_table *t = rp_table(r, s->relation, false);
+	if (!t)
+		return;
+	const char *name = s->idxname && *s->idxname ? s->idxname : NULL;
+	if (name && pgd_schema_find_rel(r->m, t->obj.schema, name)) {
+		if (s->if_not_exists) {
+			rp_warn(r, -1, "relation \"%s\" already exists, skipping "
+				       "(IF NOT EXISTS)", name);
+			return;
+		}
+		rp_error(r, -1, "relation \"%s\" already exists", name);
+		return;
+	}
+	if (!name) {
+		const char **cols = pgd_schema_alloc(r->m, (s->n_index_params + 1) *
+								    sizeof(*cols));
+		for (size_t i = 0; i < s->n_index_params; i++) {
+			PgQuery__IndexElem *el = s->index_params[i]->index_elem;
+			if (el && el->indexcolname && *el->indexcolname)
+				cols[i] = el->indexcolname;
+			else if (el && el->name && *el->name)
+				cols[i] = el->name;
+			else
+				cols[i] = el ? rp_expr_colname(el->expr) : "expr";
+		}
+		char *add = rp_name_addition(cols, s->n_index_params);
+		name = rp_choose_relname(r, t->obj.schema, t->obj.name, add,
+					 s->primary ? "pkey"
+					 : s->unique ? "key" : "idx", false);
+		free(add);
+	}
+	struct pgd_index *ix = pgd_table_add_index(r->m, t, name);
+	ix->obj.created = r->src;
+	ix->unique = s->unique;
+	size_t ncols = 0;
+	const char **cols = pgd_schema_alloc(r->m, (s->n_index_params + 1) *
+							   sizeof(*cols));
+	for (size_t i = 0; i < s->n_index_params; i++) {
+		PgQuery__IndexElem *el = s->index_params[i]->index_elem;
+		if (el && el->name && *el->name) {
+			if (!pgd_table_find_column(t, el->name)) {
+				rp_error(r, -1, "column \"%s\" does not exist", el->name);
+				pgd_table_remove_index(r->m, t, ix);
+				return;
+			}
+			cols[ncols++] = pgd_schema_strdup(r->m, el->name);
+		} else {
+			ix->has_exprs = true;
+		}
+	}
+	ix->columns = cols;
+	ix->ncolumns = ncols;
+	if (s->where_clause)
+		ix->has_exprs = true;
+	/* the stored definition always carries the chosen name */
+	if (!s->idxname || !*s->idxname) {
+		if (s->idxname != protobuf_c_empty_string)
+			free(s->idxname);
+		s->idxname = pgd_xstrdup(name);
+	}
+	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+	struct pgd_strbuf err = PGD_STRBUF_INIT;
+	char *def = pgd_norm_index_stmt(&ctx, s, &err);
+	if (!def) {
+		rp_error(r, -1, "%s", err.buf);
+		pgd_table_remove_index(r->m, t, ix);
+	} else {
+		ix->def = pgd_schema_strdup(r->m, def);
+	}
+	free(def);
+	pgd_strbuf_release(&err);
+}

@@ -1,0 +1,603 @@
+/*
+ * replay.c - read each migration file, split it into statements with the
+ * libpg_query scanner, parse the statements that can change the schema and
+ * dispatch them to the DDL handlers. Statements that only move data
+ * (INSERT, UPDATE, DELETE, COPY, ...) are recognised by their first keyword
+ * and never parsed: real migrations carry megabytes of seed data.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+
+#include "replay.h"
+
+/* ---- diagnostics */
+
+static size_t stmt_byte(struct replay *r, int loc)
+{
+	if (loc < 0 || (size_t)loc > r->stmt_len)
+		return r->stmt_off;
+	return r->stmt_off + (size_t)loc;
+}
+
+int rp_error(struct replay *r, int loc, const char *fmt, ...)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	pgd_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (r->opts->allow_unmodeled) {
+		rp_unmodeled(r, "statement", sb.buf);
+		pgd_diags_add(r->diags, PGD_DIAG_WARNING, r->sf, stmt_byte(r, loc),
+			      "%s (recorded as unmodeled)", sb.buf);
+	} else {
+		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
+						   stmt_byte(r, loc), "%s", sb.buf);
+		d->hint = pgd_xstrdup("fix the migration, or run with "
+				      "--allow-unmodeled to report it as "
+				      "unmodeled and go on");
+	}
+	pgd_strbuf_release(&sb);
+	r->failed = true;
+	return -1;
+}
+
+void rp_warn(struct replay *r, int loc, const char *fmt, ...)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	pgd_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	pgd_diags_add(r->diags, PGD_DIAG_WARNING, r->sf, stmt_byte(r, loc), "%s",
+		      sb.buf);
+	pgd_strbuf_release(&sb);
+}
+
+void rp_unmodeled(struct replay *r, const char *what, const char *reason)
+{
+	pgd_schema_add_unmodeled(r->m, &r->src, what, reason);
+}
+
+/* ---- names */
+
+static const char *const default_path[] = { "public", "extensions" };
+
+void rp_set_search_path(struct replay *r, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < r->nsearch_path; i++)
+		free(r->search_path[i]);
+	r->nsearch_path = 0;
+	for (size_t i = 0; i < n; i++) {
+		PGD_GROW(r->search_path, r->asearch_path, r->nsearch_path + 1);
+		r->search_path[r->nsearch_path++] = pgd_xstrdup(names[i]);
+	}
+}
+
+void rp_reset_search_path(struct replay *r)
+{
+	if (r->opts->search_path)
+		rp_set_search_path(r, r->opts->search_path,
+				   r->opts->nsearch_path);
+	else
+		rp_set_search_path(r, default_path,
+				   PGD_ARRAY_SIZE(default_path));
+}
+
+struct pgd_nctx rp_nctx(struct replay *r, const char *schema,
+			const char *table)
+{
+	struct pgd_nctx ctx = { r->m, (const char *const *)r->search_path,
+				r->nsearch_path, schema, table };
+	return ctx;
+}
+
+const char *rp_create_schema(struct replay *r)
+{
+	struct pgd_nctx ctx = rp_nctx(r, NULL, NULL);
+	return pgd_norm_creation_schema(&ctx);
+}
+
+const char *rp_rv_schema(struct replay *r, const PgQuery__RangeVar *rv)
+{
+	if (rv->schemaname && *rv->schemaname)
+		return rv->schemaname;
+	return rp_create_schema(r);
+}
+
+struct pgd_table *rp_table(struct replay *r, const PgQuery__RangeVar *rv,
+			   bool missing_ok)
+{
+	struct pgd_table *t = NULL;
+	if (rv->schemaname && *rv->schemaname) {
+		t = pgd_schema_find_table(r->m, rv->schemaname, rv->relname);
+	} else {
+		for (size_t i = 0; i < r->nsearch_path && !t; i++)
+			t = pgd_schema_find_table(r->m, r->search_path[i],
+						  rv->relname);
+	}
+	if (!t && !missing_ok) {
+		if (rv->schemaname && *rv->schemaname)
+			rp_error(r, rv->location,
+				 "relation \"%s.%s\" does not exist",
+				 rv->schemaname, rv->relname);
+		else
+			rp_error(r, rv->location,
+				 "relation \"%s\" does not exist", rv->relname);
+	}
+	return t;
+}
+
+/* ---- SET search_path and set_config() */
+
+/* Splits "a, \"B\", c" as PostgreSQL reads a search_path value. */
+static size_t split_path(const char *value, char ***out)
+{
+	size_t n = 0, alloc = 0;
+	const char *p = value;
+	*out = NULL;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		struct pgd_strbuf sb = PGD_STRBUF_INIT;
+		if (*p == '"') {
+			for (p++; *p; p++) {
+				if (*p == '"') {
+					if (p[1] != '"') {
+						p++;
+						break;
+					}
+					p++;
+				}
+				pgd_strbuf_addch(&sb, *p);
+			}
+		} else {
+			for (; *p && *p != ',' && *p != ' ' && *p != '\t'; p++)
+				pgd_strbuf_addch(&sb, (*p >= 'A' && *p <= 'Z')
+							      ? *p + 32 : *p);
+		}
+		PGD_GROW(*out, alloc, n + 1);
+		(*out)[n++] = pgd_strbuf_detach(&sb, NULL);
+	}
+	return n;
+}
+
+static void apply_path_value(struct replay *r, const char *value)
+{
+	char **names;
+	size_t n = split_path(value, &names);
+	rp_set_search_path(r, (const char *const *)names, n);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s)
+{
+	if (!s->name || strcmp(s->name, "search_path") != 0)
+		return; /* other settings do not change names */
+	switch (s->kind) {
+	case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE: {
+		struct pgd_strbuf v = PGD_STRBUF_INIT;
+		for (size_t i = 0; i < s->n_args; i++) {
+			PgQuery__Node *a = s->args[i];
+			const char *sv = NULL;
+			if (a->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+			    a->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
+				sv = a->a_const->sval->sval;
+			if (!sv)
+				continue;
+			if (v.len)
+				pgd_strbuf_addch(&v, ',');
+			/* each argument is one name, already dequoted */
+			pgd_strbuf_addch(&v, '"');
+			for (const char *p = sv; *p; p++) {
+				if (*p == '"')
+					pgd_strbuf_addch(&v, '"');
+				pgd_strbuf_addch(&v, *p);
+			}
+			pgd_strbuf_addch(&v, '"');
+		}
+		apply_path_value(r, v.buf);
+		pgd_strbuf_release(&v);
+		break;
+	}
+	case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:
+	case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET:
+	case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL:
+		rp_reset_search_path(r);
+		break;
+	default:
+		break;
+	}
+}
+
+/* SELECT set_config('search_path', 'x, y', false) as pg_dump writes it. */
+static bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s)
+{
+	bool found = false;
+	for (size_t i = 0; i < s->n_target_list; i++) {
+		PgQuery__Node *t = s->target_list[i];
+		if (t->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+		    !t->res_target->val ||
+		    t->res_target->val->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
+			continue;
+		PgQuery__FuncCall *f = t->res_target->val->func_call;
+		const char *fn = pgd_pgq_str(f->funcname[f->n_funcname - 1]);
+		if (!fn || strcmp(fn, "set_config") != 0 || f->n_args < 2)
+			continue;
+		const PgQuery__Node *a0 = f->args[0], *a1 = f->args[1];
+		if (a0->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+		    a1->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+		    a0->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL ||
+		    a1->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL)
+			continue;
+		if (strcmp(a0->a_const->sval->sval, "search_path") != 0)
+			continue;
+		apply_path_value(r, a1->a_const->sval->sval);
+		found = true;
+	}
+	return found;
+}
+
+/* ---- statement classification without parsing */
+
+static const char *skip_space_and_comments(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		    *p == '\f' || *p == '\v') {
+			p++;
+		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			int depth = 1;
+			p += 2;
+			while (p < end && depth) {
+				if (p + 1 < end && p[0] == '/' && p[1] == '*')
+					depth++, p += 2;
+				else if (p + 1 < end && p[0] == '*' && p[1] == '/')
+					depth--, p += 2;
+				else
+					p++;
+			}
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+enum stmt_class { ST_PARSE, ST_DATA, ST_TXN, ST_SELECT, ST_EMPTY };
+
+static bool kw(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(end - p) < n || strncasecmp(p, word, n) != 0)
+		return false;
+	if ((size_t)(end - p) == n)
+		return true;
+	char c = p[n];
+	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		 (c >= '0' && c <= '9') || c == '_');
+}
+
+static enum stmt_class classify(const char *p, const char *end)
+{
+	static const char *const data[] = {
+		"insert", "update", "delete", "copy", "values", "truncate",
+		"analyze", "analyse", "vacuum", "notify", "lock", "merge",
+		"with", "cluster", "refresh", "checkpoint", "listen", "discard",
+	};
+	static const char *const txn[] = {
+		"begin", "commit", "rollback", "start", "end", "savepoint",
+		"release", "abort",
+	};
+	if (p >= end || *p == ';')
+		return ST_EMPTY;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(data); i++)
+		if (kw(p, end, data[i]))
+			return ST_DATA;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(txn); i++)
+		if (kw(p, end, txn[i]))
+			return ST_TXN;
+	if (kw(p, end, "select"))
+		return ST_SELECT;
+	return ST_PARSE;
+}
+
+static bool contains_ci(const char *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (strncasecmp(p + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* ---- one statement */
+
+/* Byte offset of 1-based character position cursorpos in s. */
+static int char_to_byte(const char *s, int cursorpos)
+{
+	int chars = 0;
+	int i = 0;
+	if (cursorpos <= 1)
+		return 0;
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (++chars == cursorpos)
+				return i;
+		}
+	}
+	return i;
+}
+
+static void dispatch(struct replay *r, PgQuery__Node *n)
+{
+	switch (n->node_case) {
+	case PG_QUERY__NODE__NODE_CREATE_STMT:
+		rp_create_table(r, n->create_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+		rp_alter_table(r, n->alter_table_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_INDEX_STMT:
+		rp_create_index(r, n->index_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_RENAME_STMT:
+		rp_rename(r, n->rename_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_DROP_STMT:
+		rp_drop(r, n->drop_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_POLICY_STMT:
+		rp_create_policy(r, n->create_policy_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_POLICY_STMT:
+		rp_alter_policy(r, n->alter_policy_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT:
+		rp_create_schema_stmt(r, n->create_schema_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_ENUM_STMT:
+		rp_create_enum(r, n->create_enum_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_ENUM_STMT:
+		rp_alter_enum(r, n->alter_enum_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_DOMAIN_STMT:
+		rp_create_domain(r, n->create_domain_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_EXTENSION_STMT:
+		rp_create_extension(r, n->create_extension_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
+		rp_create_seq(r, n->create_seq_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT:
+		rp_alter_seq(r, n->alter_seq_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_GRANT_STMT:
+		rp_grant(r, n->grant_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_VIEW_STMT:
+		rp_create_view(r, n->view_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+		rp_create_table_as(r, n->create_table_as_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT:
+		rp_create_function(r, n->create_function_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:
+		rp_create_trigger(r, n->create_trig_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_COMMENT_STMT:
+		rp_comment(r, n->comment_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:
+		rp_alter_owner(r, n->alter_owner_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_OBJECT_SCHEMA_STMT:
+		rp_alter_object_schema(r, n->alter_object_schema_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
+		rp_variable_set(r, n->variable_set_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_SELECT_STMT:
+		if (!rp_select_set_config(r, n->select_stmt))
+			rp_unmodeled(r, "SELECT",
+				     "function calls in a SELECT are not replayed");
+		break;
+	case PG_QUERY__NODE__NODE_DO_STMT:
+		rp_unmodeled(r, "DO block",
+			     "procedural code is not replayed; objects it "
+			     "creates are not in the expected schema");
+		break;
+	case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
+	case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT:
+	case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
+	case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT:
+		rp_unmodeled(r, "role or setting",
+			     "roles, functions' settings and database settings "
+			     "are not part of the model");
+		break;
+	default: {
+		const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+			&pg_query__node__descriptor, (unsigned)n->node_case);
+		rp_unmodeled(r, f ? f->name : "statement",
+			     "this kind of statement is not replayed");
+	}
+	}
+}
+
+static void replay_statement(struct replay *r, const char *text, size_t off,
+			     size_t len, struct pgd_migration_file *mf)
+{
+	const char *begin = text + off, *end = text + off + len;
+	const char *p = skip_space_and_comments(begin, end);
+	enum stmt_class k = classify(p, end);
+	if (k == ST_EMPTY)
+		return;
+	mf->nstatements++;
+	r->stmt_off = (size_t)(p - text);
+	r->stmt_len = (size_t)(end - p);
+	r->failed = false;
+	if (k == ST_DATA || k == ST_TXN)
+		return;
+	/* trailing blanks are not part of the statement's text */
+	while (end > p && (end[-1] == ' ' || end[-1] == '\n' ||
+			   end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	r->src.file = r->file;
+	r->src.line = pgd_srcfile_line_of(r->sf, r->stmt_off);
+	r->src.stmt = NULL;
+	if (k == ST_SELECT && !contains_ci(p, (size_t)(end - p), "set_config")) {
+		rp_unmodeled(r, "SELECT", "function calls in a SELECT are not replayed");
+		return;
+	}
+	char *sql = pgd_xstrndup(p, (size_t)(end - p));
+	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
+	mf->nparsed++;
+	if (pr.error) {
+		pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
+			      r->stmt_off + (size_t)char_to_byte(sql, pr.error->cursorpos),
+			      "%s", pr.error->message);
+		pg_query_free_protobuf_parse_result(pr);
+		free(sql);
+		return;
+	}
+	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
+		NULL, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	pg_query_free_protobuf_parse_result(pr);
+	if (!tree)
+		PGD_BUG("cannot unpack a parse tree from libpg_query");
+	r->src.stmt = pgd_schema_strndup(r->m, sql, strlen(sql));
+	for (size_t i = 0; i < tree->n_stmts; i++)
+		if (tree->stmts[i]->stmt)
+			dispatch(r, tree->stmts[i]->stmt);
+	pg_query__parse_result__free_unpacked(tree, NULL);
+	free(sql);
+}
+
+static void replay_file(struct replay *r, struct pgd_migration_file *mf)
+{
+	const struct pgd_srcfile *sf = &mf->src;
+	r->sf = sf;
+	r->file = pgd_schema_strdup(r->m, sf->path);
+	const char *nul = memchr(sf->text, '\0', sf->len);
+	if (nul) {
+		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
+			(size_t)(nul - sf->text), "NUL byte in a migration file");
+		d->hint = pgd_xstrdup("PostgreSQL cannot run a file with NUL bytes; "
+				      "is it binary or UTF-16?");
+		return;
+	}
+	long bad = pgd_utf8_first_invalid(sf->text, sf->len);
+	if (bad >= 0) {
+		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
+			(size_t)bad, "invalid UTF-8 byte 0x%02x",
+			(unsigned char)sf->text[bad]);
+		d->hint = pgd_xstrdup("migrations are read as UTF-8; convert the file "
+				      "(e.g. iconv -f LATIN1 -t UTF-8)");
+		return;
+	}
+	PgQuerySplitResult split = pg_query_split_with_scanner(sf->text);
+	if (split.error) {
+		pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
+			      (size_t)char_to_byte(sf->text, split.error->cursorpos),
+			      "%s", split.error->message);
+		pg_query_free_split_result(split);
+		return;
+	}
+	for (int i = 0; i < split.n_stmts; i++) {
+		PgQuerySplitStmt *st = split.stmts[i];
+		replay_statement(r, sf->text, (size_t)st->stmt_location,
+				 (size_t)st->stmt_len, mf);
+	}
+	pg_query_free_split_result(split);
+}
+
+static int load_file(struct pgd_migration_file *mf, struct pgd_diags *diags)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	if (pgd_strbuf_read_file(&sb, mf->path) < 0) {
+		pgd_diags_add_path(diags, PGD_DIAG_ERROR, mf->path,
+				   "cannot read migration file: %s", strerror(errno));
+		pgd_strbuf_release(&sb);
+		return -1;
+	}
+	size_t len;
+	char *text = pgd_strbuf_detach(&sb, &len);
+	pgd_srcfile_init_take(&mf->src, mf->path, text, len);
+	return 0;
+}
+
+static int run(struct pgd_migration_set *set, const struct pgd_load_options *opts,
+	       struct pgd_schema **out, struct pgd_diags *diags)
+{
+	struct pgd_load_options defaults = PGD_LOAD_OPTIONS_INIT;
+	struct replay r = { 0 };
+	size_t errors_before = diags->nerrors;
+	r.m = pgd_schema_new();
+	r.diags = diags;
+	r.opts = opts ? opts : &defaults;
+	rp_reset_search_path(&r);
+	for (size_t i = 0; i < set->nfiles; i++) {
+		struct pgd_migration_file *mf = &set->files[i];
+		if (!mf->src.text && load_file(mf, diags) < 0)
+			continue;
+		if (r.opts->session == PGD_SESSION_PER_FILE)
+			rp_reset_search_path(&r);
+		replay_file(&r, mf);
+	}
+	rp_set_search_path(&r, NULL, 0);
+	free(r.search_path);
+	if (diags->nerrors > errors_before) {
+		pgd_schema_free(r.m);
+		*out = NULL;
+		return -1;
+	}
+	*out = r.m;
+	return 0;
+}
+
+int pgd_migrations_replay(struct pgd_migration_set *set,
+			  const struct pgd_load_options *opts,
+			  struct pgd_schema **out, struct pgd_diags *diags)
+{
+	int rc = run(set, opts, out, diags);
+	if (*out)
+		(*out)->origin = pgd_schema_strdup(*out, set->dir);
+	return rc;
+}
+
+int pgd_migrations_replay_text(const char *path, const char *sql,
+			       const struct pgd_load_options *opts,
+			       struct pgd_schema **out, struct pgd_diags *diags)
+{
+	struct pgd_migration_file f = { 0 };
+	struct pgd_migration_set set = { 0 };
+	f.path = (char *)path;
+	f.name = (char *)path;
+	pgd_srcfile_init_take(&f.src, path, pgd_xstrdup(sql), strlen(sql));
+	set.dir = (char *)".";
+	set.files = &f;
+	set.nfiles = 1;
+	int rc = run(&set, opts, out, diags);
+	pgd_srcfile_release(&f.src);
+	return rc;
+}

@@ -1,0 +1,286 @@
+/*
+ * write.c - model -> JSON snapshot. Every object carries "source"
+ * ({"file", "line"}, or null for objects read from a database).
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "pgdrift/snapshot.h"
+#include "pgdrift/strbuf.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *src_json(const struct pgd_src *s)
+{
+	if (!s->file)
+		return json_null();
+	return json_pack("{s:s, s:I}", "file", s->file, "line", (json_int_t)s->line);
+}
+
+static void add_sources(json_t *o, const struct pgd_object *obj)
+{
+	json_object_set_new(o, "source", src_json(&obj->created));
+	if (obj->changed.file)
+		json_object_set_new(o, "changed", src_json(&obj->changed));
+}
+
+static json_t *str_array(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static const char *contype_name(enum pgd_contype t)
+{
+	switch (t) {
+	case PGD_CON_PRIMARY: return "primary_key";
+	case PGD_CON_UNIQUE: return "unique";
+	case PGD_CON_FOREIGN: return "foreign_key";
+	case PGD_CON_CHECK: return "check";
+	case PGD_CON_EXCLUDE: return "exclude";
+	}
+	return "unknown";
+}
+
+static const char *polcmd_name(enum pgd_polcmd c)
+{
+	switch (c) {
+	case PGD_POL_ALL: return "ALL";
+	case PGD_POL_SELECT: return "SELECT";
+	case PGD_POL_INSERT: return "INSERT";
+	case PGD_POL_UPDATE: return "UPDATE";
+	case PGD_POL_DELETE: return "DELETE";
+	}
+	return "ALL";
+}
+
+static json_t *privs_json(unsigned p)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ PGD_PRIV_SELECT, "SELECT" },   { PGD_PRIV_INSERT, "INSERT" },
+		{ PGD_PRIV_UPDATE, "UPDATE" },   { PGD_PRIV_DELETE, "DELETE" },
+		{ PGD_PRIV_TRUNCATE, "TRUNCATE" }, { PGD_PRIV_REFERENCES, "REFERENCES" },
+		{ PGD_PRIV_TRIGGER, "TRIGGER" },
+	};
+	json_t *a = json_array();
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(names); i++)
+		if (p & names[i].bit)
+			json_array_append_new(a, json_string(names[i].name));
+	return a;
+}
+
+static json_t *table_json(const struct pgd_table *t)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "schema", json_string(t->obj.schema));
+	json_object_set_new(o, "name", json_string(t->obj.name));
+	json_object_set_new(o, "rls_enabled", json_boolean(t->rls_enabled));
+	json_object_set_new(o, "rls_forced", json_boolean(t->rls_forced));
+	json_object_set_new(o, "partitioned", json_boolean(t->relkind == 'p'));
+	json_object_set_new(o, "unlogged", json_boolean(t->unlogged));
+	json_object_set_new(o, "partition_of", str_or_null(t->partition_of));
+	json_object_set_new(o, "columns_unknown", json_boolean(t->columns_unknown));
+	json_object_set_new(o, "external", json_boolean(t->external));
+	json_object_set_new(o, "owner", str_or_null(t->owner));
+	json_object_set_new(o, "comment", str_or_null(t->comment));
+	add_sources(o, &t->obj);
+
+	json_t *cols = json_array();
+	for (size_t i = 0; i < t->ncolumns; i++) {
+		const struct pgd_column *c = t->columns[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "name", json_string(c->obj.name));
+		json_object_set_new(j, "type", json_string(c->type));
+		json_object_set_new(j, "not_null", json_boolean(c->not_null));
+		json_object_set_new(j, "default",
+				    str_or_null(c->generated ? NULL : c->def));
+		json_object_set_new(j, "identity", c->identity == 'a'
+			? json_string("always") : c->identity == 'd'
+			? json_string("by default") : json_null());
+		json_object_set_new(j, "generated", str_or_null(c->generated ? c->def
+									      : NULL));
+		json_object_set_new(j, "collation", str_or_null(c->collation));
+		add_sources(j, &c->obj);
+		json_array_append_new(cols, j);
+	}
+	json_object_set_new(o, "columns", cols);
+
+	json_t *cons = json_array();
+	for (size_t i = 0; i < t->nconstraints; i++) {
+		const struct pgd_constraint *c = t->constraints[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "name", json_string(c->obj.name));
+		json_object_set_new(j, "type", json_string(contype_name(c->type)));
+		json_object_set_new(j, "definition", str_or_null(c->def));
+		json_object_set_new(j, "columns", str_array(c->columns, c->ncolumns));
+		if (c->type == PGD_CON_FOREIGN)
+			json_object_set_new(j, "references", json_pack("{s:s, s:s, s:o}",
+				"schema", c->ref_schema, "table", c->ref_table,
+				"columns", str_array(c->ref_columns, c->nref_columns)));
+		json_object_set_new(j, "validated", json_boolean(c->validated));
+		add_sources(j, &c->obj);
+		json_array_append_new(cons, j);
+	}
+	json_object_set_new(o, "constraints", cons);
+
+	json_t *idx = json_array();
+	for (size_t i = 0; i < t->nindexes; i++) {
+		const struct pgd_index *ix = t->indexes[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "name", json_string(ix->obj.name));
+		json_object_set_new(j, "definition", str_or_null(ix->def));
+		json_object_set_new(j, "unique", json_boolean(ix->unique));
+		json_object_set_new(j, "primary", json_boolean(ix->primary));
+		json_object_set_new(j, "constraint", str_or_null(ix->constraint));
+		add_sources(j, &ix->obj);
+		json_array_append_new(idx, j);
+	}
+	json_object_set_new(o, "indexes", idx);
+
+	json_t *pols = json_array();
+	for (size_t i = 0; i < t->npolicies; i++) {
+		const struct pgd_policy *p = t->policies[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "name", json_string(p->obj.name));
+		json_object_set_new(j, "command", json_string(polcmd_name(p->cmd)));
+		json_object_set_new(j, "permissive", json_boolean(p->permissive));
+		json_object_set_new(j, "roles", str_array(p->roles, p->nroles));
+		json_object_set_new(j, "using", str_or_null(p->using_expr));
+		json_object_set_new(j, "with_check", str_or_null(p->check_expr));
+		add_sources(j, &p->obj);
+		json_array_append_new(pols, j);
+	}
+	json_object_set_new(o, "policies", pols);
+
+	json_t *trg = json_array();
+	for (size_t i = 0; i < t->ntriggers; i++) {
+		const struct pgd_trigger *tg = t->triggers[i];
+		json_t *j = json_pack("{s:s, s:o}", "name", tg->obj.name,
+				      "definition", str_or_null(tg->def));
+		add_sources(j, &tg->obj);
+		json_array_append_new(trg, j);
+	}
+	json_object_set_new(o, "triggers", trg);
+
+	json_t *grants = json_array();
+	for (size_t i = 0; i < t->ngrants; i++)
+		if (t->grants[i].privs)
+			json_array_append_new(grants, json_pack("{s:s, s:o}",
+				"grantee", t->grants[i].grantee,
+				"privileges", privs_json(t->grants[i].privs)));
+	json_object_set_new(o, "grants", grants);
+	return o;
+}
+
+void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
+{
+	pgd_schema_sort(m);
+	json_t *root = json_object();
+	json_object_set_new(root, "format", json_string(PGD_SNAPSHOT_FORMAT));
+	json_object_set_new(root, "origin", str_or_null(m->origin));
+
+	json_t *a = json_array();
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		json_t *j = json_pack("{s:s, s:b}", "name", m->namespaces[i]->obj.name,
+				      "created", m->namespaces[i]->created);
+		add_sources(j, &m->namespaces[i]->obj);
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "schemas", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->nextensions; i++) {
+		json_t *j = json_pack("{s:s, s:s}", "name", m->extensions[i]->obj.name,
+				      "schema", m->extensions[i]->obj.schema);
+		add_sources(j, &m->extensions[i]->obj);
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "extensions", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->ntypes; i++) {
+		const struct pgd_type *ty = m->types[i];
+		json_t *j = json_pack("{s:s, s:s, s:s}", "schema", ty->obj.schema,
+				      "name", ty->obj.name, "kind",
+				      ty->typtype == 'e' ? "enum" : "domain");
+		if (ty->typtype == 'e')
+			json_object_set_new(j, "labels", str_array(ty->labels, ty->nlabels));
+		else
+			json_object_set_new(j, "definition", str_or_null(ty->def));
+		add_sources(j, &ty->obj);
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "types", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->nsequences; i++) {
+		const struct pgd_sequence *s = m->sequences[i];
+		json_t *j = json_pack("{s:s, s:s, s:o, s:b}", "schema", s->obj.schema,
+				      "name", s->obj.name, "owned_by",
+				      str_or_null(s->owned_by), "identity", s->identity);
+		add_sources(j, &s->obj);
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "sequences", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->ntables; i++)
+		json_array_append_new(a, table_json(m->tables[i]));
+	json_object_set_new(root, "tables", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->nviews; i++) {
+		const struct pgd_view *v = m->views[i];
+		json_t *j = json_pack("{s:s, s:s, s:b, s:b}", "schema", v->obj.schema,
+				      "name", v->obj.name, "materialized",
+				      v->relkind == 'm', "security_invoker",
+				      v->security_invoker);
+		add_sources(j, &v->obj);
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "views", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->nfunctions; i++) {
+		const struct pgd_function *f = m->functions[i];
+		json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "schema", f->obj.schema,
+				      "name", f->obj.name, "arguments", f->args,
+				      "security_definer", f->security_definer);
+		add_sources(j, &f->obj);
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "functions", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->ntombstones; i++) {
+		const struct pgd_tombstone *ts = &m->tombstones[i];
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:s, s:o}",
+			"kind", pgd_kind_name(ts->kind), "schema", str_or_null(ts->schema),
+			"table", str_or_null(ts->table), "name", ts->name,
+			"dropped", src_json(&ts->dropped)));
+	}
+	json_object_set_new(root, "dropped", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->nunmodeled; i++) {
+		const struct pgd_unmodeled *u = &m->unmodeled[i];
+		json_array_append_new(a, json_pack("{s:o, s:s, s:s}",
+			"source", src_json(&u->src), "what", u->what,
+			"reason", u->reason));
+	}
+	json_object_set_new(root, "unmodeled", a);
+
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+					      JSON_ENSURE_ASCII);
+	if (!text)
+		PGD_BUG("json_dumps failed");
+	pgd_strbuf_addstr(out, text);
+	pgd_strbuf_addch(out, '\n');
+	free(text);
+	json_decref(root);
+}

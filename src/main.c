@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pgd_config.h"
+#include "pgdrift/catalog.h"
 #include "pgdrift/migrations.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/schema.h"
@@ -25,6 +26,12 @@ struct cli {
 	const char *migrations;
 	const char *format;
 	const char *output;
+	const char *db;
+	int timeout_ms;
+	bool verbose;
+	bool all_schemas;
+	char **schemas; /* --schema, repeatable */
+	size_t nschemas;
 	bool with_sources;
 	bool show_unmodeled;
 	struct pgd_load_options load;
@@ -38,11 +45,21 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  expected   the schema the migration files build, replayed statically\n"
+	      "  snapshot   the schema a live database holds, read through pg_catalog\n"
 	      "\n"
 	      "Options of expected:\n"
 	      "  --migrations DIR        the migration folder (required)\n"
+	      "Options of snapshot:\n"
+	      "  --db CONNINFO|URI       the database (default: DATABASE_URL, then\n"
+	      "                          libpq's PGHOST, PGDATABASE, PGSERVICE, ...)\n"
+	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
+	      "  --verbose               each catalog query's rows and time on stderr\n"
+	      "Options of both:\n"
 	      "  --format text|json      canonical text dump (default) or JSON snapshot\n"
 	      "  -o, --output FILE       write there instead of standard output\n"
+	      "  --schema NAME           dump only this schema (repeatable); the default\n"
+	      "                          leaves out platform schemas (auth, storage, ...)\n"
+	      "  --all-schemas           dump every schema, platform ones included\n"
 	      "  --with-sources          append the file:line of each object (text)\n"
 	      "  --show-unmodeled        list statements the replay did not model\n"
 	      "  --search-path LIST      initial search_path (default: public,extensions)\n"
@@ -103,6 +120,11 @@ enum {
 	OPT_SEARCH_PATH,
 	OPT_SESSION,
 	OPT_ALLOW_UNMODELED,
+	OPT_DB,
+	OPT_TIMEOUT,
+	OPT_VERBOSE,
+	OPT_SCHEMA,
+	OPT_ALL_SCHEMAS,
 };
 
 static int parse_args(struct cli *c, int argc, char **argv)
@@ -116,6 +138,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "search-path", required_argument, NULL, OPT_SEARCH_PATH },
 		{ "session", required_argument, NULL, OPT_SESSION },
 		{ "allow-unmodeled", no_argument, NULL, OPT_ALLOW_UNMODELED },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "all-schemas", no_argument, NULL, OPT_ALL_SCHEMAS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,6 +167,25 @@ static int parse_args(struct cli *c, int argc, char **argv)
 						   optarg);
 			break;
 		case OPT_ALLOW_UNMODELED: c->load.allow_unmodeled = true; break;
+		case OPT_DB: c->db = optarg; break;
+		case OPT_VERBOSE: c->verbose = true; break;
+		case OPT_ALL_SCHEMAS: c->all_schemas = true; break;
+		case OPT_SCHEMA:
+			c->schemas = pgd_xreallocarray(c->schemas, c->nschemas + 1,
+						       sizeof(char *));
+			c->schemas[c->nschemas++] = optarg;
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			double secs = strtod(optarg, &end);
+			if (*end || secs <= 0 || secs > 86400)
+				return usage_error("--timeout takes seconds (0 < s <= 86400), not '%s'",
+						   optarg);
+			c->timeout_ms = (int)(secs * 1000);
+			if (c->timeout_ms < 1)
+				c->timeout_ms = 1;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(PGD_EXIT_OK);
@@ -219,6 +265,58 @@ static void print_unmodeled(const struct pgd_schema *m, bool list)
 	}
 }
 
+/* Which schemas a dump shows: --schema names, or all but platform ones. */
+static bool dump_filter(const char *schema, void *arg)
+{
+	const struct cli *c = arg;
+	if (c->nschemas) {
+		for (size_t i = 0; i < c->nschemas; i++)
+			if (!strcmp(c->schemas[i], schema))
+				return true;
+		return false;
+	}
+	return c->all_schemas || !pgd_schema_is_platform(schema);
+}
+
+static int write_model(struct cli *c, struct pgd_schema *m, const char *fmt)
+{
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	if (!strcmp(fmt, "text"))
+		pgd_schema_dump(m, &out, c->with_sources ? PGD_DUMP_SOURCES : 0,
+				dump_filter, c);
+	else
+		pgd_snapshot_write(m, &out);
+	int rc = emit(c, out.buf, out.len);
+	pgd_strbuf_release(&out);
+	return rc;
+}
+
+static int cmd_snapshot(struct cli *c)
+{
+	const char *fmt = c->format ? c->format : "text";
+	if (strcmp(fmt, "text") && strcmp(fmt, "json"))
+		return usage_error("--format takes text or json, not '%s'", fmt);
+	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose };
+	struct pgd_catalog_stats stats;
+	struct pgd_error err = PGD_ERROR_INIT;
+	struct pgd_schema *m = NULL;
+	if (pgd_catalog_read(&opts, &m, &stats, &err) < 0) {
+		pgd_error_print(stderr, &err);
+		fputs("pgdrift: the database could not be read completely; no "
+		      "report was made\n", stderr);
+		int code = err.exit_code ? err.exit_code : PGD_EXIT_DB;
+		pgd_error_release(&err);
+		return code;
+	}
+	if (c->verbose)
+		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
+				"(server %d)\n", stats.queries, stats.objects,
+			stats.ms, stats.server_version);
+	int rc = write_model(c, m, fmt);
+	pgd_schema_free(m);
+	return rc;
+}
+
 static int cmd_expected(struct cli *c)
 {
 	if (!c->migrations)
@@ -230,15 +328,8 @@ static int cmd_expected(struct cli *c)
 	int rc = load_migrations(c, &m);
 	if (rc)
 		return rc;
-	struct pgd_strbuf out = PGD_STRBUF_INIT;
-	if (!strcmp(fmt, "text"))
-		pgd_schema_dump(m, &out, c->with_sources ? PGD_DUMP_SOURCES : 0,
-				NULL, NULL);
-	else
-		pgd_snapshot_write(m, &out);
 	print_unmodeled(m, c->show_unmodeled);
-	rc = emit(c, out.buf, out.len);
-	pgd_strbuf_release(&out);
+	rc = write_model(c, m, fmt);
 	pgd_schema_free(m);
 	return rc;
 }
@@ -268,12 +359,15 @@ int main(int argc, char **argv)
 	if (rc == 0) {
 		if (!strcmp(c.command, "expected"))
 			rc = cmd_expected(&c);
+		else if (!strcmp(c.command, "snapshot"))
+			rc = cmd_snapshot(&c);
 		else
 			rc = usage_error("unknown command '%s'", c.command);
 	}
 	for (size_t i = 0; i < c.nsearch_path; i++)
 		free(c.search_path[i]);
 	free(c.search_path);
+	free(c.schemas);
 	pg_query_exit();
 	return rc;
 }

@@ -41,6 +41,13 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 			     struct pgd_constraint *c, const char *condef,
 			     struct pgd_error *err);
 
+/*
+ * The canonical definition of a trigger from pg_get_triggerdef() text
+ * (malloc'd), or NULL with err.
+ */
+char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
+			    struct pgd_error *err);
+
 /* The libpg_query grammar version, e.g. "15.1". */
 const char *pgd_normalize_grammar_version(void);
 

@@ -1153,8 +1153,6 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 	}
 }
 
-/* Trigger definitions as pg_get_triggerdef() prints them, less the name
- * and table (they are the object's identity). */
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 {
 	struct pgd_table *t = table_for(r, s->relation);
@@ -1166,65 +1164,16 @@ void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 			 s->trigname, t->obj.name);
 		return;
 	}
+	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+	char *def = pgd_norm_trigger(&ctx, s);
 	if (!tg) {
 		tg = pgd_table_add_trigger(r->m, t, s->trigname);
 		tg->obj.created = r->src;
 	} else {
 		touch(r, &tg->obj);
 	}
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	/* TRIGGER_TYPE_* bits: ROW 1, BEFORE 2, INSERT 4, DELETE 8, UPDATE 16,
-	 * TRUNCATE 32, INSTEAD 64 */
-	pgd_strbuf_addstr(&sb, (s->timing & 2) ? "BEFORE" : (s->timing & 64)
-						 ? "INSTEAD OF" : "AFTER");
-	const char *sep = " ";
-	if (s->events & 4) {
-		pgd_strbuf_addf(&sb, "%sINSERT", sep);
-		sep = " OR ";
-	}
-	if (s->events & 8) {
-		pgd_strbuf_addf(&sb, "%sDELETE", sep);
-		sep = " OR ";
-	}
-	if (s->events & 16) {
-		pgd_strbuf_addf(&sb, "%sUPDATE", sep);
-		if (s->n_columns) {
-			pgd_strbuf_addstr(&sb, " OF ");
-			for (size_t i = 0; i < s->n_columns; i++) {
-				if (i)
-					pgd_strbuf_addstr(&sb, ", ");
-				pgd_strbuf_add_ident(&sb, pgd_pgq_str(s->columns[i]));
-			}
-		}
-		sep = " OR ";
-	}
-	if (s->events & 32)
-		pgd_strbuf_addf(&sb, "%sTRUNCATE", sep);
-	pgd_strbuf_addstr(&sb, s->row ? " FOR EACH ROW" : " FOR EACH STATEMENT");
-	const char *fs, *fn;
-	if (split_names(s->funcname, s->n_funcname, &fs, &fn)) {
-		if (!fs) {
-			for (size_t i = 0; i < r->nsearch_path && !fs; i++)
-				if (pgd_schema_find_function_name(r->m, r->search_path[i], fn))
-					fs = r->search_path[i];
-		}
-		pgd_strbuf_addstr(&sb, " EXECUTE FUNCTION ");
-		if (fs && strcmp(fs, "pg_catalog") != 0) {
-			pgd_strbuf_add_ident(&sb, fs);
-			pgd_strbuf_addch(&sb, '.');
-		}
-		pgd_strbuf_add_ident(&sb, fn);
-		pgd_strbuf_addch(&sb, '(');
-		for (size_t i = 0; i < s->n_args; i++) {
-			if (i)
-				pgd_strbuf_addstr(&sb, ", ");
-			pgd_strbuf_add_literal(&sb, pgd_pgq_str(s->args[i])
-							    ? pgd_pgq_str(s->args[i]) : "");
-		}
-		pgd_strbuf_addch(&sb, ')');
-	}
-	tg->def = pgd_schema_strdup(r->m, sb.buf);
-	pgd_strbuf_release(&sb);
+	tg->def = pgd_schema_strdup(r->m, def);
+	free(def);
 }
 
 /* ---- comments, owners, SET SCHEMA */

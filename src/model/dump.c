@@ -151,7 +151,8 @@ void pgd_schema_dump(struct pgd_schema *m, struct pgd_strbuf *out,
 	pgd_schema_sort(m);
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const struct pgd_namespace *ns = m->namespaces[i];
-		if (!WANT(ns->obj.name))
+		/* public exists everywhere; only schemas someone made are listed */
+		if (!WANT(ns->obj.name) || strcmp(ns->obj.name, "public") == 0)
 			continue;
 		pgd_strbuf_addstr(out, "schema ");
 		pgd_strbuf_add_ident(out, ns->obj.name);

@@ -149,3 +149,23 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 	pg_query__parse_result__free_unpacked(pr, NULL);
 	return rc;
 }
+
+char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
+			    struct pgd_error *err)
+{
+	PgQuery__ParseResult *pr = parse(triggerdef, err);
+	if (!pr)
+		return NULL;
+	char *res = NULL;
+	PgQuery__Node *st = pr->stmts[0]->stmt;
+	if (st->node_case == PG_QUERY__NODE__NODE_CREATE_TRIG_STMT) {
+		PgQuery__RangeVar *rv = st->create_trig_stmt->relation;
+		struct pgd_nctx ctx = { m, NULL, 0, rv->schemaname, rv->relname };
+		res = pgd_norm_trigger(&ctx, st->create_trig_stmt);
+	} else {
+		pgd_error_set(err, PGD_EXIT_DB, "not a trigger definition: %s",
+			      triggerdef);
+	}
+	pg_query__parse_result__free_unpacked(pr, NULL);
+	return res;
+}

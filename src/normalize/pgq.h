@@ -101,6 +101,14 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 			     const char *new_name, bool ref,
 			     struct pgd_strbuf *err);
 
+/*
+ * A trigger as pg_get_triggerdef() prints it, less "CREATE TRIGGER name"
+ * and "ON table": "BEFORE UPDATE FOR EACH ROW EXECUTE FUNCTION
+ * public.f()". The function is qualified through ctx; the WHEN clause is
+ * canonicalized in place. Malloc'd.
+ */
+char *pgd_norm_trigger(const struct pgd_nctx *ctx, PgQuery__CreateTrigStmt *s);
+
 /* Resolves an unqualified relation name through the search path (tables,
  * views, sequences in ctx->model); NULL when not found. */
 const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name);

@@ -1,0 +1,50 @@
+/*
+ * catalog.h - read a live database into a model through pg_catalog.
+ *
+ * One connection, one REPEATABLE READ READ ONLY transaction with statement
+ * and lock timeouts, a fixed number of queries whatever the size of the
+ * schema (one per object kind, like pg_dump), and search_path set to
+ * pg_catalog so the server prints every name it means schema-qualified.
+ * Works for PostgreSQL 13 to 17. Never writes, never creates temporary
+ * objects.
+ */
+#ifndef PGDRIFT_CATALOG_H
+#define PGDRIFT_CATALOG_H
+
+#include <stdbool.h>
+
+#include "pgdrift/diag.h"
+#include "pgdrift/schema.h"
+
+struct pgd_catalog_options {
+	/* A conninfo string or URI; NULL: DATABASE_URL if set, else libpq's
+	 * environment (PGHOST, PGSERVICE, PGPASSFILE, ...). */
+	const char *conninfo;
+	int timeout_ms;    /* statement_timeout and lock_timeout; 0: 30 s */
+	bool verbose;      /* each query's row count and time on stderr */
+};
+
+struct pgd_catalog_stats {
+	int queries;        /* round trips, setup included */
+	long objects;       /* catalog rows turned into model objects */
+	int server_version; /* e.g. 150004 */
+	double ms;          /* wall time of the whole read */
+};
+
+/*
+ * Reads the database. Returns 0 with *out (free with pgd_schema_free), or
+ * -1 with err (exit code PGD_EXIT_DB; the message never contains a
+ * password). stats may be NULL.
+ */
+int pgd_catalog_read(const struct pgd_catalog_options *opts,
+		     struct pgd_schema **out, struct pgd_catalog_stats *stats,
+		     struct pgd_error *err);
+
+/*
+ * Replaces every occurrence of password in msg, and the password part of
+ * any "scheme://user:password@" in it, with "****". Returns a malloc'd
+ * string.
+ */
+char *pgd_catalog_redact(const char *msg, const char *password);
+
+#endif

@@ -1,0 +1,732 @@
+/*
+ * catalog.c - pg_catalog -> model. The queries follow pg_dump's habits:
+ * one query per object kind for the whole database, never one per table;
+ * column positions looked up once with PQfnumber; nullable columns checked
+ * with PQgetisnull; the schema filter passed as a parameter; ORDER BY in
+ * the model's order. Text the server prints (defaults, constraints,
+ * indexes, policies, triggers) goes through normalize so it meets the
+ * replay's canonical forms.
+ */
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pgdrift/catalog.h"
+#include "pgdrift/map.h"
+#include "pgdrift/normalize.h"
+#include "pgdrift/strbuf.h"
+
+struct reader {
+	PGconn *conn;
+	const struct pgd_catalog_options *opts;
+	struct pgd_schema *m;
+	struct pgd_map *by_oid; /* "oid" -> struct pgd_table */
+	struct pgd_catalog_stats *stats;
+	struct pgd_error *err;
+	const char *password;   /* for redaction; owned by conn options */
+	char *password_copy;
+};
+
+/* Schemas never read: the server's own. */
+#define SYSTEM_SCHEMAS "{pg_catalog,information_schema}"
+
+/* The filter every query applies to a namespace alias n. */
+#define NS_FILTER \
+	" n.nspname <> ALL ($1::text[]) AND n.nspname !~ '^pg_(toast|temp)' "
+
+/* Not an extension member: pg_depend deptype 'e'. */
+#define NOT_EXT(classid, objid)                                            \
+	" NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = "     \
+	classid "::regclass AND dep.objid = " objid                        \
+	" AND dep.deptype = 'e') "
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static int db_error(struct reader *r, const char *what, const char *msg)
+{
+	char *clean = pgd_catalog_redact(msg ? msg : "", r->password);
+	size_t n = strlen(clean);
+	while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	pgd_error_set(r->err, PGD_EXIT_DB, "%s: %s", what, clean);
+	free(clean);
+	return -1;
+}
+
+/*
+ * Runs one query (parameters: the excluded schemas). Returns 0 with *res,
+ * or -1 with the server's message in r->err (pg_dump's ExecuteSqlQuery).
+ */
+static int query(struct reader *r, const char *name, const char *sql,
+		 PGresult **res)
+{
+	const char *params[1] = { SYSTEM_SCHEMAS };
+	double t0 = now_ms();
+	*res = PQexecParams(r->conn, sql, 1, NULL, params, NULL, NULL, 0);
+	r->stats->queries++;
+	if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
+		char *what = pgd_xasprintf("catalog query \"%s\" failed", name);
+		db_error(r, what, PQresultErrorMessage(*res));
+		free(what);
+		const char *state = PQresultErrorField(*res, PG_DIAG_SQLSTATE);
+		if (state && !strcmp(state, "57014"))
+			r->err->hint = pgd_xstrdup("the statement timed out: raise "
+						   "--timeout, or look for a lock "
+						   "held on a catalog table");
+		else if (state && !strcmp(state, "55P03"))
+			r->err->hint = pgd_xstrdup("a lock could not be taken in "
+						   "time (lock_timeout)");
+		else if (state && !strcmp(state, "42501"))
+			r->err->hint = pgd_xstrdup("the role lacks a privilege "
+						   "pgdrift needs to read the catalog");
+		PQclear(*res);
+		*res = NULL;
+		return -1;
+	}
+	if (r->opts->verbose)
+		fprintf(stderr, "pgdrift: query %-12s %6d rows %8.1f ms\n", name,
+			PQntuples(*res), now_ms() - t0);
+	return 0;
+}
+
+static const char *val(PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static bool bval(PGresult *res, int row, int col)
+{
+	const char *v = val(res, row, col);
+	return v && v[0] == 't';
+}
+
+static struct pgd_table *table_of(struct reader *r, const char *oid)
+{
+	return pgd_map_get(r->by_oid, oid, strlen(oid));
+}
+
+/* Parses a JSON array of strings into the model. */
+static const char **json_strings(struct reader *r, const char *text, size_t *n)
+{
+	json_error_t je;
+	json_t *a = json_loads(text ? text : "[]", 0, &je);
+	*n = 0;
+	if (!a || !json_is_array(a)) {
+		json_decref(a);
+		return NULL;
+	}
+	size_t len = json_array_size(a);
+	const char **v = pgd_schema_alloc(r->m, (len ? len : 1) * sizeof(*v));
+	for (size_t i = 0; i < len; i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		v[(*n)++] = pgd_schema_strdup(r->m, s ? s : "");
+	}
+	json_decref(a);
+	return v;
+}
+
+/* ---- one function per object kind */
+
+static int read_schemas(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "schemas",
+		  "SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER
+		  "AND" NOT_EXT("'pg_namespace'", "n.oid")
+		  "ORDER BY n.nspname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_namespace *ns =
+			pgd_schema_add_namespace(r->m, PQgetvalue(res, i, 0));
+		ns->created = true;
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_tables(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "tables",
+		  "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity,"
+		  " c.relforcerowsecurity, c.relpersistence,"
+		  " pg_get_userbyid(c.relowner) AS owner,"
+		  " obj_description(c.oid, 'pg_class') AS comment,"
+		  " (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)"
+		  "   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent"
+		  "   JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
+		  "   WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"", &res))
+		return -1;
+	int f_oid = PQfnumber(res, "oid"), f_ns = PQfnumber(res, "nspname"),
+	    f_name = PQfnumber(res, "relname"), f_kind = PQfnumber(res, "relkind"),
+	    f_rls = PQfnumber(res, "relrowsecurity"),
+	    f_force = PQfnumber(res, "relforcerowsecurity"),
+	    f_pers = PQfnumber(res, "relpersistence"),
+	    f_owner = PQfnumber(res, "owner"), f_comment = PQfnumber(res, "comment"),
+	    f_part = PQfnumber(res, "partition_of");
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = pgd_schema_add_table(r->m, PQgetvalue(res, i, f_ns),
+							   PQgetvalue(res, i, f_name));
+		t->relkind = PQgetvalue(res, i, f_kind)[0];
+		t->rls_enabled = bval(res, i, f_rls);
+		t->rls_forced = bval(res, i, f_force);
+		t->unlogged = PQgetvalue(res, i, f_pers)[0] == 'u';
+		t->owner = pgd_schema_strdup(r->m, val(res, i, f_owner));
+		t->comment = pgd_schema_strdup(r->m, val(res, i, f_comment));
+		t->partition_of = pgd_schema_strdup(r->m, val(res, i, f_part));
+		const char *oid = pgd_schema_strdup(r->m, PQgetvalue(res, i, f_oid));
+		pgd_map_put(r->by_oid, oid, strlen(oid), t);
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_columns(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "columns",
+		  "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
+		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
+		  " a.attidentity, a.attgenerated,"
+		  " CASE WHEN a.attcollation <> t.typcollation"
+		  "  THEN quote_ident(co.collname) END AS collation"
+		  " FROM pg_attribute a"
+		  " JOIN pg_class c ON c.oid = a.attrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " JOIN pg_type t ON t.oid = a.atttypid"
+		  " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+		  " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
+		  " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')"
+		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY a.attrelid, a.attnum", &res))
+		return -1;
+	int f_rel = PQfnumber(res, "attrelid"), f_name = PQfnumber(res, "attname"),
+	    f_type = PQfnumber(res, "type"), f_nn = PQfnumber(res, "attnotnull"),
+	    f_def = PQfnumber(res, "def"), f_id = PQfnumber(res, "attidentity"),
+	    f_gen = PQfnumber(res, "attgenerated"), f_coll = PQfnumber(res, "collation");
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, f_rel));
+		if (!t)
+			continue;
+		struct pgd_column *c = pgd_table_add_column(r->m, t, PQgetvalue(res, i, f_name));
+		c->type = pgd_schema_strdup(r->m, PQgetvalue(res, i, f_type));
+		c->not_null = bval(res, i, f_nn);
+		const char *id = val(res, i, f_id), *gen = val(res, i, f_gen);
+		c->identity = id && *id ? *id : 0;
+		c->generated = gen && *gen ? *gen : 0;
+		c->collation = pgd_schema_strdup(r->m, val(res, i, f_coll));
+		const char *def = val(res, i, f_def);
+		if (def) {
+			char *canon = pgd_normalize_expr(r->m, t->obj.schema, t->obj.name,
+							 def, r->err);
+			if (!canon) {
+				PQclear(res);
+				return -1;
+			}
+			c->def = pgd_schema_strdup(r->m, canon);
+			free(canon);
+		}
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_constraints(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "constraints",
+		  "SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
+		  " FROM pg_constraint co"
+		  " JOIN pg_class c ON c.oid = co.conrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p')"
+		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY co.conrelid, co.conname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		if (!t)
+			continue;
+		struct pgd_constraint *c =
+			pgd_table_add_constraint(r->m, t, PQgetvalue(res, i, 1));
+		if (pgd_normalize_constraint(r->m, t, c, PQgetvalue(res, i, 2), r->err)) {
+			PQclear(res);
+			return -1;
+		}
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_indexes(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "indexes",
+		  "SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid) AS def,"
+		  " i.indisunique, i.indisprimary,"
+		  " (SELECT co.conname FROM pg_constraint co WHERE co.conindid = i.indexrelid"
+		  "   AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')) AS con"
+		  " FROM pg_index i"
+		  " JOIN pg_class ic ON ic.oid = i.indexrelid"
+		  " JOIN pg_class c ON c.oid = i.indrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY i.indrelid, ic.relname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		if (!t)
+			continue;
+		struct pgd_index *ix = pgd_table_add_index(r->m, t, PQgetvalue(res, i, 1));
+		if (pgd_normalize_index(r->m, t, ix, PQgetvalue(res, i, 2), r->err)) {
+			PQclear(res);
+			return -1;
+		}
+		ix->unique = bval(res, i, 3);
+		ix->primary = bval(res, i, 4);
+		ix->constraint = pgd_schema_strdup(r->m, val(res, i, 5));
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_policies(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "policies",
+		  "SELECT p.polrelid, p.polname, p.polcmd, p.polpermissive,"
+		  " array_to_json(ARRAY(SELECT CASE WHEN ro = 0 THEN 'public'"
+		  "   ELSE pg_get_userbyid(ro) END FROM unnest(p.polroles) ro)) AS roles,"
+		  " pg_get_expr(p.polqual, p.polrelid) AS qual,"
+		  " pg_get_expr(p.polwithcheck, p.polrelid) AS wcheck"
+		  " FROM pg_policy p"
+		  " JOIN pg_class c ON c.oid = p.polrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE" NS_FILTER
+		  "ORDER BY p.polrelid, p.polname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		if (!t)
+			continue;
+		struct pgd_policy *p = pgd_table_add_policy(r->m, t, PQgetvalue(res, i, 1));
+		p->cmd = (enum pgd_polcmd)PQgetvalue(res, i, 2)[0];
+		p->permissive = bval(res, i, 3);
+		p->roles = json_strings(r, val(res, i, 4), &p->nroles);
+		if (p->nroles > 1) {
+			/* sorted like the replay does (byte order) */
+			for (size_t a = 1; a < p->nroles; a++)
+				for (size_t b = a; b > 0 && strcmp(p->roles[b - 1],
+								   p->roles[b]) > 0; b--) {
+					const char *tmp = p->roles[b];
+					p->roles[b] = p->roles[b - 1];
+					p->roles[b - 1] = tmp;
+				}
+		}
+		for (int k = 5; k <= 6; k++) {
+			const char *e = val(res, i, k);
+			if (!e)
+				continue;
+			char *canon = pgd_normalize_expr(r->m, t->obj.schema,
+							 t->obj.name, e, r->err);
+			if (!canon) {
+				PQclear(res);
+				return -1;
+			}
+			if (k == 5)
+				p->using_expr = pgd_schema_strdup(r->m, canon);
+			else
+				p->check_expr = pgd_schema_strdup(r->m, canon);
+			free(canon);
+		}
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_triggers(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "triggers",
+		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def"
+		  " FROM pg_trigger tg"
+		  " JOIN pg_class c ON c.oid = tg.tgrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE NOT tg.tgisinternal AND" NS_FILTER
+		  "ORDER BY tg.tgrelid, tg.tgname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		if (!t)
+			continue;
+		char *def = pgd_normalize_trigger(r->m, PQgetvalue(res, i, 2), r->err);
+		if (!def) {
+			PQclear(res);
+			return -1;
+		}
+		struct pgd_trigger *tg = pgd_table_add_trigger(r->m, t, PQgetvalue(res, i, 1));
+		tg->def = pgd_schema_strdup(r->m, def);
+		free(def);
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_types(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "types",
+		  "SELECT n.nspname, t.typname, t.typtype,"
+		  " array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
+		  "   WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)) AS labels,"
+		  " format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,"
+		  " array_to_json(ARRAY(SELECT pg_get_constraintdef(co.oid)"
+		  "   FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c'"
+		  "   ORDER BY co.conname)) AS checks"
+		  " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+		  " WHERE t.typtype IN ('e', 'd') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_type'", "t.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_type *ty = pgd_schema_add_type(r->m, PQgetvalue(res, i, 0),
+							  PQgetvalue(res, i, 1));
+		ty->typtype = PQgetvalue(res, i, 2)[0];
+		if (ty->typtype == 'e') {
+			ty->labels = json_strings(r, val(res, i, 3), &ty->nlabels);
+			continue;
+		}
+		struct pgd_strbuf def = PGD_STRBUF_INIT;
+		pgd_strbuf_addstr(&def, PQgetvalue(res, i, 4));
+		if (bval(res, i, 5))
+			pgd_strbuf_addstr(&def, " NOT NULL");
+		size_t nchecks;
+		const char **checks = json_strings(r, val(res, i, 6), &nchecks);
+		for (size_t k = 0; k < nchecks; k++) {
+			/* "CHECK ((VALUE > 0))" -> the canonical expression */
+			const char *c = checks[k];
+			size_t len = strlen(c);
+			if (len > 8 && !strncmp(c, "CHECK (", 7) && c[len - 1] == ')') {
+				char *inner = pgd_xstrndup(c + 7, len - 8);
+				char *canon = pgd_normalize_expr(r->m, NULL, NULL, inner, r->err);
+				free(inner);
+				if (!canon) {
+					pgd_strbuf_release(&def);
+					PQclear(res);
+					return -1;
+				}
+				pgd_strbuf_addf(&def, " CHECK (%s)", canon);
+				free(canon);
+			}
+		}
+		ty->def = pgd_schema_strdup(r->m, def.buf);
+		pgd_strbuf_release(&def);
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_sequences(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "sequences",
+		  "SELECT n.nspname, c.relname,"
+		  " (SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)"
+		  "   || '.' || quote_ident(ta.attname)"
+		  "  FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid"
+		  "  JOIN pg_namespace tn ON tn.oid = tc.relnamespace"
+		  "  JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid"
+		  "  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+		  "  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+		  "  LIMIT 1) AS owned_by,"
+		  " EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+		  "  AND d.objid = c.oid AND d.deptype = 'i') AS identity"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind = 'S' AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_sequence *s = pgd_schema_add_sequence(r->m, PQgetvalue(res, i, 0),
+								 PQgetvalue(res, i, 1));
+		s->owned_by = pgd_schema_strdup(r->m, val(res, i, 2));
+		s->identity = bval(res, i, 3);
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_views(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "views",
+		  "SELECT n.nspname, c.relname, c.relkind,"
+		  " coalesce((SELECT lower(o.option_value) FROM pg_options_to_table(c.reloptions) o"
+		  "   WHERE o.option_name = 'security_invoker'), 'false') AS invoker"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_view *v = pgd_schema_add_view(r->m, PQgetvalue(res, i, 0),
+							 PQgetvalue(res, i, 1));
+		v->relkind = PQgetvalue(res, i, 2)[0];
+		const char *inv = PQgetvalue(res, i, 3);
+		v->security_invoker = !strcmp(inv, "true") || !strcmp(inv, "on") ||
+				      !strcmp(inv, "1") || !strcmp(inv, "yes");
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_functions(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "functions",
+		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
+		  " p.prosecdef"
+		  " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		  " WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_proc'", "p.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_function *f = pgd_schema_add_function(
+			r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			PQgetvalue(res, i, 2));
+		f->security_definer = bval(res, i, 3);
+	}
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_extensions(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "extensions",
+		  "SELECT e.extname, n.nspname FROM pg_extension e"
+		  " JOIN pg_namespace n ON n.oid = e.extnamespace"
+		  " WHERE $1::text[] IS NOT NULL"
+		  " ORDER BY e.extname COLLATE \"C\"", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		pgd_schema_add_extension(r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	r->stats->objects += PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+static int read_grants(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "grants",
+		  "SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
+		  "  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
+		  " aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "ORDER BY c.oid, 2, 3", &res))
+		return -1;
+	static const struct { const char *name; unsigned bit; } privs[] = {
+		{ "SELECT", PGD_PRIV_SELECT },   { "INSERT", PGD_PRIV_INSERT },
+		{ "UPDATE", PGD_PRIV_UPDATE },   { "DELETE", PGD_PRIV_DELETE },
+		{ "TRUNCATE", PGD_PRIV_TRUNCATE }, { "REFERENCES", PGD_PRIV_REFERENCES },
+		{ "TRIGGER", PGD_PRIV_TRIGGER },
+	};
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		if (!t)
+			continue;
+		const char *p = PQgetvalue(res, i, 2);
+		for (size_t k = 0; k < PGD_ARRAY_SIZE(privs); k++)
+			if (!strcmp(p, privs[k].name))
+				pgd_table_grant(r->m, t, PQgetvalue(res, i, 1),
+						privs[k].bit, false);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* ---- connection */
+
+char *pgd_catalog_redact(const char *msg, const char *password)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	size_t plen = password ? strlen(password) : 0;
+	for (const char *p = msg; *p;) {
+		if (plen && strncmp(p, password, plen) == 0) {
+			pgd_strbuf_addstr(&sb, "****");
+			p += plen;
+			continue;
+		}
+		/* scheme://user:secret@host -> scheme://user:****@host */
+		if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
+			const char *at = NULL, *colon = NULL, *q = p + 3;
+			for (; *q && *q != '/' && *q != ' ' && *q != '"' && *q != '\''; q++) {
+				if (*q == '@')
+					at = q;
+				if (*q == ':' && !at && !colon)
+					colon = q;
+			}
+			if (at && colon && colon < at) {
+				pgd_strbuf_add(&sb, p, (size_t)(colon - p) + 1);
+				pgd_strbuf_addstr(&sb, "****");
+				p = at;
+				continue;
+			}
+		}
+		/* password=secret in a conninfo string */
+		if (strncmp(p, "password=", 9) == 0) {
+			pgd_strbuf_addstr(&sb, "password=****");
+			p += 9;
+			if (*p == '\'') {
+				for (p++; *p && *p != '\''; p++)
+					if (*p == '\\' && p[1])
+						p++;
+				if (*p)
+					p++;
+			} else {
+				while (*p && *p != ' ')
+					p++;
+			}
+			continue;
+		}
+		pgd_strbuf_addch(&sb, *p++);
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+static int connect_db(struct reader *r)
+{
+	const char *conninfo = r->opts->conninfo;
+	if (!conninfo || !*conninfo)
+		conninfo = getenv("DATABASE_URL");
+	if (!conninfo)
+		conninfo = "";
+	/* learn the password only to keep it out of messages */
+	if (*conninfo) {
+		char *perr = NULL;
+		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+		if (!opts) {
+			char *clean = pgd_catalog_redact(perr ? perr : "invalid", NULL);
+			pgd_error_set(r->err, PGD_EXIT_DB,
+				      "invalid connection string: %s", clean);
+			free(clean);
+			PQfreemem(perr);
+			return -1;
+		}
+		for (PQconninfoOption *o = opts; o->keyword; o++)
+			if (!strcmp(o->keyword, "password") && o->val)
+				r->password = r->password_copy = pgd_xstrdup(o->val);
+		PQconninfoFree(opts);
+	}
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { conninfo, "pgdrift", NULL };
+	r->conn = PQconnectdbParams(keys, *conninfo ? vals : vals, 1);
+	if (!r->conn)
+		PGD_BUG("out of memory in libpq");
+	if (PQstatus(r->conn) != CONNECTION_OK)
+		return db_error(r, "cannot connect to the database",
+				PQerrorMessage(r->conn));
+	if (!r->password) {
+		const char *pw = PQpass(r->conn);
+		if (pw && *pw)
+			r->password = r->password_copy = pgd_xstrdup(pw);
+	}
+	int v = PQserverVersion(r->conn);
+	r->stats->server_version = v;
+	if (v < 130000) {
+		pgd_error_set(r->err, PGD_EXIT_DB,
+			      "PostgreSQL %d.%d is not supported (13 or later)",
+			      v / 10000, v % 10000 / 100);
+		return -1;
+	}
+	int timeout = r->opts->timeout_ms > 0 ? r->opts->timeout_ms : 30000;
+	char *setup = pgd_xasprintf(
+		"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"
+		" SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d;"
+		" SET LOCAL idle_in_transaction_session_timeout = %d;"
+		" SET LOCAL search_path = pg_catalog;",
+		timeout, timeout, timeout > 60000 ? timeout * 2 : 120000);
+	PGresult *res = PQexec(r->conn, setup);
+	free(setup);
+	r->stats->queries++;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		db_error(r, "cannot start a read-only transaction",
+			 PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int pgd_catalog_read(const struct pgd_catalog_options *opts,
+		     struct pgd_schema **out, struct pgd_catalog_stats *stats,
+		     struct pgd_error *err)
+{
+	struct pgd_catalog_stats local = { 0 };
+	struct reader r = { 0 };
+	double t0 = now_ms();
+	r.opts = opts;
+	r.stats = stats ? stats : &local;
+	memset(r.stats, 0, sizeof(*r.stats));
+	r.err = err;
+	*out = NULL;
+	int rc = connect_db(&r);
+	if (rc == 0) {
+		r.m = pgd_schema_new();
+		r.m->origin = pgd_schema_strdup(r.m, "database");
+		r.by_oid = pgd_map_new();
+		int (*const steps[])(struct reader *) = {
+			read_schemas, read_extensions, read_types, read_tables,
+			read_columns, read_sequences, read_constraints, read_indexes,
+			read_policies, read_triggers, read_views, read_functions,
+			read_grants,
+		};
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(steps) && rc == 0; i++)
+			rc = steps[i](&r);
+		if (rc == 0) {
+			PGresult *res = PQexec(r.conn, "COMMIT");
+			r.stats->queries++;
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				rc = db_error(&r, "cannot end the read-only transaction",
+					      PQresultErrorMessage(res));
+			PQclear(res);
+		}
+		pgd_map_free(r.by_oid);
+		if (rc == 0)
+			*out = r.m;
+		else
+			pgd_schema_free(r.m);
+	}
+	if (r.conn)
+		PQfinish(r.conn);
+	free(r.password_copy);
+	r.stats->ms = now_ms() - t0;
+	return rc;
+}

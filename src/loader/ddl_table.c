@@ -293,6 +293,10 @@ static void add_pending(struct replay *r, struct pgd_table *t,
 static const char *canon_default(struct replay *r, struct pgd_table *t,
 				 PgQuery__Node **expr, const PgQuery__TypeName *tn)
 {
+	/* PostgreSQL stores no default for DEFAULT NULL */
+	if (*expr && (*expr)->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+	    (*expr)->a_const->isnull)
+		return NULL;
 	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
 	struct pgd_strbuf err = PGD_STRBUF_INIT;
 	if (tn)

@@ -1,0 +1,319 @@
+/*
+ * run_cases.c - runs the parser/replay case files (fixtures/parser/NAME.cases)
+ * and prints TAP, one line per case, naming the case file and line.
+ *
+ * Case file format (jq's tests/jq.test in spirit):
+ *   # a comment
+ *   === name of the case
+ *   SQL, any number of lines
+ *   ---
+ *   the expected canonical dump lines (pgdrift expected, text format), or
+ *   %%FAIL LINE:COL: MESSAGE   (the first error; LINE:COL within the SQL)
+ *
+ * Modes:
+ *   run_cases FILE|DIR...            replay each case and compare
+ *   run_cases --oracle FILE|DIR...   also apply each case to a real PostgreSQL
+ *                                (a fresh database from the template named
+ *                                by PGDRIFT_CASES_TEMPLATE) and check that
+ *                                pgdrift snapshot's dump equals the
+ *                                expected lines, or that PostgreSQL rejects
+ *                                the SQL too for a %%FAIL case.
+ */
+#include <dirent.h>
+#include <libpq-fe.h>
+#include <sys/stat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgdrift/catalog.h"
+#include "pgdrift/migrations.h"
+#include "pgdrift/strbuf.h"
+
+#include <pg_query.h>
+
+struct tcase {
+	char *file;
+	unsigned line;
+	char *name;
+	struct pgd_strbuf sql, expected;
+};
+
+static int ntests, nfailed;
+
+static void tap(bool ok, const struct tcase *c, const char *mode)
+{
+	ntests++;
+	if (!ok)
+		nfailed++;
+	printf("%s %d - %s:%u: %s%s\n", ok ? "ok" : "not ok", ntests, c->file,
+	       c->line, c->name, mode);
+}
+
+static void diag_text(const char *label, const char *text)
+{
+	printf("# %s:\n", label);
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		printf("#   %.*s\n", (int)n, p);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static bool keep_schema(const char *schema, void *arg)
+{
+	(void)arg;
+	return !pgd_schema_is_platform(schema);
+}
+
+static void strip_trailing_newlines(struct pgd_strbuf *sb)
+{
+	while (sb->len && sb->buf[sb->len - 1] == '\n')
+		pgd_strbuf_setlen(sb, sb->len - 1);
+}
+
+/* Replays the case; returns the dump, or "%%FAIL L:C: msg". */
+static char *replay(const struct tcase *c)
+{
+	struct pgd_diags diags = PGD_DIAGS_INIT;
+	struct pgd_schema *m = NULL;
+	struct pgd_load_options opts = PGD_LOAD_OPTIONS_INIT;
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	if (pgd_migrations_replay_text("case.sql", c->sql.buf, &opts, &m, &diags) < 0) {
+		for (size_t i = 0; i < diags.n; i++)
+			if (diags.v[i].level == PGD_DIAG_ERROR) {
+				pgd_strbuf_addf(&out, "%%%%FAIL %u:%u: %s", diags.v[i].line,
+						diags.v[i].col, diags.v[i].message);
+				break;
+			}
+	} else {
+		pgd_schema_dump(m, &out, 0, keep_schema, NULL);
+	}
+	strip_trailing_newlines(&out);
+	pgd_schema_free(m);
+	pgd_diags_release(&diags);
+	return pgd_strbuf_detach(&out, NULL);
+}
+
+static PGconn *admin;
+
+static bool exec_ok(PGconn *conn, const char *sql, char **errmsg)
+{
+	PGresult *r = PQexec(conn, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+		  PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok && errmsg)
+		*errmsg = pgd_xstrdup(PQresultErrorMessage(r));
+	PQclear(r);
+	return ok;
+}
+
+/* Applies the case to a fresh database; returns the snapshot dump, or
+ * "%%FAIL" when PostgreSQL rejects it (message in *pgerr). */
+static char *oracle(const struct tcase *c, int n, char **pgerr)
+{
+	const char *tpl = getenv("PGDRIFT_CASES_TEMPLATE");
+	char *db = pgd_xasprintf("pgd_case_%d", n);
+	char *sql = pgd_xasprintf("DROP DATABASE IF EXISTS %s", db);
+	exec_ok(admin, sql, NULL);
+	free(sql);
+	sql = pgd_xasprintf("CREATE DATABASE %s TEMPLATE %s", db, tpl);
+	char *err = NULL;
+	if (!exec_ok(admin, sql, &err)) {
+		fprintf(stderr, "run_cases: %s", err);
+		exit(2);
+	}
+	free(sql);
+	char *conninfo = pgd_xasprintf("dbname=%s", db);
+	PGconn *conn = PQconnectdb(conninfo);
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	exec_ok(conn, "SET client_min_messages = warning", NULL);
+	*pgerr = NULL;
+	if (!exec_ok(conn, c->sql.buf, pgerr)) {
+		pgd_strbuf_addstr(&out, "%%FAIL");
+	} else {
+		struct pgd_catalog_options opts = { conninfo, 0, false };
+		struct pgd_error e = PGD_ERROR_INIT;
+		struct pgd_schema *m = NULL;
+		if (pgd_catalog_read(&opts, &m, NULL, &e) < 0) {
+			pgd_strbuf_addf(&out, "catalog read failed: %s", e.message);
+			pgd_error_release(&e);
+		} else {
+			pgd_schema_dump(m, &out, 0, keep_schema, NULL);
+			pgd_schema_free(m);
+		}
+	}
+	PQfinish(conn);
+	strip_trailing_newlines(&out);
+	sql = pgd_xasprintf("DROP DATABASE %s", db);
+	exec_ok(admin, sql, NULL);
+	free(sql);
+	free(conninfo);
+	free(db);
+	return pgd_strbuf_detach(&out, NULL);
+}
+
+static void run_case(struct tcase *c, bool with_oracle)
+{
+	strip_trailing_newlines(&c->expected);
+	char *got = replay(c);
+	bool ok;
+	if (!strncmp(c->expected.buf, "%%FAIL", 6))
+		ok = !strcmp(got, c->expected.buf);
+	else
+		ok = !strcmp(got, c->expected.buf);
+	tap(ok, c, "");
+	if (!ok) {
+		diag_text("expected", c->expected.buf);
+		diag_text("replay gave", got);
+	}
+	free(got);
+	if (!with_oracle)
+		return;
+	char *pgerr = NULL;
+	char *truth = oracle(c, ntests, &pgerr);
+	if (!strncmp(c->expected.buf, "%%FAIL", 6))
+		ok = !strcmp(truth, "%%FAIL");
+	else
+		ok = !strcmp(truth, c->expected.buf);
+	tap(ok, c, " (PostgreSQL agrees)");
+	if (!ok) {
+		diag_text("expected", c->expected.buf);
+		diag_text("PostgreSQL holds", truth);
+		if (pgerr)
+			diag_text("PostgreSQL said", pgerr);
+	}
+	free(pgerr);
+	free(truth);
+}
+
+static void release(struct tcase *c)
+{
+	free(c->name);
+	pgd_strbuf_release(&c->sql);
+	pgd_strbuf_release(&c->expected);
+	c->name = NULL;
+}
+
+static int run_file(const char *path, bool with_oracle)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		printf("not ok %d - cannot open %s\n", ++ntests, path);
+		nfailed++;
+		return -1;
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned lineno = 0;
+	struct tcase c = { 0 };
+	int section = 0; /* 0 none, 1 sql, 2 expected */
+	while ((len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!strncmp(line, "=== ", 4)) {
+			if (c.name)
+				run_case(&c, with_oracle);
+			release(&c);
+			c.file = (char *)base;
+			c.line = lineno;
+			c.name = pgd_xstrdup(line + 4);
+			section = 1;
+			continue;
+		}
+		if (section == 1 && !strcmp(line, "---")) {
+			section = 2;
+			continue;
+		}
+		if (section == 0 && (line[0] == '#' || !line[0]))
+			continue;
+		if (section == 2 && line[0] == '#')
+			continue;
+		struct pgd_strbuf *sb = section == 1 ? &c.sql : &c.expected;
+		if (section == 0) {
+			printf("not ok %d - %s:%u: text outside a case\n", ++ntests,
+			       base, lineno);
+			nfailed++;
+			continue;
+		}
+		pgd_strbuf_add(sb, line, (size_t)len);
+		pgd_strbuf_addch(sb, '\n');
+	}
+	if (c.name)
+		run_case(&c, with_oracle);
+	release(&c);
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Runs every *.cases file of dir, in name order. */
+static void run_dir(const char *dir, bool with_oracle)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		printf("Bail out! cannot open %s\n", dir);
+		exit(1);
+	}
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 6 && !strcmp(de->d_name + l - 6, ".cases")) {
+			PGD_GROW(names, alloc, n + 1);
+			names[n++] = pgd_xasprintf("%s/%s", dir, de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		run_file(names[i], with_oracle);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int main(int argc, char **argv)
+{
+	bool with_oracle = false;
+	int first = 1;
+	if (argc > 1 && !strcmp(argv[1], "--oracle")) {
+		with_oracle = true;
+		first = 2;
+		admin = PQconnectdb("dbname=postgres");
+		if (PQstatus(admin) != CONNECTION_OK) {
+			printf("Bail out! cannot connect: %s", PQerrorMessage(admin));
+			return 1;
+		}
+		exec_ok(admin, "SET client_min_messages = warning", NULL);
+		if (!getenv("PGDRIFT_CASES_TEMPLATE")) {
+			printf("Bail out! PGDRIFT_CASES_TEMPLATE is not set\n");
+			return 1;
+		}
+	}
+	for (int i = first; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			run_dir(argv[i], with_oracle);
+		else
+			run_file(argv[i], with_oracle);
+	}
+	printf("1..%d\n", ntests);
+	if (admin)
+		PQfinish(admin);
+	pg_query_exit();
+	return nfailed ? 1 : 0;
+}

@@ -10,9 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pgd_config.h"
 #include "pgdrift/catalog.h"
+#include "pgdrift/diff.h"
+#include "pgdrift/report.h"
 #include "pgdrift/migrations.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/schema.h"
@@ -24,8 +28,17 @@
 struct cli {
 	const char *command;
 	const char *migrations;
-	const char *format;
+	const char *format;     /* the last --format, for expected/snapshot */
+	char **formats;         /* every --format NAME[:FILE], for reports */
+	size_t nformats;
 	const char *output;
+	const char *fail_on;
+	char **exclude_schemas;
+	size_t nexclude_schemas;
+	char **exclude_tables;
+	size_t nexclude_tables;
+	char **positional;
+	size_t npositional;
 	const char *db;
 	int timeout_ms;
 	bool verbose;
@@ -125,7 +138,16 @@ enum {
 	OPT_VERBOSE,
 	OPT_SCHEMA,
 	OPT_ALL_SCHEMAS,
+	OPT_FAIL_ON,
+	OPT_EXCLUDE_SCHEMA,
+	OPT_EXCLUDE_TABLE,
 };
+
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = pgd_xreallocarray(*v, *n + 1, sizeof(char *));
+	(*v)[(*n)++] = s;
+}
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -143,16 +165,30 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "all-schemas", no_argument, NULL, OPT_ALL_SCHEMAS },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "exclude-schema", required_argument, NULL, OPT_EXCLUDE_SCHEMA },
+		{ "exclude-table", required_argument, NULL, OPT_EXCLUDE_TABLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 	opterr = 0;
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+	/* '-' first: positional arguments come back in order as 1 */
+	while ((ch = getopt_long(argc, argv, "-:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_MIGRATIONS: c->migrations = optarg; break;
-		case OPT_FORMAT: c->format = optarg; break;
+		case OPT_FORMAT:
+			c->format = optarg;
+			push(&c->formats, &c->nformats, optarg);
+			break;
+		case OPT_FAIL_ON: c->fail_on = optarg; break;
+		case OPT_EXCLUDE_SCHEMA:
+			push(&c->exclude_schemas, &c->nexclude_schemas, optarg);
+			break;
+		case OPT_EXCLUDE_TABLE:
+			push(&c->exclude_tables, &c->nexclude_tables, optarg);
+			break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -186,6 +222,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				c->timeout_ms = 1;
 			break;
 		}
+		case 1:
+			push(&c->positional, &c->npositional, optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(PGD_EXIT_OK);
@@ -195,8 +234,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	while (optind < argc)
+		push(&c->positional, &c->npositional, argv[optind++]);
+	if (c->npositional && strcmp(c->command, "diff") != 0)
+		return usage_error("unexpected argument '%s'", c->positional[0]);
 	return 0;
 }
 
@@ -291,28 +332,21 @@ static int write_model(struct cli *c, struct pgd_schema *m, const char *fmt)
 	return rc;
 }
 
+static int load_source(struct cli *c, const char *spec, bool is_db,
+		       struct pgd_schema **out, char **desc);
+
 static int cmd_snapshot(struct cli *c)
 {
 	const char *fmt = c->format ? c->format : "text";
 	if (strcmp(fmt, "text") && strcmp(fmt, "json"))
 		return usage_error("--format takes text or json, not '%s'", fmt);
-	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose };
-	struct pgd_catalog_stats stats;
-	struct pgd_error err = PGD_ERROR_INIT;
 	struct pgd_schema *m = NULL;
-	if (pgd_catalog_read(&opts, &m, &stats, &err) < 0) {
-		pgd_error_print(stderr, &err);
-		fputs("pgdrift: the database could not be read completely; no "
-		      "report was made\n", stderr);
-		int code = err.exit_code ? err.exit_code : PGD_EXIT_DB;
-		pgd_error_release(&err);
-		return code;
-	}
-	if (c->verbose)
-		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
-				"(server %d)\n", stats.queries, stats.objects,
-			stats.ms, stats.server_version);
-	int rc = write_model(c, m, fmt);
+	char *desc = NULL;
+	int rc = load_source(c, c->db, true, &m, &desc);
+	free(desc);
+	if (rc)
+		return rc;
+	rc = write_model(c, m, fmt);
 	pgd_schema_free(m);
 	return rc;
 }
@@ -332,6 +366,162 @@ static int cmd_expected(struct cli *c)
 	rc = write_model(c, m, fmt);
 	pgd_schema_free(m);
 	return rc;
+}
+
+/* A source: a migration folder, a snapshot file or a database. */
+static int load_source(struct cli *c, const char *spec, bool is_db,
+		       struct pgd_schema **out, char **desc)
+{
+	struct stat st;
+	if (!is_db && spec && stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct cli sub = *c;
+		sub.migrations = spec;
+		*desc = pgd_xasprintf("migrations %s", spec);
+		return load_migrations(&sub, out);
+	}
+	if (!is_db && spec && stat(spec, &st) == 0 && S_ISREG(st.st_mode)) {
+		*desc = pgd_xasprintf("snapshot %s", spec);
+		struct pgd_error err = PGD_ERROR_INIT;
+		if (pgd_snapshot_read_file(spec, out, &err) < 0) {
+			pgd_error_print(stderr, &err);
+			pgd_error_release(&err);
+			return PGD_EXIT_USAGE;
+		}
+		return PGD_EXIT_OK;
+	}
+	struct pgd_catalog_options opts = { spec, c->timeout_ms, c->verbose };
+	struct pgd_catalog_stats stats;
+	struct pgd_error err = PGD_ERROR_INIT;
+	*desc = pgd_xstrdup("database");
+	if (pgd_catalog_read(&opts, out, &stats, &err) < 0) {
+		pgd_error_print(stderr, &err);
+		fputs("pgdrift: the database could not be read completely; no "
+		      "report was made\n", stderr);
+		int code = err.exit_code ? err.exit_code : PGD_EXIT_DB;
+		pgd_error_release(&err);
+		return code;
+	}
+	if (c->verbose)
+		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
+				"(server %d)\n", stats.queries, stats.objects,
+			stats.ms, stats.server_version);
+	return PGD_EXIT_OK;
+}
+
+/* Writes every requested report: --format NAME[:FILE], text by default. */
+static int write_reports(struct cli *c, const struct pgd_findings *f,
+			 const struct pgd_report_meta *meta_in)
+{
+	char *deflt = (char *)"text";
+	char **formats = c->nformats ? c->formats : &deflt;
+	size_t n = c->nformats ? c->nformats : 1;
+	for (size_t i = 0; i < n; i++) {
+		char *spec = pgd_xstrdup(formats[i]);
+		char *colon = strchr(spec, ':');
+		const char *file = c->output;
+		if (colon) {
+			*colon = '\0';
+			file = colon + 1;
+		}
+		pgd_reporter rep = pgd_report_find(spec);
+		if (!rep) {
+			int rc = usage_error("unknown format '%s' (known: %s)", spec,
+					     pgd_report_formats());
+			free(spec);
+			return rc;
+		}
+		struct pgd_report_meta meta = *meta_in;
+		bool to_stdout = !file || !strcmp(file, "-");
+		meta.color = to_stdout && !strcmp(spec, "text") && isatty(1) &&
+			     !getenv("NO_COLOR");
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		rep(f, &meta, &out);
+		struct cli sub = *c;
+		sub.output = file;
+		int rc = emit(&sub, out.buf, out.len);
+		pgd_strbuf_release(&out);
+		free(spec);
+		if (rc)
+			return rc;
+	}
+	return PGD_EXIT_OK;
+}
+
+static int parse_fail_on(const struct cli *c, struct pgd_report_meta *meta)
+{
+	const char *v = c->fail_on ? c->fail_on : "error";
+	if (!strcmp(v, "none")) {
+		meta->fail_on_none = true;
+		return 0;
+	}
+	int s = pgd_severity_parse(v);
+	if (s < 0)
+		return usage_error("--fail-on takes error, warning, info or none, not '%s'", v);
+	meta->fail_on = (enum pgd_severity)s;
+	return 0;
+}
+
+static int audit(struct cli *c, const char *command, const char *from,
+		 bool from_db, const char *to, bool to_db)
+{
+	struct pgd_report_meta meta = { 0 };
+	meta.command = command;
+	int rc = parse_fail_on(c, &meta);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->nformats; i++) {
+		char *name = pgd_xstrdup(c->formats[i]);
+		char *colon = strchr(name, ':');
+		if (colon)
+			*colon = '\0';
+		bool known = pgd_report_find(name) != NULL;
+		free(name);
+		if (!known)
+			return usage_error("unknown format '%s' (known: %s)",
+					   c->formats[i], pgd_report_formats());
+	}
+	struct pgd_schema *exp = NULL, *act = NULL;
+	char *edesc = NULL, *adesc = NULL;
+	rc = load_source(c, from, from_db, &exp, &edesc);
+	if (rc == 0)
+		rc = load_source(c, to, to_db, &act, &adesc);
+	if (rc == 0) {
+		struct pgd_diff_options dopts = {
+			(const char *const *)c->schemas, c->nschemas,
+			(const char *const *)c->exclude_schemas, c->nexclude_schemas,
+			(const char *const *)c->exclude_tables, c->nexclude_tables,
+			true,
+		};
+		struct pgd_findings f = PGD_FINDINGS_INIT;
+		pgd_diff(exp, act, &dopts, &f);
+		meta.expected = edesc;
+		meta.actual = adesc;
+		rc = write_reports(c, &f, &meta);
+		if (rc == 0 && !meta.fail_on_none &&
+		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
+			rc = PGD_EXIT_FINDINGS;
+		pgd_findings_release(&f);
+	}
+	pgd_schema_free(exp);
+	pgd_schema_free(act);
+	free(edesc);
+	free(adesc);
+	return rc;
+}
+
+static int cmd_check(struct cli *c)
+{
+	if (!c->migrations)
+		return usage_error("%s needs --migrations DIR", "check");
+	return audit(c, "check", c->migrations, false, c->db, true);
+}
+
+static int cmd_diff(struct cli *c)
+{
+	if (c->npositional != 2)
+		return usage_error("%s", "diff takes two sources: FROM TO (a migration "
+			"folder, a snapshot file, or a connection string)");
+	return audit(c, "diff", c->positional[0], false, c->positional[1], false);
 }
 
 int main(int argc, char **argv)
@@ -361,6 +551,10 @@ int main(int argc, char **argv)
 			rc = cmd_expected(&c);
 		else if (!strcmp(c.command, "snapshot"))
 			rc = cmd_snapshot(&c);
+		else if (!strcmp(c.command, "check"))
+			rc = cmd_check(&c);
+		else if (!strcmp(c.command, "diff"))
+			rc = cmd_diff(&c);
 		else
 			rc = usage_error("unknown command '%s'", c.command);
 	}
@@ -368,6 +562,10 @@ int main(int argc, char **argv)
 		free(c.search_path[i]);
 	free(c.search_path);
 	free(c.schemas);
+	free(c.formats);
+	free(c.exclude_schemas);
+	free(c.exclude_tables);
+	free(c.positional);
 	pg_query_exit();
 	return rc;
 }

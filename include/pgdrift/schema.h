@@ -163,6 +163,7 @@ struct pgd_table {
 	char relkind;          /* 'r' ordinary, 'p' partitioned */
 	bool rls_enabled;
 	bool rls_forced;
+	bool rls_set;          /* the migrations said ENABLE/DISABLE/FORCE */
 	bool unlogged;
 	bool columns_unknown;  /* CREATE TABLE AS / LIKE of an unknown table */
 	bool external;         /* a platform table the migrations only attach

@@ -6,6 +6,7 @@
 #ifndef PGDRIFT_SNAPSHOT_H
 #define PGDRIFT_SNAPSHOT_H
 
+#include "pgdrift/diag.h"
 #include "pgdrift/schema.h"
 
 struct pgd_strbuf;
@@ -14,5 +15,16 @@ struct pgd_strbuf;
 
 /* Appends m as pretty-printed JSON (sorted first) to out. */
 void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out);
+
+/*
+ * Reads a snapshot written by pgd_snapshot_write (or by hand) into a new
+ * model (free with pgd_schema_free). Returns 0, or -1 with err naming the
+ * file, line and column of malformed JSON, an unknown "format", or a field
+ * of the wrong type (exit code PGD_EXIT_USAGE).
+ */
+int pgd_snapshot_read_file(const char *path, struct pgd_schema **out,
+			   struct pgd_error *err);
+int pgd_snapshot_read_text(const char *name, const char *text,
+			   struct pgd_schema **out, struct pgd_error *err);
 
 #endif

@@ -732,18 +732,22 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
 		t->rls_enabled = true;
+		t->rls_set = true;
 		touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRowSecurity:
 		t->rls_enabled = false;
+		t->rls_set = true;
 		touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ForceRowSecurity:
 		t->rls_forced = true;
+		t->rls_set = true;
 		touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_NoForceRowSecurity:
 		t->rls_forced = false;
+		t->rls_set = true;
 		touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:

@@ -1,0 +1,36 @@
+/*
+ * diff.h - expected model x actual model -> drift findings. Never prints.
+ *
+ * Every object the expected model defines is audited wherever it lives (a
+ * policy on storage.objects is the user's own). Unexpected objects are
+ * reported only in schemas the expected side owns: schemas it creates or
+ * creates tables in, never the platform's (auth, storage, ...).
+ */
+#ifndef PGDRIFT_DIFF_H
+#define PGDRIFT_DIFF_H
+
+#include "pgdrift/finding.h"
+#include "pgdrift/schema.h"
+
+struct pgd_diff_options {
+	/* --schema: audit only these schemas (NULL/0: all) */
+	const char *const *schemas;
+	size_t nschemas;
+	/* --exclude-schema */
+	const char *const *exclude_schemas;
+	size_t nexclude_schemas;
+	/* --exclude-table: fnmatch patterns on "schema.table" or "table" */
+	const char *const *exclude_tables;
+	size_t nexclude_tables;
+	/* report statements the expected side did not model (PGD901) */
+	bool report_unmodeled;
+};
+
+/*
+ * Appends the findings of expected vs actual to out. Both models are
+ * sorted in place (pgd_schema_sort); neither is otherwise changed.
+ */
+void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
+	      const struct pgd_diff_options *opts, struct pgd_findings *out);
+
+#endif

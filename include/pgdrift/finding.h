@@ -1,0 +1,132 @@
+/*
+ * finding.h - the finding record every check produces and every reporter
+ * prints. Codes and names are stable: documented in the README, never
+ * renumbered; a new rule gets a new code.
+ *
+ * struct pgd_findings owns its findings and every string in them
+ * (pgd_findings_release frees all).
+ */
+#ifndef PGDRIFT_FINDING_H
+#define PGDRIFT_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pgdrift/alloc.h"
+
+enum pgd_severity {
+	PGD_SEV_INFO = 0,
+	PGD_SEV_WARNING = 1,
+	PGD_SEV_ERROR = 2,
+};
+
+enum pgd_category {
+	PGD_CAT_DRIFT,
+	PGD_CAT_RLS,
+	PGD_CAT_HISTORY,
+	PGD_CAT_COVERAGE,
+};
+
+enum pgd_rule_id {
+	/* drift: tables and schemas */
+	PGD_R_MISSING_TABLE,
+	PGD_R_UNEXPECTED_TABLE,
+	PGD_R_TABLE_RENAMED,
+	PGD_R_MISSING_SCHEMA,
+	PGD_R_MISSING_EXTENSION,
+	/* columns */
+	PGD_R_MISSING_COLUMN,
+	PGD_R_UNEXPECTED_COLUMN,
+	PGD_R_COLUMN_TYPE,
+	PGD_R_COLUMN_NULLABILITY,
+	PGD_R_COLUMN_DEFAULT,
+	PGD_R_COLUMN_IDENTITY,
+	PGD_R_COLUMN_RENAMED,
+	/* constraints */
+	PGD_R_MISSING_CONSTRAINT,
+	PGD_R_UNEXPECTED_CONSTRAINT,
+	PGD_R_CONSTRAINT_DEFINITION,
+	/* indexes */
+	PGD_R_MISSING_INDEX,
+	PGD_R_UNEXPECTED_INDEX,
+	PGD_R_INDEX_DEFINITION,
+	/* row level security */
+	PGD_R_RLS_DISABLED,
+	PGD_R_RLS_ENABLED,
+	PGD_R_RLS_FORCE,
+	PGD_R_MISSING_POLICY,
+	PGD_R_UNEXPECTED_POLICY,
+	PGD_R_POLICY_DEFINITION,
+	/* other objects */
+	PGD_R_MISSING_TRIGGER,
+	PGD_R_UNEXPECTED_TRIGGER,
+	PGD_R_TRIGGER_DEFINITION,
+	PGD_R_MISSING_TYPE,
+	PGD_R_UNEXPECTED_TYPE,
+	PGD_R_TYPE_DEFINITION,
+	PGD_R_MISSING_VIEW,
+	PGD_R_UNEXPECTED_VIEW,
+	PGD_R_VIEW_DEFINITION,
+	PGD_R_MISSING_FUNCTION,
+	PGD_R_UNEXPECTED_FUNCTION,
+	PGD_R_FUNCTION_DEFINITION,
+	/* coverage */
+	PGD_R_UNMODELED_STATEMENT,
+	PGD_R_COUNT
+};
+
+struct pgd_rule {
+	const char *code;   /* "PGD101" */
+	const char *name;   /* "missing_table" */
+	enum pgd_severity severity; /* the default; a finding may raise it */
+	enum pgd_category category;
+	const char *help;   /* one sentence: what it means */
+};
+
+/* The rule table, indexed by enum pgd_rule_id. */
+const struct pgd_rule *pgd_rule(enum pgd_rule_id id);
+/* Looks a rule up by code or name; NULL when unknown. */
+const struct pgd_rule *pgd_rule_find(const char *code_or_name);
+
+const char *pgd_severity_name(enum pgd_severity s);
+/* Parses "error", "warning", "info"; -1 when unknown. */
+int pgd_severity_parse(const char *s);
+const char *pgd_category_name(enum pgd_category c);
+
+struct pgd_finding {
+	const struct pgd_rule *rule;
+	enum pgd_severity severity;
+	char *object;      /* "public.stories.story_access" (quoted as needed) */
+	char *table;       /* "public.stories", or NULL */
+	char *message;     /* one line, for people */
+	char *expected;    /* canonical SQL or a word ("enabled"), or NULL */
+	char *actual;
+	char *file;        /* the migration behind the expectation, or NULL */
+	unsigned line;
+	char *remediation; /* SQL restoring the expected state, or NULL */
+};
+
+struct pgd_findings {
+	struct pgd_finding *v;
+	size_t n, alloc;
+};
+
+#define PGD_FINDINGS_INIT { NULL, 0, 0 }
+
+/*
+ * Adds a finding with rule id's default severity; the strings are copied
+ * (NULL allowed). Returns it so the caller may set more fields with
+ * pgd_xstrdup/pgd_xasprintf.
+ */
+struct pgd_finding *pgd_findings_add(struct pgd_findings *f, enum pgd_rule_id id,
+				     const char *object, const char *table,
+				     const char *expected, const char *actual,
+				     const char *fmt, ...) PGD_PRINTF(7, 8);
+void pgd_findings_release(struct pgd_findings *f);
+/* Sorts by table, object, code: the order every report uses. */
+void pgd_findings_sort(struct pgd_findings *f);
+/* How many findings are at or above severity s. */
+size_t pgd_findings_count_at_least(const struct pgd_findings *f,
+				   enum pgd_severity s);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * report.h - findings -> one output format. Reporters decide nothing: not
+ * severity, not exit codes; they print what they are given, escaping every
+ * identifier for their format. One file per format, one row in the
+ * dispatch table.
+ */
+#ifndef PGDRIFT_REPORT_H
+#define PGDRIFT_REPORT_H
+
+#include <stdbool.h>
+
+#include "pgdrift/finding.h"
+
+struct pgd_strbuf;
+
+struct pgd_report_meta {
+	const char *command;  /* "check", "diff", "rls" */
+	const char *expected; /* description of the expected side */
+	const char *actual;   /* description of the actual side */
+	enum pgd_severity fail_on; /* for the summary line only */
+	bool fail_on_none;
+	bool color;           /* ANSI colour (text, on a terminal) */
+};
+
+typedef void (*pgd_reporter)(const struct pgd_findings *f,
+			     const struct pgd_report_meta *meta,
+			     struct pgd_strbuf *out);
+
+/* The reporter for a format name ("text", "json"), or NULL. */
+pgd_reporter pgd_report_find(const char *format);
+/* "text, json": the names pgd_report_find knows. */
+const char *pgd_report_formats(void);
+
+void pgd_report_text(const struct pgd_findings *f,
+		     const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_json(const struct pgd_findings *f,
+		     const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+
+#endif

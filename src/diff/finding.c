@@ -1,0 +1,219 @@
+/*
+ * finding.c - the rule table and the findings vector.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "pgdrift/finding.h"
+#include "pgdrift/strbuf.h"
+
+#define R(id, code, name, sev, cat, help) \
+	[id] = { code, name, PGD_SEV_##sev, PGD_CAT_##cat, help }
+
+static const struct pgd_rule rules[PGD_R_COUNT] = {
+	R(PGD_R_MISSING_TABLE, "PGD101", "missing_table", ERROR, DRIFT,
+	  "A table the migrations create is not in the database."),
+	R(PGD_R_UNEXPECTED_TABLE, "PGD102", "unexpected_table", WARNING, DRIFT,
+	  "The database has a table no migration creates."),
+	R(PGD_R_TABLE_RENAMED, "PGD103", "table_renamed", WARNING, DRIFT,
+	  "A table exists under another name with the same columns."),
+	R(PGD_R_MISSING_SCHEMA, "PGD104", "missing_schema", ERROR, DRIFT,
+	  "A schema the migrations create is not in the database."),
+	R(PGD_R_MISSING_EXTENSION, "PGD105", "missing_extension", ERROR, DRIFT,
+	  "An extension the migrations create is not installed."),
+	R(PGD_R_MISSING_COLUMN, "PGD111", "missing_column", ERROR, DRIFT,
+	  "A column the migrations define is not in the table."),
+	R(PGD_R_UNEXPECTED_COLUMN, "PGD112", "unexpected_column", WARNING, DRIFT,
+	  "The table has a column no migration defines."),
+	R(PGD_R_COLUMN_TYPE, "PGD113", "column_type", ERROR, DRIFT,
+	  "A column's type differs from the migrations."),
+	R(PGD_R_COLUMN_NULLABILITY, "PGD114", "column_nullability", ERROR, DRIFT,
+	  "A column's NOT NULL differs from the migrations."),
+	R(PGD_R_COLUMN_DEFAULT, "PGD115", "column_default", WARNING, DRIFT,
+	  "A column's default differs from the migrations."),
+	R(PGD_R_COLUMN_IDENTITY, "PGD116", "column_identity", WARNING, DRIFT,
+	  "A column's identity or generation differs from the migrations."),
+	R(PGD_R_COLUMN_RENAMED, "PGD117", "column_renamed", WARNING, DRIFT,
+	  "A column exists under another name with the same definition."),
+	R(PGD_R_MISSING_CONSTRAINT, "PGD121", "missing_constraint", ERROR, DRIFT,
+	  "A constraint the migrations define is not on the table."),
+	R(PGD_R_UNEXPECTED_CONSTRAINT, "PGD122", "unexpected_constraint", WARNING, DRIFT,
+	  "The table has a constraint no migration defines."),
+	R(PGD_R_CONSTRAINT_DEFINITION, "PGD123", "constraint_definition", ERROR, DRIFT,
+	  "A constraint's definition differs from the migrations."),
+	R(PGD_R_MISSING_INDEX, "PGD131", "missing_index", WARNING, DRIFT,
+	  "An index the migrations create is not in the database (an error when it is unique)."),
+	R(PGD_R_UNEXPECTED_INDEX, "PGD132", "unexpected_index", WARNING, DRIFT,
+	  "The database has an index no migration creates."),
+	R(PGD_R_INDEX_DEFINITION, "PGD133", "index_definition", ERROR, DRIFT,
+	  "An index's columns, method, uniqueness or predicate differ from the migrations."),
+	R(PGD_R_RLS_DISABLED, "PGD141", "rls_disabled", ERROR, DRIFT,
+	  "Row level security is off on a table where the migrations enable it."),
+	R(PGD_R_RLS_ENABLED, "PGD142", "rls_enabled", WARNING, DRIFT,
+	  "Row level security is on where the migrations leave it off."),
+	R(PGD_R_RLS_FORCE, "PGD143", "rls_force", WARNING, DRIFT,
+	  "FORCE ROW LEVEL SECURITY differs from the migrations."),
+	R(PGD_R_MISSING_POLICY, "PGD151", "missing_policy", ERROR, DRIFT,
+	  "A policy the migrations create is not on the table."),
+	R(PGD_R_UNEXPECTED_POLICY, "PGD152", "unexpected_policy", ERROR, DRIFT,
+	  "The table has a policy no migration creates: it may widen access."),
+	R(PGD_R_POLICY_DEFINITION, "PGD153", "policy_definition", ERROR, DRIFT,
+	  "A policy's command, roles, mode, USING or WITH CHECK differ from the migrations."),
+	R(PGD_R_MISSING_TRIGGER, "PGD161", "missing_trigger", ERROR, DRIFT,
+	  "A trigger the migrations create is not on the table."),
+	R(PGD_R_UNEXPECTED_TRIGGER, "PGD162", "unexpected_trigger", WARNING, DRIFT,
+	  "The table has a trigger no migration creates."),
+	R(PGD_R_TRIGGER_DEFINITION, "PGD163", "trigger_definition", ERROR, DRIFT,
+	  "A trigger's timing, events or function differ from the migrations."),
+	R(PGD_R_MISSING_TYPE, "PGD171", "missing_type", ERROR, DRIFT,
+	  "An enum or domain the migrations create is not in the database."),
+	R(PGD_R_UNEXPECTED_TYPE, "PGD172", "unexpected_type", WARNING, DRIFT,
+	  "The database has an enum or domain no migration creates."),
+	R(PGD_R_TYPE_DEFINITION, "PGD173", "type_definition", ERROR, DRIFT,
+	  "An enum's labels or a domain's definition differ from the migrations."),
+	R(PGD_R_MISSING_VIEW, "PGD181", "missing_view", ERROR, DRIFT,
+	  "A view the migrations create is not in the database."),
+	R(PGD_R_UNEXPECTED_VIEW, "PGD182", "unexpected_view", WARNING, DRIFT,
+	  "The database has a view no migration creates."),
+	R(PGD_R_VIEW_DEFINITION, "PGD183", "view_definition", ERROR, DRIFT,
+	  "A view's kind or security_invoker differ from the migrations."),
+	R(PGD_R_MISSING_FUNCTION, "PGD191", "missing_function", ERROR, DRIFT,
+	  "A function the migrations create is not in the database."),
+	R(PGD_R_UNEXPECTED_FUNCTION, "PGD192", "unexpected_function", WARNING, DRIFT,
+	  "The database has a function no migration creates."),
+	R(PGD_R_FUNCTION_DEFINITION, "PGD193", "function_definition", ERROR, DRIFT,
+	  "A function's SECURITY DEFINER differs from the migrations."),
+	R(PGD_R_UNMODELED_STATEMENT, "PGD901", "unmodeled_statement", INFO, COVERAGE,
+	  "A migration statement pgdrift did not model: what it does is not audited."),
+};
+
+const struct pgd_rule *pgd_rule(enum pgd_rule_id id)
+{
+	if ((unsigned)id >= PGD_R_COUNT)
+		PGD_BUG("bad rule id %d", (int)id);
+	return &rules[id];
+}
+
+const struct pgd_rule *pgd_rule_find(const char *s)
+{
+	for (size_t i = 0; i < PGD_R_COUNT; i++)
+		if (!strcmp(rules[i].code, s) || !strcmp(rules[i].name, s))
+			return &rules[i];
+	return NULL;
+}
+
+const char *pgd_severity_name(enum pgd_severity s)
+{
+	switch (s) {
+	case PGD_SEV_INFO: return "info";
+	case PGD_SEV_WARNING: return "warning";
+	case PGD_SEV_ERROR: return "error";
+	}
+	PGD_BUG("bad severity %d", (int)s);
+}
+
+int pgd_severity_parse(const char *s)
+{
+	if (!strcmp(s, "info"))
+		return PGD_SEV_INFO;
+	if (!strcmp(s, "warning"))
+		return PGD_SEV_WARNING;
+	if (!strcmp(s, "error"))
+		return PGD_SEV_ERROR;
+	return -1;
+}
+
+const char *pgd_category_name(enum pgd_category c)
+{
+	switch (c) {
+	case PGD_CAT_DRIFT: return "drift";
+	case PGD_CAT_RLS: return "rls";
+	case PGD_CAT_HISTORY: return "history";
+	case PGD_CAT_COVERAGE: return "coverage";
+	}
+	PGD_BUG("bad category %d", (int)c);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? pgd_xstrdup(s) : NULL;
+}
+
+struct pgd_finding *pgd_findings_add(struct pgd_findings *f, enum pgd_rule_id id,
+				     const char *object, const char *table,
+				     const char *expected, const char *actual,
+				     const char *fmt, ...)
+{
+	PGD_GROW(f->v, f->alloc, f->n + 1);
+	struct pgd_finding *x = &f->v[f->n++];
+	memset(x, 0, sizeof(*x));
+	x->rule = pgd_rule(id);
+	x->severity = x->rule->severity;
+	x->object = dup_or_null(object);
+	x->table = dup_or_null(table);
+	x->expected = dup_or_null(expected);
+	x->actual = dup_or_null(actual);
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	pgd_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	x->message = pgd_strbuf_detach(&sb, NULL);
+	return x;
+}
+
+void pgd_findings_release(struct pgd_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct pgd_finding *x = &f->v[i];
+		free(x->object);
+		free(x->table);
+		free(x->message);
+		free(x->expected);
+		free(x->actual);
+		free(x->file);
+		free(x->remediation);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+static int cmp_null_last(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a == NULL) - (b == NULL);
+	return strcmp(a, b);
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+	const struct pgd_finding *a = x, *b = y;
+	int c = cmp_null_last(a->table, b->table);
+	if (!c)
+		c = cmp_null_last(a->object, b->object);
+	if (!c)
+		c = strcmp(a->rule->code, b->rule->code);
+	if (!c)
+		c = cmp_null_last(a->file, b->file);
+	if (!c)
+		c = (a->line > b->line) - (a->line < b->line);
+	if (!c)
+		c = strcmp(a->message, b->message);
+	return c;
+}
+
+void pgd_findings_sort(struct pgd_findings *f)
+{
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+}
+
+size_t pgd_findings_count_at_least(const struct pgd_findings *f,
+				   enum pgd_severity s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].severity >= s)
+			n++;
+	return n;
+}

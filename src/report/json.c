@@ -1,0 +1,74 @@
+/*
+ * json.c - the machine report, "format": "pgdrift.report/1": a findings
+ * array (code, name, severity, category, object, table, message, expected,
+ * actual, source, remediation) and a summary with counts by severity and
+ * category. jansson escapes every string.
+ */
+#include <jansson.h>
+
+#include "pgd_config.h"
+#include "pgdrift/report.h"
+#include "pgdrift/strbuf.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+void pgd_report_json(const struct pgd_findings *f,
+		     const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "format", json_string("pgdrift.report/1"));
+	json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "pgdrift",
+						    "version", PGD_VERSION));
+	json_object_set_new(root, "command", str_or_null(meta->command));
+	json_object_set_new(root, "expected", str_or_null(meta->expected));
+	json_object_set_new(root, "actual", str_or_null(meta->actual));
+	json_t *arr = json_array();
+	size_t sev[3] = { 0, 0, 0 }, cat[4] = { 0, 0, 0, 0 };
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pgd_finding *x = &f->v[i];
+		sev[x->severity]++;
+		cat[x->rule->category]++;
+		json_t *j = json_object();
+		json_object_set_new(j, "code", json_string(x->rule->code));
+		json_object_set_new(j, "name", json_string(x->rule->name));
+		json_object_set_new(j, "severity", json_string(pgd_severity_name(x->severity)));
+		json_object_set_new(j, "category",
+				    json_string(pgd_category_name(x->rule->category)));
+		json_object_set_new(j, "object", str_or_null(x->object));
+		json_object_set_new(j, "table", str_or_null(x->table));
+		json_object_set_new(j, "message", json_string(x->message));
+		json_object_set_new(j, "expected", str_or_null(x->expected));
+		json_object_set_new(j, "actual", str_or_null(x->actual));
+		json_object_set_new(j, "source", x->file
+			? json_pack("{s:s, s:I}", "file", x->file, "line",
+				    (json_int_t)x->line)
+			: json_null());
+		json_object_set_new(j, "remediation", str_or_null(x->remediation));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(root, "findings", arr);
+	json_t *summary = json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+		"total", (json_int_t)f->n,
+		"by_severity", "error", (json_int_t)sev[PGD_SEV_ERROR],
+		"warning", (json_int_t)sev[PGD_SEV_WARNING],
+		"info", (json_int_t)sev[PGD_SEV_INFO],
+		"by_category", "drift", (json_int_t)cat[PGD_CAT_DRIFT],
+		"rls", (json_int_t)cat[PGD_CAT_RLS],
+		"history", (json_int_t)cat[PGD_CAT_HISTORY],
+		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE]);
+	json_object_set_new(summary, "fail_on", meta->fail_on_none
+		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
+	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&
+		pgd_findings_count_at_least(f, meta->fail_on) > 0));
+	json_object_set_new(root, "summary", summary);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		PGD_BUG("json_dumps failed");
+	pgd_strbuf_addstr(out, text);
+	pgd_strbuf_addch(out, '\n');
+	free(text);
+	json_decref(root);
+}

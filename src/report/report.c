@@ -1,0 +1,27 @@
+/*
+ * report.c - the dispatch table of output formats.
+ */
+#include <string.h>
+
+#include "pgdrift/report.h"
+
+static const struct {
+	const char *name;
+	pgd_reporter fn;
+} formats[] = {
+	{ "text", pgd_report_text },
+	{ "json", pgd_report_json },
+};
+
+pgd_reporter pgd_report_find(const char *format)
+{
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++)
+		if (!strcmp(formats[i].name, format))
+			return formats[i].fn;
+	return NULL;
+}
+
+const char *pgd_report_formats(void)
+{
+	return "text, json";
+}

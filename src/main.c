@@ -23,7 +23,6 @@
 #include "pgdrift/snapshot.h"
 #include "pgdrift/strbuf.h"
 
-#include <pg_query.h>
 
 struct cli {
 	const char *command;
@@ -369,10 +368,23 @@ static int cmd_expected(struct cli *c)
 }
 
 /* A source: a migration folder, a snapshot file or a database. */
+/* A connection string has a key=value pair or a scheme; anything else is
+ * a path. */
+static bool looks_like_conninfo(const char *s)
+{
+	return strstr(s, "://") || strchr(s, '=');
+}
+
 static int load_source(struct cli *c, const char *spec, bool is_db,
 		       struct pgd_schema **out, char **desc)
 {
 	struct stat st;
+	if (!is_db && spec && !looks_like_conninfo(spec) && stat(spec, &st) < 0) {
+		fprintf(stderr, "pgdrift: error: %s: %s (a source is a migration "
+				"folder, a snapshot file or a connection string)\n",
+			spec, strerror(errno));
+		return PGD_EXIT_USAGE;
+	}
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct cli sub = *c;
 		sub.migrations = spec;
@@ -566,6 +578,5 @@ int main(int argc, char **argv)
 	free(c.exclude_schemas);
 	free(c.exclude_tables);
 	free(c.positional);
-	pg_query_exit();
 	return rc;
 }

@@ -31,7 +31,6 @@
 #include "pgdrift/migrations.h"
 #include "pgdrift/strbuf.h"
 
-#include <pg_query.h>
 
 struct tcase {
 	char *file;
@@ -314,6 +313,5 @@ int main(int argc, char **argv)
 	printf("1..%d\n", ntests);
 	if (admin)
 		PQfinish(admin);
-	pg_query_exit();
 	return nfailed ? 1 : 0;
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# catalog.sh - the catalog reader's promises: a fixed number of round trips
+# whatever the size of the schema; it works for a low-privilege role whose
+# transactions are read-only; it leaves no trace in table statistics; and it
+# reports what it reads per query with --verbose.
+. "$(dirname "$0")/lib.sh"
+require_pg
+
+tmp=$(mktemp -d)
+db=$(fresh_db pgd_e2e_catalog)
+cleanup() {
+	dropdb --if-exists "$db" >/dev/null 2>&1
+	psql -X -q -d postgres -c "drop role if exists pgd_e2e_reader" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mk_tables() { # mk_tables FROM TO: tables with columns, an index and a policy
+	python3 - "$1" "$2" <<'PY' | psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null
+import sys
+for i in range(int(sys.argv[1]), int(sys.argv[2])):
+    print(f"create table t{i} (id bigint primary key, name text not null default 'x',"
+          f" ref bigint, created_at timestamptz default now());")
+    print(f"create index t{i}_name_idx on t{i} (lower(name)) where ref is not null;")
+    print(f"alter table t{i} enable row level security;")
+    print(f"create policy p{i} on t{i} for select using (ref > 0);")
+PY
+}
+
+queries() { # the number of catalog round trips --verbose reports
+	"$PGDRIFT" snapshot --db "dbname=$db" --verbose >/dev/null 2>"$tmp/verbose"
+	sed -n 's/^pgdrift: \([0-9]*\) queries.*/\1/p' "$tmp/verbose"
+}
+
+mk_tables 0 10
+q10=$(queries)
+ok $(( q10 < 1 )) "10 tables: $q10 catalog round trips"
+like "$(cat "$tmp/verbose")" "query policies +10 rows" "--verbose prints each query's row count"
+mk_tables 10 1000
+q1000=$(queries)
+is "$q1000" "$q10" "1000 tables take as many round trips as 10 ($q1000)"
+objects=$(sed -n 's/.* \([0-9]*\) catalog objects.*/\1/p' "$tmp/verbose")
+ok $(( objects < 7000 )) "all 1000 tables' objects were read ($objects)"
+
+# a role that may only connect, with read-only transactions
+psql -X -q -d postgres -c "create role pgd_e2e_reader login" >/dev/null
+psql -X -q -d postgres -c "alter role pgd_e2e_reader set default_transaction_read_only = on" >/dev/null
+rc=0
+"$PGDRIFT" snapshot --db "dbname=$db user=pgd_e2e_reader" >"$tmp/ro.txt" 2>"$tmp/ro.err" || rc=$?
+is "$rc" 0 "a connect-only, read-only role can read the catalog"
+"$PGDRIFT" snapshot --db "dbname=$db" >"$tmp/su.txt" 2>/dev/null
+if cmp -s "$tmp/ro.txt" "$tmp/su.txt"; then
+	ok 0 "the low-privilege read sees the same schema as a superuser"
+else
+	ok 1 "the low-privilege read sees the same schema as a superuser"
+	diag "$(diff "$tmp/su.txt" "$tmp/ro.txt" | head -10)"
+fi
+
+# no trace in the statistics of user tables, no session left behind
+stats() {
+	psql -X -Atq -d "$db" -c "select pg_stat_clear_snapshot();
+		select coalesce(sum(seq_scan), 0) || '/' || coalesce(sum(idx_scan), 0) || '/' ||
+		coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) from pg_stat_user_tables" | tail -1
+}
+sleep 1
+before=$(stats)
+"$PGDRIFT" snapshot --db "dbname=$db" >/dev/null 2>&1
+sleep 1
+after=$(stats)
+is "$after" "$before" "reading the catalog scans and writes no user table"
+left=$(psql -X -Atq -d postgres -c "select count(*) from pg_stat_activity where application_name = 'pgdrift'")
+is "$left" 0 "no pgdrift session is left behind"
+done_testing

@@ -20,6 +20,8 @@ struct pgd_report_meta {
 	enum pgd_severity fail_on; /* for the summary line only */
 	bool fail_on_none;
 	bool color;           /* ANSI colour (text, on a terminal) */
+	const char *version;  /* the tool version to print; NULL: this build's
+				 (golden tests pin it) */
 };
 
 typedef void (*pgd_reporter)(const struct pgd_findings *f,

@@ -126,6 +126,15 @@ static void set_fix(struct pgd_finding *f, struct pgd_strbuf *sql)
 	f->remediation = pgd_strbuf_detach(sql, NULL);
 }
 
+/* For an object the migrations lack, point at the table they create. */
+static void set_table_source(struct pgd_finding *f, const struct pgd_table *t)
+{
+	if (t->obj.created.file) {
+		f->file = pgd_xstrdup(t->obj.created.file);
+		f->line = t->obj.created.line;
+	}
+}
+
 /* "dropped in FILE:LINE but present" when the migrations dropped it. */
 static void note_tombstone(struct dctx *d, struct pgd_finding *f,
 			   enum pgd_kind kind, const char *schema,
@@ -240,7 +249,7 @@ static void col_only_actual(struct dctx *d, void *p)
 	note_tombstone(d, f, PGD_COLUMN, d->et->obj.schema, d->et->obj.name,
 		       c->obj.name);
 	if (!f->file)
-		set_source(f, &d->et->obj);
+		set_table_source(f, d->et);
 	alter_prefix(&fix, d->at);
 	pgd_strbuf_addstr(&fix, "DROP COLUMN ");
 	pgd_strbuf_add_ident(&fix, c->obj.name);
@@ -440,7 +449,7 @@ static void con_only_actual(struct dctx *d, void *p)
 	note_tombstone(d, f, PGD_CONSTRAINT, d->et->obj.schema, d->et->obj.name,
 		       c->obj.name);
 	if (!f->file)
-		set_source(f, &d->et->obj);
+		set_table_source(f, d->et);
 	struct pgd_strbuf fix = PGD_STRBUF_INIT;
 	alter_prefix(&fix, d->at);
 	pgd_strbuf_addstr(&fix, "DROP CONSTRAINT ");
@@ -511,7 +520,7 @@ static void idx_only_actual(struct dctx *d, void *p)
 	note_tombstone(d, f, PGD_INDEX, d->et->obj.schema, d->et->obj.name,
 		       ix->obj.name);
 	if (!f->file)
-		set_source(f, &d->et->obj);
+		set_table_source(f, d->et);
 	char *name = ident2(d->at->obj.schema, ix->obj.name);
 	f->remediation = pgd_xasprintf("DROP INDEX %s;  -- only if it is not wanted",
 				       name);
@@ -619,7 +628,7 @@ static void pol_only_actual(struct dctx *d, void *p)
 	note_tombstone(d, f, PGD_POLICY, d->et->obj.schema, d->et->obj.name,
 		       pol->obj.name);
 	if (!f->file)
-		set_source(f, &d->et->obj);
+		set_table_source(f, d->et);
 	drop_policy_sql(&fix, d->at, pol->obj.name);
 	set_fix(f, &fix);
 	pgd_strbuf_release(&sql);
@@ -699,7 +708,7 @@ static void trg_only_actual(struct dctx *d, void *p)
 	note_tombstone(d, f, PGD_TRIGGER, d->et->obj.schema, d->et->obj.name,
 		       tg->obj.name);
 	if (!f->file)
-		set_source(f, &d->et->obj);
+		set_table_source(f, d->et);
 	free(obj);
 	free(tab);
 }

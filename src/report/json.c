@@ -21,7 +21,7 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_t *root = json_object();
 	json_object_set_new(root, "format", json_string("pgdrift.report/1"));
 	json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "pgdrift",
-						    "version", PGD_VERSION));
+						    "version", meta->version ? meta->version : PGD_VERSION));
 	json_object_set_new(root, "command", str_or_null(meta->command));
 	json_object_set_new(root, "expected", str_or_null(meta->expected));
 	json_object_set_new(root, "actual", str_or_null(meta->actual));

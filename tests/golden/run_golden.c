@@ -1,0 +1,160 @@
+/*
+ * run_golden.c - golden files, one directory per case (jansson's
+ * test/suites layout): expected.sql and actual.sql are replayed, diffed,
+ * and each report format with an expected.<format> file in the directory is
+ * rendered to actual.<format> and compared byte for byte. The version is
+ * pinned so output does not change with releases. PGDRIFT_UPDATE_GOLDEN=1
+ * rewrites the expected files (scripts/update-golden.sh); review that diff
+ * like code.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pgdrift/diff.h"
+#include "pgdrift/migrations.h"
+#include "pgdrift/report.h"
+#include "pgdrift/strbuf.h"
+
+static int ntests, nfailed;
+
+static char *slurp(const char *path)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	if (pgd_strbuf_read_file(&sb, path) < 0) {
+		pgd_strbuf_release(&sb);
+		return NULL;
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+static struct pgd_schema *replay(const char *path, const char *sql)
+{
+	struct pgd_diags d = PGD_DIAGS_INIT;
+	struct pgd_schema *m = NULL;
+	struct pgd_load_options o = PGD_LOAD_OPTIONS_INIT;
+	if (pgd_migrations_replay_text(path, sql, &o, &m, &d) < 0)
+		pgd_diags_print(stdout, &d);
+	pgd_diags_release(&d);
+	return m;
+}
+
+static int write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	size_t w = fwrite(text, 1, len, f);
+	return fclose(f) == 0 && w == len ? 0 : -1;
+}
+
+static void run_case(const char *root, const char *name)
+{
+	static const char *const formats[] = { "text", "json" };
+	char *dir = pgd_xasprintf("%s/%s", root, name);
+	char *ep = pgd_xasprintf("%s/expected.sql", dir);
+	char *ap = pgd_xasprintf("%s/actual.sql", dir);
+	char *esql = slurp(ep), *asql = slurp(ap);
+	bool update = getenv("PGDRIFT_UPDATE_GOLDEN") != NULL;
+	if (!esql || !asql) {
+		printf("not ok %d - %s: cannot read expected.sql and actual.sql\n",
+		       ++ntests, name);
+		nfailed++;
+		goto out;
+	}
+	/* the migration file is named by its path relative to the case */
+	struct pgd_schema *e = replay("migrations/expected.sql", esql);
+	struct pgd_schema *a = replay("migrations/actual.sql", asql);
+	if (!e || !a) {
+		printf("not ok %d - %s: replay failed\n", ++ntests, name);
+		nfailed++;
+		pgd_schema_free(e);
+		pgd_schema_free(a);
+		goto out;
+	}
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	struct pgd_diff_options o = { .report_unmodeled = true };
+	pgd_diff(e, a, &o, &f);
+	struct pgd_report_meta meta = { .command = "check",
+					.expected = "migrations migrations",
+					.actual = "database", .fail_on = PGD_SEV_ERROR,
+					.version = "0.0.0-golden" };
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
+		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);
+		char *got_path = pgd_xasprintf("%s/actual.%s", dir, formats[i]);
+		struct stat st;
+		if (stat(want_path, &st) == 0 || update) {
+			struct pgd_strbuf out = PGD_STRBUF_INIT;
+			pgd_report_find(formats[i])(&f, &meta, &out);
+			write_file(got_path, out.buf, out.len);
+			if (update)
+				write_file(want_path, out.buf, out.len);
+			char *want = slurp(want_path);
+			bool ok = want && !strcmp(want, out.buf);
+			ntests++;
+			if (!ok)
+				nfailed++;
+			printf("%s %d - %s: %s report matches expected.%s\n",
+			       ok ? "ok" : "not ok", ntests, name, formats[i], formats[i]);
+			if (!ok)
+				printf("# diff -u %s %s\n", want_path, got_path);
+			free(want);
+			pgd_strbuf_release(&out);
+		}
+		free(want_path);
+		free(got_path);
+	}
+	pgd_findings_release(&f);
+	pgd_schema_free(e);
+	pgd_schema_free(a);
+out:
+	free(esql);
+	free(asql);
+	free(ep);
+	free(ap);
+	free(dir);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: run_golden DIR\n");
+		return 2;
+	}
+	DIR *d = opendir(argv[1]);
+	if (!d) {
+		printf("Bail out! cannot open %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = pgd_xasprintf("%s/%s/expected.sql", argv[1], de->d_name);
+		struct stat st;
+		if (stat(p, &st) == 0) {
+			PGD_GROW(names, alloc, n + 1);
+			names[n++] = pgd_xstrdup(de->d_name);
+		}
+		free(p);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		run_case(argv[1], names[i]);
+		free(names[i]);
+	}
+	free(names);
+	printf("1..%d\n", ntests);
+	return nfailed ? 1 : 0;
+}

@@ -787,9 +787,7 @@ static void tab_only_expected(struct dctx *d, void *p)
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_TABLE, tab, tab,
 		NULL, NULL, "table %s is missing%s", tab,
 		t->external ? " (a platform table the migrations attach objects to)" : "");
-	set_source(f, &t->obj);
-	f->file = t->obj.created.file ? pgd_xstrdup(t->obj.created.file) : NULL;
-	f->line = t->obj.created.line;
+	set_table_source(f, t);
 	if (t->obj.created.stmt && !t->external)
 		f->remediation = pgd_xasprintf("%s;", t->obj.created.stmt);
 	free(tab);

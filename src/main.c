@@ -17,6 +17,7 @@
 #include "pgdrift/catalog.h"
 #include "pgdrift/diff.h"
 #include "pgdrift/report.h"
+#include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/schema.h"
@@ -38,6 +39,9 @@ struct cli {
 	size_t nexclude_tables;
 	char **positional;
 	size_t npositional;
+	char **exposed;        /* --exposed-schema */
+	size_t nexposed;
+	bool no_rls;           /* check: skip the RLS review */
 	const char *db;
 	int timeout_ms;
 	bool verbose;
@@ -140,6 +144,8 @@ enum {
 	OPT_FAIL_ON,
 	OPT_EXCLUDE_SCHEMA,
 	OPT_EXCLUDE_TABLE,
+	OPT_EXPOSED_SCHEMA,
+	OPT_NO_RLS,
 };
 
 static void push(char ***v, size_t *n, char *s)
@@ -167,6 +173,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "exclude-schema", required_argument, NULL, OPT_EXCLUDE_SCHEMA },
 		{ "exclude-table", required_argument, NULL, OPT_EXCLUDE_TABLE },
+		{ "exposed-schema", required_argument, NULL, OPT_EXPOSED_SCHEMA },
+		{ "no-rls", no_argument, NULL, OPT_NO_RLS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -188,6 +196,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_EXCLUDE_TABLE:
 			push(&c->exclude_tables, &c->nexclude_tables, optarg);
 			break;
+		case OPT_EXPOSED_SCHEMA:
+			push(&c->exposed, &c->nexposed, optarg);
+			break;
+		case OPT_NO_RLS: c->no_rls = true; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -474,7 +486,7 @@ static int parse_fail_on(const struct cli *c, struct pgd_report_meta *meta)
 }
 
 static int audit(struct cli *c, const char *command, const char *from,
-		 bool from_db, const char *to, bool to_db)
+		 bool from_db, const char *to, bool to_db, bool with_rls)
 {
 	struct pgd_report_meta meta = { 0 };
 	meta.command = command;
@@ -505,10 +517,19 @@ static int audit(struct cli *c, const char *command, const char *from,
 			true,
 		};
 		struct pgd_findings f = PGD_FINDINGS_INIT;
+		struct pgd_rls_matrix mx = { 0 };
 		pgd_diff(exp, act, &dopts, &f);
+		if (with_rls) {
+			struct pgd_rls_options ro = {
+				(const char *const *)c->exposed, c->nexposed };
+			pgd_rls_review(act, &ro, &f, &mx);
+			pgd_findings_sort(&f);
+			meta.matrix = &mx;
+		}
 		meta.expected = edesc;
 		meta.actual = adesc;
 		rc = write_reports(c, &f, &meta);
+		pgd_rls_matrix_release(&mx);
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
 			rc = PGD_EXIT_FINDINGS;
@@ -525,7 +546,44 @@ static int cmd_check(struct cli *c)
 {
 	if (!c->migrations)
 		return usage_error("%s needs --migrations DIR", "check");
-	return audit(c, "check", c->migrations, false, c->db, true);
+	return audit(c, "check", c->migrations, false, c->db, true, !c->no_rls);
+}
+
+/* pgdrift rls: the review alone, of a database or of the migrations. */
+static int cmd_rls(struct cli *c)
+{
+	struct pgd_report_meta meta = { 0 };
+	meta.command = "rls";
+	int rc = parse_fail_on(c, &meta);
+	if (rc)
+		return rc;
+	struct pgd_schema *m = NULL;
+	char *desc = NULL;
+	if (c->migrations)
+		rc = load_source(c, c->migrations, false, &m, &desc);
+	else
+		rc = load_source(c, c->db, true, &m, &desc);
+	if (rc) {
+		free(desc);
+		return rc;
+	}
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	struct pgd_rls_matrix mx = { 0 };
+	struct pgd_rls_options ro = { (const char *const *)c->exposed, c->nexposed };
+	pgd_rls_review(m, &ro, &f, &mx);
+	pgd_findings_sort(&f);
+	meta.expected = "row level security review";
+	meta.actual = desc;
+	meta.matrix = &mx;
+	rc = write_reports(c, &f, &meta);
+	if (rc == 0 && !meta.fail_on_none &&
+	    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
+		rc = PGD_EXIT_FINDINGS;
+	pgd_rls_matrix_release(&mx);
+	pgd_findings_release(&f);
+	pgd_schema_free(m);
+	free(desc);
+	return rc;
 }
 
 static int cmd_diff(struct cli *c)
@@ -533,7 +591,8 @@ static int cmd_diff(struct cli *c)
 	if (c->npositional != 2)
 		return usage_error("%s", "diff takes two sources: FROM TO (a migration "
 			"folder, a snapshot file, or a connection string)");
-	return audit(c, "diff", c->positional[0], false, c->positional[1], false);
+	return audit(c, "diff", c->positional[0], false, c->positional[1], false,
+		     false);
 }
 
 int main(int argc, char **argv)
@@ -567,6 +626,8 @@ int main(int argc, char **argv)
 			rc = cmd_check(&c);
 		else if (!strcmp(c.command, "diff"))
 			rc = cmd_diff(&c);
+		else if (!strcmp(c.command, "rls"))
+			rc = cmd_rls(&c);
 		else
 			rc = usage_error("unknown command '%s'", c.command);
 	}
@@ -578,5 +639,6 @@ int main(int argc, char **argv)
 	free(c.exclude_schemas);
 	free(c.exclude_tables);
 	free(c.positional);
+	free(c.exposed);
 	return rc;
 }

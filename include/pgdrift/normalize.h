@@ -48,6 +48,18 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
 			    struct pgd_error *err);
 
+/* What the RLS review asks of a policy expression. */
+struct pgd_expr_facts {
+	bool always_true;       /* constant true: true, 1 = 1, NOT false, x OR true */
+	bool per_row_auth_call; /* auth.uid(), auth.jwt(), auth.role(), auth.email()
+				   or current_setting() outside a sub-select, so
+				   evaluated for every row */
+	bool user_metadata;     /* mentions raw_user_meta_data / user_metadata */
+};
+
+/* Fills facts for canonical expression text; -1 when it does not parse. */
+int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *facts);
+
 /* The libpg_query grammar version, e.g. "15.1". */
 const char *pgd_normalize_grammar_version(void);
 

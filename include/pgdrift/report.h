@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "pgdrift/finding.h"
+#include "pgdrift/rls.h"
 
 struct pgd_strbuf;
 
@@ -22,6 +23,7 @@ struct pgd_report_meta {
 	bool color;           /* ANSI colour (text, on a terminal) */
 	const char *version;  /* the tool version to print; NULL: this build's
 				 (golden tests pin it) */
+	const struct pgd_rls_matrix *matrix; /* the RLS coverage matrix, or NULL */
 };
 
 typedef void (*pgd_reporter)(const struct pgd_findings *f,

@@ -200,12 +200,29 @@ struct pgd_view {
 	struct pgd_object obj;
 	char relkind;            /* 'v' or 'm' */
 	bool security_invoker;
+	/* the tables and views it reads, as schema/name pairs */
+	const char **read_schemas, **read_names;
+	size_t nreads;
 };
 
 struct pgd_function {
 	struct pgd_object obj;
 	const char *args;        /* canonical argument types, "integer, text" */
 	bool security_definer;
+	/* roles that may EXECUTE it ("public" for PUBLIC); nexec_roles is 0
+	 * and exec_known false when nobody said */
+	const char **exec_roles;
+	size_t nexec_roles;
+	bool exec_known;
+};
+
+/* A role as the catalog knows it (the migrations side has none). */
+struct pgd_role {
+	const char *name;
+	bool superuser;
+	bool bypassrls;
+	const char **member_of; /* roles it is a direct member of */
+	size_t nmember_of;
 };
 
 struct pgd_extension {
@@ -249,6 +266,12 @@ struct pgd_schema {
 	PGD_VEC(struct pgd_extension *, extensions);
 	PGD_VEC(struct pgd_tombstone, tombstones);
 	PGD_VEC(struct pgd_unmodeled, unmodeled);
+	PGD_VEC(struct pgd_role *, roles);
+	/* the schemas PostgREST exposes (pgrst.db_schemas); exposed_known is
+	 * false when no setting says, and the RLS review assumes "public" */
+	const char **exposed_schemas;
+	size_t nexposed_schemas;
+	bool exposed_known;
 	const char *origin; /* "migrations DIR", "database", "snapshot FILE" */
 };
 
@@ -323,6 +346,11 @@ void pgd_table_remove_trigger(struct pgd_table *t, struct pgd_trigger *tg);
 /* Adds privs for grantee (granting) or removes them (revoking). */
 void pgd_table_grant(struct pgd_schema *m, struct pgd_table *t,
 		     const char *grantee, unsigned privs, bool revoke);
+
+/* ---- roles */
+struct pgd_role *pgd_schema_find_role(const struct pgd_schema *m,
+				      const char *name);
+struct pgd_role *pgd_schema_add_role(struct pgd_schema *m, const char *name);
 
 /* ---- other objects */
 struct pgd_type *pgd_schema_find_type(const struct pgd_schema *m,

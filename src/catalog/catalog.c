@@ -477,6 +477,110 @@ static int read_sequences(struct reader *r)
 	return 0;
 }
 
+/* The relations each view reads, through its rewrite rule's dependencies. */
+static int read_view_deps(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "view_reads",
+		  "SELECT DISTINCT n.nspname, c.relname, rn.nspname AS rschema,"
+		  " rc.relname AS rname"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " JOIN pg_rewrite rw ON rw.ev_class = c.oid"
+		  " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid"
+		  "  AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid"
+		  " JOIN pg_class rc ON rc.oid = d.refobjid"
+		  " JOIN pg_namespace rn ON rn.oid = rc.relnamespace"
+		  " WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
+		  "ORDER BY 1, 2, 3, 4", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_view *v = pgd_schema_find_view(r->m, PQgetvalue(res, i, 0),
+							  PQgetvalue(res, i, 1));
+		if (!v)
+			continue;
+		const char **s = pgd_schema_alloc(r->m, (v->nreads + 1) * sizeof(*s));
+		const char **n = pgd_schema_alloc(r->m, (v->nreads + 1) * sizeof(*n));
+		memcpy(s, v->read_schemas, v->nreads * sizeof(*s));
+		memcpy(n, v->read_names, v->nreads * sizeof(*n));
+		s[v->nreads] = pgd_schema_strdup(r->m, PQgetvalue(res, i, 2));
+		n[v->nreads] = pgd_schema_strdup(r->m, PQgetvalue(res, i, 3));
+		v->read_schemas = s;
+		v->read_names = n;
+		v->nreads++;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Roles and what PostgREST is told to expose (pgrst.db_schemas, set on the
+ * database or on the authenticator role). */
+static int read_roles(struct reader *r)
+{
+	PGresult *res;
+	if (query(r, "roles",
+		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
+		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
+		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
+		  "   ORDER BY 1)) AS member_of"
+		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
+		  " AND ro.rolname !~ '^pg_' ORDER BY 1", &res))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_role *ro = pgd_schema_add_role(r->m, PQgetvalue(res, i, 0));
+		ro->superuser = bval(res, i, 1);
+		ro->bypassrls = bval(res, i, 2);
+		ro->member_of = json_strings(r, val(res, i, 3), &ro->nmember_of);
+	}
+	PQclear(res);
+	if (query(r, "settings",
+		  "SELECT (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
+		  "   FROM pg_db_role_setting s, unnest(s.setconfig) cfg"
+		  "   WHERE s.setdatabase = (SELECT oid FROM pg_database"
+		  "     WHERE datname = current_database()) AND s.setrole = 0"
+		  "   AND cfg LIKE 'pgrst.db\\_schemas=%' LIMIT 1) AS db,"
+		  " (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
+		  "   FROM pg_db_role_setting s JOIN pg_roles ro ON ro.oid = s.setrole,"
+		  "   unnest(s.setconfig) cfg"
+		  "   WHERE ro.rolname = 'authenticator' AND cfg LIKE 'pgrst.db\\_schemas=%'"
+		  "   ORDER BY s.setdatabase DESC LIMIT 1) AS role"
+		  " WHERE $1::text[] IS NOT NULL", &res))
+		return -1;
+	const char *v = PQntuples(res) ? val(res, 0, 0) : NULL;
+	if (!v && PQntuples(res))
+		v = val(res, 0, 1);
+	if (v) {
+		/* "public, storage, graphql_public" */
+		size_t alloc = 0;
+		const char *p = v;
+		r->m->exposed_known = true;
+		while (*p) {
+			while (*p == ' ' || *p == ',')
+				p++;
+			const char *e = p;
+			while (*e && *e != ',')
+				e++;
+			size_t len = (size_t)(e - p);
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (len) {
+				PGD_GROW(r->m->exposed_schemas, alloc, r->m->nexposed_schemas + 1);
+				r->m->exposed_schemas[r->m->nexposed_schemas++] =
+					pgd_schema_strndup(r->m, p, len);
+			}
+			p = e;
+		}
+		/* the array lives in the arena: copy it there */
+		const char **keep = pgd_schema_alloc(r->m, (r->m->nexposed_schemas + 1) *
+								   sizeof(*keep));
+		memcpy(keep, r->m->exposed_schemas,
+		       r->m->nexposed_schemas * sizeof(*keep));
+		free(r->m->exposed_schemas);
+		r->m->exposed_schemas = keep;
+	}
+	PQclear(res);
+	return 0;
+}
+
 static int read_views(struct reader *r)
 {
 	PGresult *res;
@@ -507,7 +611,11 @@ static int read_functions(struct reader *r)
 	PGresult *res;
 	if (query(r, "functions",
 		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
-		  " p.prosecdef"
+		  " p.prosecdef,"
+		  " array_to_json(ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'public'"
+		  "   ELSE pg_get_userbyid(a.grantee) END"
+		  "   FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
+		  "   WHERE a.privilege_type = 'EXECUTE' ORDER BY 1)) AS exec"
 		  " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 		  " WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
 		  "AND" NOT_EXT("'pg_proc'", "p.oid")
@@ -518,6 +626,8 @@ static int read_functions(struct reader *r)
 			r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 			PQgetvalue(res, i, 2));
 		f->security_definer = bval(res, i, 3);
+		f->exec_roles = json_strings(r, val(res, i, 4), &f->nexec_roles);
+		f->exec_known = true;
 	}
 	r->stats->objects += PQntuples(res);
 	PQclear(res);
@@ -705,8 +815,8 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 		int (*const steps[])(struct reader *) = {
 			read_schemas, read_extensions, read_types, read_tables,
 			read_columns, read_sequences, read_constraints, read_indexes,
-			read_policies, read_triggers, read_views, read_functions,
-			read_grants,
+			read_policies, read_triggers, read_views, read_view_deps,
+			read_functions, read_grants, read_roles,
 		};
 		for (size_t i = 0; i < PGD_ARRAY_SIZE(steps) && rc == 0; i++)
 			rc = steps[i](&r);

@@ -1006,10 +1006,55 @@ static void grant_table(struct replay *r, PgQuery__GrantStmt *s,
 	}
 }
 
+/* GRANT/REVOKE EXECUTE ON FUNCTION: who may call it, for the RLS review. */
+static void grant_function(struct replay *r, PgQuery__GrantStmt *s)
+{
+	for (size_t i = 0; i < s->n_objects; i++) {
+		PgQuery__ObjectWithArgs *ow = s->objects[i]->object_with_args;
+		const char *schema, *name;
+		if (!ow || !split_names(ow->objname, ow->n_objname, &schema, &name))
+			continue;
+		for (size_t k = 0; k < r->m->nfunctions; k++) {
+			struct pgd_function *f = r->m->functions[k];
+			if (strcmp(f->obj.name, name) ||
+			    (schema && strcmp(f->obj.schema, schema)))
+				continue;
+			for (size_t g = 0; g < s->n_grantees; g++) {
+				PgQuery__RoleSpec *rs = s->grantees[g]->role_spec;
+				const char *who = !rs ? NULL
+					: rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC
+					? "public" : rs->rolename;
+				if (!who)
+					continue;
+				size_t at = f->nexec_roles;
+				for (size_t x = 0; x < f->nexec_roles; x++)
+					if (!strcmp(f->exec_roles[x], who))
+						at = x;
+				if (s->is_grant && at == f->nexec_roles) {
+					const char **v = pgd_schema_alloc(r->m,
+						(f->nexec_roles + 1) * sizeof(*v));
+					memcpy(v, f->exec_roles, f->nexec_roles * sizeof(*v));
+					v[f->nexec_roles++] = pgd_schema_strdup(r->m, who);
+					f->exec_roles = v;
+				} else if (!s->is_grant && at < f->nexec_roles) {
+					memmove(&f->exec_roles[at], &f->exec_roles[at + 1],
+						(f->nexec_roles - at - 1) * sizeof(char *));
+					f->nexec_roles--;
+				}
+			}
+		}
+	}
+}
+
 void rp_grant(struct replay *r, PgQuery__GrantStmt *s)
 {
+	if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION &&
+	    s->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_OBJECT) {
+		grant_function(r, s);
+		return;
+	}
 	if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
-		return; /* schema, function and sequence privileges: not modeled */
+		return; /* schema and sequence privileges: not modeled */
 	unsigned bits = priv_bits(s->privileges, s->n_privileges);
 	if (s->targtype == PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_ALL_IN_SCHEMA) {
 		for (size_t i = 0; i < s->n_objects; i++) {
@@ -1033,6 +1078,46 @@ void rp_grant(struct replay *r, PgQuery__GrantStmt *s)
 
 /* ---- views, CREATE TABLE AS, functions, triggers */
 
+struct reads {
+	struct replay *r;
+	struct pgd_view *v;
+	size_t alloc;
+};
+
+static void collect_rangevar(PgQuery__Node *n, void *arg)
+{
+	struct reads *rd = arg;
+	if (n->node_case != PG_QUERY__NODE__NODE_RANGE_VAR)
+		return;
+	PgQuery__RangeVar *rv = n->range_var;
+	const char *schema = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
+	if (!schema) {
+		struct pgd_nctx ctx = rp_nctx(rd->r, NULL, NULL);
+		schema = pgd_norm_resolve_rel(&ctx, rv->relname);
+	}
+	if (!schema)
+		return; /* a CTE name or an object the model does not know */
+	struct pgd_view *v = rd->v;
+	const char **s = pgd_schema_alloc(rd->r->m, (v->nreads + 1) * sizeof(*s));
+	const char **nm = pgd_schema_alloc(rd->r->m, (v->nreads + 1) * sizeof(*nm));
+	memcpy(s, v->read_schemas, v->nreads * sizeof(*s));
+	memcpy(nm, v->read_names, v->nreads * sizeof(*nm));
+	s[v->nreads] = pgd_schema_strdup(rd->r->m, schema);
+	nm[v->nreads] = pgd_schema_strdup(rd->r->m, rv->relname);
+	v->read_schemas = s;
+	v->read_names = nm;
+	v->nreads++;
+}
+
+/* The relations a view's query reads. */
+static void view_reads(struct replay *r, struct pgd_view *v, PgQuery__Node *query)
+{
+	struct reads rd = { r, v, 0 };
+	v->nreads = 0;
+	if (query)
+		pgd_pgq_visit(&query->base, collect_rangevar, &rd);
+}
+
 void rp_create_view(struct replay *r, PgQuery__ViewStmt *s)
 {
 	const char *schema = rp_rv_schema(r, s->view);
@@ -1051,6 +1136,7 @@ void rp_create_view(struct replay *r, PgQuery__ViewStmt *s)
 		v->obj.created = r->src;
 	}
 	v->security_invoker = false;
+	view_reads(r, v, s->query);
 	for (size_t i = 0; i < s->n_options; i++) {
 		PgQuery__DefElem *de = s->options[i]->def_elem;
 		if (!de || !de->defname || strcmp(de->defname, "security_invoker"))
@@ -1142,6 +1228,11 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 	} else {
 		f = pgd_schema_add_function(r->m, schema, name, args);
 		f->obj.created = r->src;
+		/* PostgreSQL grants EXECUTE to PUBLIC on a new function */
+		f->exec_roles = pgd_schema_alloc(r->m, sizeof(*f->exec_roles));
+		f->exec_roles[0] = "public";
+		f->nexec_roles = 1;
+		f->exec_known = true;
 	}
 	free(args);
 	f->security_definer = false;

@@ -338,6 +338,31 @@ static int char_to_byte(const char *s, int cursorpos)
 	return i;
 }
 
+/* ALTER ROLE authenticator / ALTER DATABASE SET pgrst.db_schemas = '...':
+ * the schemas PostgREST exposes, for the RLS review. */
+static bool set_exposed(struct replay *r, PgQuery__VariableSetStmt *vs)
+{
+	if (!vs || !vs->name || strcmp(vs->name, "pgrst.db_schemas") != 0 ||
+	    vs->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE || !vs->n_args)
+		return false;
+	PgQuery__Node *a = vs->args[0];
+	if (a->node_case != PG_QUERY__NODE__NODE_A_CONST ||
+	    a->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL)
+		return false;
+	char **names;
+	size_t n = split_path(a->a_const->sval->sval, &names);
+	const char **v = pgd_schema_alloc(r->m, (n + 1) * sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i] = pgd_schema_strdup(r->m, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	r->m->exposed_schemas = v;
+	r->m->nexposed_schemas = n;
+	r->m->exposed_known = true;
+	return true;
+}
+
 static void dispatch(struct replay *r, PgQuery__Node *n)
 {
 	switch (n->node_case) {
@@ -424,13 +449,25 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 	case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
 	case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
 		break;
+	case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT: {
+		PgQuery__AlterRoleSetStmt *a = n->alter_role_set_stmt;
+		if (a->role && a->role->rolename &&
+		    !strcmp(a->role->rolename, "authenticator") &&
+		    set_exposed(r, a->setstmt))
+			break;
+		rp_unmodeled(r, "ALTER ROLE SET", "role settings are not part of the model");
+		break;
+	}
+	case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT:
+		if (set_exposed(r, n->alter_database_set_stmt->setstmt))
+			break;
+		rp_unmodeled(r, "ALTER DATABASE SET", "database settings are not part of the model");
+		break;
 	case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
-	case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT:
 	case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
-	case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT:
 		rp_unmodeled(r, "role or setting",
 			     "roles, functions' settings and database settings "
 			     "are not part of the model");

@@ -79,6 +79,7 @@ void pgd_schema_free(struct pgd_schema *m)
 	free(m->extensions);
 	free(m->tombstones);
 	free(m->unmodeled);
+	free(m->roles);
 	pgd_map_free(m->rels);
 	pgd_map_free(m->connames);
 	pgd_arena_free(m->arena);
@@ -594,6 +595,25 @@ struct pgd_extension *pgd_schema_add_extension(struct pgd_schema *m,
 void pgd_schema_remove_extension(struct pgd_schema *m, struct pgd_extension *e)
 {
 	VEC_REMOVE(m, extensions, e);
+}
+
+/* ---- roles */
+
+struct pgd_role *pgd_schema_find_role(const struct pgd_schema *m,
+				      const char *name)
+{
+	for (size_t i = 0; i < m->nroles; i++)
+		if (!strcmp(m->roles[i]->name, name))
+			return m->roles[i];
+	return NULL;
+}
+
+struct pgd_role *pgd_schema_add_role(struct pgd_schema *m, const char *name)
+{
+	struct pgd_role *r = pgd_arena_alloc(m->arena, sizeof(*r));
+	r->name = pgd_schema_strdup(m, name);
+	VEC_PUSH(m, roles, r);
+	return r;
 }
 
 /* ---- tombstones, unmodeled statements */

@@ -64,6 +64,30 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&
 		pgd_findings_count_at_least(f, meta->fail_on) > 0));
 	json_object_set_new(root, "summary", summary);
+	if (meta->matrix) {
+		const struct pgd_rls_matrix *mx = meta->matrix;
+		json_t *rows = json_array();
+		for (size_t i = 0; i < mx->n; i++) {
+			const struct pgd_rls_row *row = &mx->rows[i];
+			json_t *cmds = json_object();
+			for (size_t c = 0; c < PGD_RLS_NCMDS; c++) {
+				json_t *roles = json_object();
+				for (size_t r = 0; r < PGD_RLS_NROLES; r++) {
+					const struct pgd_rls_cell *cell = &row->cells[c][r];
+					json_object_set_new(roles, pgd_rls_roles[r], json_pack(
+						"{s:s, s:o}", "access", pgd_access_name(cell->access),
+						"policies", str_or_null(cell->policies)));
+				}
+				json_object_set_new(cmds, pgd_rls_cmds[c], roles);
+			}
+			json_array_append_new(rows, json_pack("{s:s, s:b, s:b, s:o}",
+				"table", row->table, "rls_enabled", row->rls_enabled,
+				"rls_forced", row->rls_forced, "access", cmds));
+		}
+		json_object_set_new(root, "coverage_matrix", json_pack("{s:s, s:b, s:o}",
+			"exposed_schemas", mx->exposed ? mx->exposed : "",
+			"assumed", mx->exposed_assumed, "tables", rows));
+	}
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
 		PGD_BUG("json_dumps failed");

@@ -44,6 +44,57 @@ static void field(struct pgd_strbuf *out, const char *label, const char *value)
 	pgd_strbuf_addch(out, '\n');
 }
 
+static const char *cell_word(const struct pgd_rls_cell *c)
+{
+	switch (c->access) {
+	case PGD_ACC_NO_GRANT: return "-";
+	case PGD_ACC_OPEN: return "OPEN";
+	case PGD_ACC_ALL_ROWS: return "ALL";
+	case PGD_ACC_POLICY: return "pol";
+	case PGD_ACC_DENIED: return "deny";
+	}
+	return "?";
+}
+
+static void matrix_text(struct pgd_strbuf *out, const struct pgd_rls_matrix *mx)
+{
+	pgd_strbuf_addstr(out, "\nRLS coverage (exposed schemas: ");
+	add_safe(out, mx->exposed ? mx->exposed : "");
+	pgd_strbuf_addf(out, "%s)\n", mx->exposed_assumed ? ", assumed" : "");
+	pgd_strbuf_addstr(out, "  cells: anon/authenticated/public; - no grant, OPEN "
+			       "RLS off, ALL a policy allows every row, pol guarded "
+			       "by policies, deny no policy\n");
+	size_t w = 5;
+	for (size_t i = 0; i < mx->n; i++) {
+		size_t l = strlen(mx->rows[i].table);
+		if (l > w)
+			w = l;
+	}
+	pgd_strbuf_addf(out, "  %-*s %-6s", (int)w, "table", "rls");
+	for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
+		pgd_strbuf_addf(out, " %-15s", pgd_rls_cmds[c]);
+	pgd_strbuf_addch(out, '\n');
+	for (size_t i = 0; i < mx->n; i++) {
+		const struct pgd_rls_row *row = &mx->rows[i];
+		pgd_strbuf_addstr(out, "  ");
+		size_t before = out->len;
+		add_safe(out, row->table);
+		size_t used = out->len - before;
+		for (; used < w; used++)
+			pgd_strbuf_addch(out, ' ');
+		pgd_strbuf_addf(out, " %-6s", !row->rls_enabled ? "off"
+					      : row->rls_forced ? "forced" : "on");
+		for (size_t c = 0; c < PGD_RLS_NCMDS; c++) {
+			char cell[64];
+			snprintf(cell, sizeof(cell), "%s/%s/%s",
+				 cell_word(&row->cells[c][0]), cell_word(&row->cells[c][1]),
+				 cell_word(&row->cells[c][2]));
+			pgd_strbuf_addf(out, " %-15s", cell);
+		}
+		pgd_strbuf_addch(out, '\n');
+	}
+}
+
 void pgd_report_text(const struct pgd_findings *f,
 		     const struct pgd_report_meta *meta, struct pgd_strbuf *out)
 {
@@ -85,6 +136,8 @@ void pgd_report_text(const struct pgd_findings *f,
 		field(out, "actual", x->actual);
 		field(out, "fix", x->remediation);
 	}
+	if (meta->matrix)
+		matrix_text(out, meta->matrix);
 	pgd_strbuf_addf(out, "\n%zu error%s, %zu warning%s, %zu info",
 			counts[PGD_SEV_ERROR], counts[PGD_SEV_ERROR] == 1 ? "" : "s",
 			counts[PGD_SEV_WARNING], counts[PGD_SEV_WARNING] == 1 ? "" : "s",

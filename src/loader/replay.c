@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "replay.h"
 
 /* ---- diagnostics */
@@ -28,7 +30,10 @@ int rp_error(struct replay *r, int loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	pgd_strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	if (r->opts->allow_unmodeled) {
+	if (r->tolerant) {
+		if (!r->tolerant_msg.len)
+			pgd_strbuf_addstr(&r->tolerant_msg, sb.buf);
+	} else if (r->opts->allow_unmodeled) {
 		rp_unmodeled(r, "statement", sb.buf);
 		pgd_diags_add(r->diags, PGD_DIAG_WARNING, r->sf, stmt_byte(r, loc),
 			      "%s (recorded as unmodeled)", sb.buf);
@@ -47,6 +52,8 @@ int rp_error(struct replay *r, int loc, const char *fmt, ...)
 void rp_warn(struct replay *r, int loc, const char *fmt, ...)
 {
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	if (r->tolerant)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	pgd_strbuf_vaddf(&sb, fmt, ap);
@@ -320,6 +327,162 @@ static bool contains_ci(const char *p, size_t n, const char *needle)
 	return false;
 }
 
+/* ---- DO blocks */
+
+static void dispatch(struct replay *r, PgQuery__Node *n);
+
+struct do_walk {
+	struct replay *r;
+	size_t body_line;     /* file line of the body's first line */
+	unsigned replayed, dynamic, failed;
+	struct pgd_strbuf why;
+};
+
+/* Replays one SQL statement found in a DO block, tolerantly. */
+static void do_statement(struct do_walk *w, const char *query, long lineno)
+{
+	struct replay *r = w->r;
+	const char *p = skip_space_and_comments(query, query + strlen(query));
+	enum stmt_class k = classify(p, query + strlen(query));
+	if (k != ST_PARSE)
+		return; /* data statements and SELECTs change no schema */
+	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(p);
+	if (pr.error) {
+		w->failed++;
+		if (!w->why.len)
+			pgd_strbuf_addf(&w->why, "%s", pr.error->message);
+		pg_query_free_protobuf_parse_result(pr);
+		return;
+	}
+	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
+		NULL, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	pg_query_free_protobuf_parse_result(pr);
+	if (!tree)
+		PGD_BUG("cannot unpack a parse tree from libpg_query");
+	struct pgd_src saved = r->src;
+	if (lineno > 0)
+		r->src.line = (unsigned)(w->body_line + (size_t)lineno - 1);
+	r->src.stmt = pgd_schema_strdup(r->m, p);
+	r->tolerant = true;
+	r->failed = false;
+	pgd_strbuf_reset(&r->tolerant_msg);
+	for (size_t i = 0; i < tree->n_stmts; i++)
+		if (tree->stmts[i]->stmt)
+			dispatch(r, tree->stmts[i]->stmt);
+	/* a guarded CREATE of something that exists is what the guard is for */
+	if (r->failed && !strstr(r->tolerant_msg.buf, "already exists")) {
+		w->failed++;
+		if (!w->why.len)
+			pgd_strbuf_addstr(&w->why, r->tolerant_msg.buf);
+	} else if (!r->failed) {
+		w->replayed++;
+	}
+	r->tolerant = false;
+	r->failed = false;
+	r->src = saved;
+	pg_query__parse_result__free_unpacked(tree, NULL);
+}
+
+static void do_walk_json(struct do_walk *w, json_t *j, int depth)
+{
+	if (depth > 200)
+		return;
+	if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v)
+			do_walk_json(w, v, depth + 1);
+		return;
+	}
+	if (!json_is_object(j))
+		return;
+	json_t *exec = json_object_get(j, "PLpgSQL_stmt_execsql");
+	if (exec) {
+		json_t *q = json_object_get(json_object_get(json_object_get(exec,
+			"sqlstmt"), "PLpgSQL_expr"), "query");
+		json_t *ln = json_object_get(exec, "lineno");
+		if (json_is_string(q))
+			do_statement(w, json_string_value(q),
+				     json_is_integer(ln) ? (long)json_integer_value(ln) : 0);
+		return;
+	}
+	if (json_object_get(j, "PLpgSQL_stmt_dynexecute") ||
+	    json_object_get(j, "PLpgSQL_stmt_dynfors")) {
+		w->dynamic++;
+		return;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v)
+		do_walk_json(w, v, depth + 1);
+}
+
+/*
+ * A DO block: the SQL statements in its PL/pgSQL body are replayed, each
+ * as if it ran (a guarded CREATE of an object that already exists is
+ * skipped, as its IF NOT EXISTS or EXCEPTION guard would). Dynamic SQL and
+ * statements that cannot be replayed make the block "unmodeled".
+ */
+static void rp_do(struct replay *r, PgQuery__DoStmt *s)
+{
+	const char *body = NULL, *lang = "plpgsql";
+	for (size_t i = 0; i < s->n_args; i++) {
+		PgQuery__DefElem *de = s->args[i]->def_elem;
+		if (!de || !de->defname)
+			continue;
+		if (!strcmp(de->defname, "as"))
+			body = pgd_pgq_str(de->arg);
+		else if (!strcmp(de->defname, "language"))
+			lang = pgd_pgq_str(de->arg) ? pgd_pgq_str(de->arg) : lang;
+	}
+	if (!body || strcmp(lang, "plpgsql") != 0) {
+		rp_unmodeled(r, "DO block", "only PL/pgSQL DO blocks are read");
+		return;
+	}
+	struct pgd_strbuf fn = PGD_STRBUF_INIT;
+	const char *tag = "pgd_do_body";
+	pgd_strbuf_addf(&fn, "CREATE FUNCTION pgd_do() RETURNS void LANGUAGE plpgsql AS $%s$", tag);
+	pgd_strbuf_addstr(&fn, body);
+	pgd_strbuf_addf(&fn, "$%s$", tag);
+	PgQueryPlpgsqlParseResult pr = pg_query_parse_plpgsql(fn.buf);
+	pgd_strbuf_release(&fn);
+	if (pr.error) {
+		char *why = pgd_xasprintf("its PL/pgSQL does not parse: %s",
+					  pr.error->message);
+		rp_unmodeled(r, "DO block", why);
+		free(why);
+		pg_query_free_plpgsql_parse_result(pr);
+		return;
+	}
+	json_error_t je;
+	json_t *root = json_loads(pr.plpgsql_funcs, 0, &je);
+	pg_query_free_plpgsql_parse_result(pr);
+	if (!root) {
+		rp_unmodeled(r, "DO block", "its PL/pgSQL tree could not be read");
+		return;
+	}
+	/* the body's first line, to place the statements inside it */
+	struct do_walk w = { r, r->src.line, 0, 0, 0, PGD_STRBUF_INIT };
+	const char *text = r->sf->text + r->stmt_off;
+	const char *at = strstr(text, body);
+	if (at && (size_t)(at - text) < r->stmt_len)
+		w.body_line = pgd_srcfile_line_of(r->sf, (size_t)(at - r->sf->text));
+	do_walk_json(&w, root, 0);
+	json_decref(root);
+	if (w.dynamic)
+		rp_unmodeled(r, "DO block", "dynamic SQL (EXECUTE) in a DO block is not "
+					 "replayed; objects it creates are not in the "
+					 "expected schema");
+	if (w.failed) {
+		char *why = pgd_xasprintf("%u statement%s in the DO block could not be "
+					  "replayed: %s", w.failed,
+					  w.failed == 1 ? "" : "s", w.why.buf);
+		rp_unmodeled(r, "DO block", why);
+		free(why);
+	}
+	pgd_strbuf_release(&w.why);
+}
+
 /* ---- one statement */
 
 /* Byte offset of 1-based character position cursorpos in s. */
@@ -441,9 +604,7 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 				     "function calls in a SELECT are not replayed");
 		break;
 	case PG_QUERY__NODE__NODE_DO_STMT:
-		rp_unmodeled(r, "DO block",
-			     "procedural code is not replayed; objects it "
-			     "creates are not in the expected schema");
+		rp_do(r, n->do_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
 	case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
@@ -603,6 +764,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	}
 	rp_set_search_path(&r, NULL, 0);
 	free(r.search_path);
+	pgd_strbuf_release(&r.tolerant_msg);
 	if (diags->nerrors > errors_before) {
 		pgd_schema_free(r.m);
 		*out = NULL;

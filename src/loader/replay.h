@@ -26,6 +26,10 @@ struct replay {
 	char **search_path;
 	size_t nsearch_path, asearch_path;
 	bool failed;         /* an error was reported for this statement */
+	/* inside a DO block: errors are collected here instead of reported,
+	 * since the block may guard the statement with an existence check */
+	bool tolerant;
+	struct pgd_strbuf tolerant_msg;
 };
 
 /* Reports an error at byte offset loc within the statement (-1: its start)

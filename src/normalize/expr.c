@@ -338,6 +338,14 @@ static void fold_const(PgQuery__AConst *c, const char *type)
 	    !c->sval)
 		return;
 	const char *s = c->sval->sval;
+	if (!strcmp(type, "jsonb")) {
+		char *canon = pgd_norm_jsonb_text(s);
+		if (canon) {
+			free(c->sval->sval);
+			c->sval->sval = canon;
+		}
+		return;
+	}
 	if (is_numeric_type(type)) {
 		char *end;
 		errno = 0;
@@ -621,6 +629,14 @@ static void scope_from_item(struct cx *cx, PgQuery__Node *n)
 
 static void canon_select(struct cx *cx, PgQuery__SelectStmt *s)
 {
+	/* output names of a sub-select never change what the expression
+	 * means, and ruleutils adds them ("SELECT auth.uid() AS uid") */
+	for (size_t i = 0; i < s->n_target_list; i++) {
+		PgQuery__Node *t = s->target_list[i];
+		if (t->node_case == PG_QUERY__NODE__NODE_RES_TARGET && t->res_target->name &&
+		    *t->res_target->name)
+			set_string(&t->res_target->name, "");
+	}
 	push_frame(cx);
 	for (size_t i = 0; i < s->n_from_clause; i++)
 		scope_from_item(cx, s->from_clause[i]);

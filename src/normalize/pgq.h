@@ -109,6 +109,9 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
  */
 char *pgd_norm_trigger(const struct pgd_nctx *ctx, PgQuery__CreateTrigStmt *s);
 
+/* JSON text as jsonb prints it (malloc'd), or NULL when not valid JSON. */
+char *pgd_norm_jsonb_text(const char *text);
+
 /* Resolves an unqualified relation name through the search path (tables,
  * views, sequences in ctx->model); NULL when not found. */
 const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name);

@@ -8,6 +8,8 @@ _tap_n=0
 _tap_failed=0
 
 : "${PGDRIFT_SRC:?PGDRIFT_SRC must point at the source tree}"
+# server NOTICEs (IF NOT EXISTS skips and the like) are noise in TAP output
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 ok() { # ok CONDITION_EXIT_STATUS NAME
 	local st=$1; shift
@@ -42,7 +44,7 @@ like() { # like GOT REGEX NAME
 	fi
 }
 
-diag() { echo "# $*"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 done_testing() {
 	echo "1..$_tap_n"

@@ -42,6 +42,7 @@ struct cli {
 	char **exposed;        /* --exposed-schema */
 	size_t nexposed;
 	bool no_rls;           /* check: skip the RLS review */
+	bool rls_matrix;       /* check: print the coverage matrix too */
 	const char *db;
 	int timeout_ms;
 	bool verbose;
@@ -146,6 +147,7 @@ enum {
 	OPT_EXCLUDE_TABLE,
 	OPT_EXPOSED_SCHEMA,
 	OPT_NO_RLS,
+	OPT_RLS_MATRIX,
 };
 
 static void push(char ***v, size_t *n, char *s)
@@ -175,6 +177,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "exclude-table", required_argument, NULL, OPT_EXCLUDE_TABLE },
 		{ "exposed-schema", required_argument, NULL, OPT_EXPOSED_SCHEMA },
 		{ "no-rls", no_argument, NULL, OPT_NO_RLS },
+		{ "rls-matrix", no_argument, NULL, OPT_RLS_MATRIX },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -200,6 +203,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			push(&c->exposed, &c->nexposed, optarg);
 			break;
 		case OPT_NO_RLS: c->no_rls = true; break;
+		case OPT_RLS_MATRIX: c->rls_matrix = true; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -524,7 +528,8 @@ static int audit(struct cli *c, const char *command, const char *from,
 				(const char *const *)c->exposed, c->nexposed };
 			pgd_rls_review(act, &ro, &f, &mx);
 			pgd_findings_sort(&f);
-			meta.matrix = &mx;
+			if (c->rls_matrix)
+				meta.matrix = &mx;
 		}
 		meta.expected = edesc;
 		meta.actual = adesc;

@@ -197,11 +197,13 @@ static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
 				if (!p->permissive || !policy_for_cmd(p, cmd_codes[c]) ||
 				    !policy_applies_to(p, role))
 					continue;
+				/* INSERT is judged by WITH CHECK, which a FOR ALL
+				 * policy without one takes from USING */
+				const char *e = cmd_codes[c] == PGD_POL_INSERT
+					? (p->check_expr ? p->check_expr : p->using_expr)
+					: p->using_expr;
 				struct pgd_expr_facts f;
-				facts_of(cmd_codes[c] == PGD_POL_INSERT ? p->check_expr
-									: p->using_expr, &f);
-				const char *e = cmd_codes[c] == PGD_POL_INSERT ? p->check_expr
-									       : p->using_expr;
+				facts_of(e, &f);
 				if (!e || f.always_true)
 					all_rows = true;
 				if (names.len)

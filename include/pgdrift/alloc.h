@@ -51,4 +51,11 @@ PGD_NORETURN void pgd_bug_at(const char *file, int line, const char *fmt, ...)
 
 #define PGD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* memcpy for possibly empty arrays: memcpy(dst, NULL, 0) is undefined. */
+#define PGD_COPY(dst, src, nbytes)                          \
+	do {                                                \
+		if ((nbytes) > 0)                           \
+			memcpy((dst), (src), (nbytes));     \
+	} while (0)
+
 #endif

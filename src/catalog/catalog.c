@@ -500,8 +500,8 @@ static int read_view_deps(struct reader *r)
 			continue;
 		const char **s = pgd_schema_alloc(r->m, (v->nreads + 1) * sizeof(*s));
 		const char **n = pgd_schema_alloc(r->m, (v->nreads + 1) * sizeof(*n));
-		memcpy(s, v->read_schemas, v->nreads * sizeof(*s));
-		memcpy(n, v->read_names, v->nreads * sizeof(*n));
+		PGD_COPY(s, v->read_schemas, v->nreads * sizeof(*s));
+		PGD_COPY(n, v->read_names, v->nreads * sizeof(*n));
 		s[v->nreads] = pgd_schema_strdup(r->m, PQgetvalue(res, i, 2));
 		n[v->nreads] = pgd_schema_strdup(r->m, PQgetvalue(res, i, 3));
 		v->read_schemas = s;
@@ -572,7 +572,7 @@ static int read_roles(struct reader *r)
 		/* the array lives in the arena: copy it there */
 		const char **keep = pgd_schema_alloc(r->m, (r->m->nexposed_schemas + 1) *
 								   sizeof(*keep));
-		memcpy(keep, r->m->exposed_schemas,
+		PGD_COPY(keep, r->m->exposed_schemas,
 		       r->m->nexposed_schemas * sizeof(*keep));
 		free(r->m->exposed_schemas);
 		r->m->exposed_schemas = keep;

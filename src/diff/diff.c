@@ -335,8 +335,8 @@ static void columns_diff(struct dctx *d)
 	struct pgd_table *e = d->et, *a = d->at;
 	void **ev = pgd_xmalloc((e->ncolumns + 1) * sizeof(void *));
 	void **av = pgd_xmalloc((a->ncolumns + 1) * sizeof(void *));
-	memcpy(ev, e->columns, e->ncolumns * sizeof(void *));
-	memcpy(av, a->columns, a->ncolumns * sizeof(void *));
+	PGD_COPY(ev, e->columns, e->ncolumns * sizeof(void *));
+	PGD_COPY(av, a->columns, a->ncolumns * sizeof(void *));
 	qsort(ev, e->ncolumns, sizeof(void *), cmp_name);
 	qsort(av, a->ncolumns, sizeof(void *), cmp_name);
 	size_t first = d->out->n;

@@ -828,9 +828,9 @@ void rp_alter_enum(struct replay *r, PgQuery__AlterEnumStmt *s)
 				pos = s->new_val_is_after ? i + 1 : i;
 	}
 	const char **v = pgd_schema_alloc(r->m, (ty->nlabels + 1) * sizeof(*v));
-	memcpy(v, ty->labels, pos * sizeof(*v));
+	PGD_COPY(v, ty->labels, pos * sizeof(*v));
 	v[pos] = pgd_schema_strdup(r->m, s->new_val);
-	memcpy(v + pos + 1, ty->labels + pos, (ty->nlabels - pos) * sizeof(*v));
+	PGD_COPY(v + pos + 1, ty->labels + pos, (ty->nlabels - pos) * sizeof(*v));
 	ty->labels = v;
 	ty->nlabels++;
 	touch(r, &ty->obj);
@@ -1033,7 +1033,7 @@ static void grant_function(struct replay *r, PgQuery__GrantStmt *s)
 				if (s->is_grant && at == f->nexec_roles) {
 					const char **v = pgd_schema_alloc(r->m,
 						(f->nexec_roles + 1) * sizeof(*v));
-					memcpy(v, f->exec_roles, f->nexec_roles * sizeof(*v));
+					PGD_COPY(v, f->exec_roles, f->nexec_roles * sizeof(*v));
 					v[f->nexec_roles++] = pgd_schema_strdup(r->m, who);
 					f->exec_roles = v;
 				} else if (!s->is_grant && at < f->nexec_roles) {
@@ -1100,8 +1100,8 @@ static void collect_rangevar(PgQuery__Node *n, void *arg)
 	struct pgd_view *v = rd->v;
 	const char **s = pgd_schema_alloc(rd->r->m, (v->nreads + 1) * sizeof(*s));
 	const char **nm = pgd_schema_alloc(rd->r->m, (v->nreads + 1) * sizeof(*nm));
-	memcpy(s, v->read_schemas, v->nreads * sizeof(*s));
-	memcpy(nm, v->read_names, v->nreads * sizeof(*nm));
+	PGD_COPY(s, v->read_schemas, v->nreads * sizeof(*s));
+	PGD_COPY(nm, v->read_names, v->nreads * sizeof(*nm));
 	s[v->nreads] = pgd_schema_strdup(rd->r->m, schema);
 	nm[v->nreads] = pgd_schema_strdup(rd->r->m, rv->relname);
 	v->read_schemas = s;

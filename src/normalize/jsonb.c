@@ -191,7 +191,8 @@ static void object(struct jp *j, struct pgd_strbuf *out)
 	}
 	if (!j->bad)
 		j->p++;
-	qsort(m, n, sizeof(*m), cmp_member);
+	if (n > 1)
+		qsort(m, n, sizeof(*m), cmp_member);
 	pgd_strbuf_addch(out, '{');
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {

@@ -8,4 +8,4 @@ create index idx_libraries_owner on libraries (owner);
 alter table libraries enable row level security;
 create policy library_access on libraries for select to authenticated
   using (owner = (select auth.uid()));
-do $$ begin raise notice 'seeded'; end $$;
+do $$ begin execute 'create table dyn (id int)'; end $$;

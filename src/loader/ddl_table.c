@@ -124,6 +124,44 @@ static void add_constraint_index(struct replay *r, struct pgd_table *t,
 	pgd_strbuf_release(&sql);
 }
 
+/* The (non-unique) index behind an EXCLUDE constraint. */
+static void add_exclusion_index(struct replay *r, struct pgd_table *t,
+				struct pgd_constraint *c, PgQuery__Constraint *con)
+{
+	struct pgd_strbuf sql = PGD_STRBUF_INIT;
+	struct pgd_error err = PGD_ERROR_INIT;
+	pgd_strbuf_addstr(&sql, "CREATE INDEX ");
+	pgd_strbuf_add_ident(&sql, c->obj.name);
+	pgd_strbuf_addstr(&sql, " ON ");
+	pgd_strbuf_add_ident(&sql, t->obj.schema);
+	pgd_strbuf_addch(&sql, '.');
+	pgd_strbuf_add_ident(&sql, t->obj.name);
+	pgd_strbuf_addf(&sql, " USING %s (", con->access_method && *con->access_method
+						   ? con->access_method : "btree");
+	for (size_t i = 0; i < con->n_exclusions; i++) {
+		PgQuery__Node *pair = con->exclusions[i];
+		PgQuery__IndexElem *el = pair->node_case == PG_QUERY__NODE__NODE_LIST &&
+						 pair->list->n_items
+			? pair->list->items[0]->index_elem : NULL;
+		if (i)
+			pgd_strbuf_addstr(&sql, ", ");
+		if (el && el->name && *el->name)
+			pgd_strbuf_add_ident(&sql, el->name);
+		else
+			pgd_strbuf_addstr(&sql, "?");
+	}
+	pgd_strbuf_addch(&sql, ')');
+	struct pgd_index *ix = pgd_table_add_index(r->m, t, c->obj.name);
+	ix->obj.created = r->src;
+	ix->constraint = c->obj.name;
+	if (pgd_normalize_index(r->m, t, ix, sql.buf, &err) < 0) {
+		rp_error(r, con->location, "%s", err.message);
+		pgd_table_remove_index(r->m, t, ix);
+	}
+	pgd_error_release(&err);
+	pgd_strbuf_release(&sql);
+}
+
 static struct pgd_column *column_of(struct pgd_table *t, const char *name)
 {
 	return name ? pgd_table_find_column(t, name) : NULL;
@@ -197,9 +235,18 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 		break;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
 		if (!name) {
-			const char **keys = con->n_keys
-				? string_list(r, con->keys, con->n_keys) : cols;
-			char *add = rp_name_addition(keys, con->n_keys ? con->n_keys : ncols);
+			/* the name lists every index column, INCLUDE ones too */
+			size_t nk = con->n_keys ? con->n_keys : ncols;
+			const char **keys = pgd_schema_alloc(r->m, (nk + con->n_including + 1) *
+								       sizeof(*keys));
+			const char **k0 = con->n_keys ? string_list(r, con->keys, con->n_keys)
+						      : cols;
+			for (size_t i = 0; i < nk; i++)
+				keys[i] = k0[i];
+			const char **inc = string_list(r, con->including, con->n_including);
+			for (size_t i = 0; i < con->n_including; i++)
+				keys[nk + i] = inc[i];
+			char *add = rp_name_addition(keys, nk + con->n_including);
 			name = rp_choose_relname(r, s, tn, add, "key", true);
 			free(add);
 		}
@@ -222,8 +269,24 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 		}
 		break;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
-		if (!name)
-			name = rp_choose_relname(r, s, tn, NULL, "excl", true);
+		if (!name) {
+			const char **keys = pgd_schema_alloc(r->m, (con->n_exclusions + 1) *
+								       sizeof(*keys));
+			size_t nk = 0;
+			for (size_t i = 0; i < con->n_exclusions; i++) {
+				PgQuery__Node *pair = con->exclusions[i];
+				PgQuery__IndexElem *el =
+					pair->node_case == PG_QUERY__NODE__NODE_LIST &&
+							pair->list->n_items
+						? pair->list->items[0]->index_elem : NULL;
+				if (el)
+					keys[nk++] = el->name && *el->name ? el->name
+						   : rp_expr_colname(el->expr);
+			}
+			char *add = rp_name_addition(keys, nk);
+			name = rp_choose_relname(r, s, tn, add, "excl", true);
+			free(add);
+		}
 		break;
 	default:
 		return rp_error(r, con->location, "unsupported constraint");
@@ -251,6 +314,8 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 		}
 	if (c->type == PGD_CON_PRIMARY || c->type == PGD_CON_UNIQUE)
 		add_constraint_index(r, t, c, con);
+	else if (c->type == PGD_CON_EXCLUDE)
+		add_exclusion_index(r, t, c, con);
 	if (c->type == PGD_CON_PRIMARY)
 		for (size_t i = 0; i < c->ncolumns; i++) {
 			struct pgd_column *col = column_of(t, c->columns[i]);
@@ -924,7 +989,16 @@ void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
 			else
 				cols[i] = el ? rp_expr_colname(el->expr) : "expr";
 		}
-		char *add = rp_name_addition(cols, s->n_index_params);
+		size_t ncols = s->n_index_params;
+		const char **all = pgd_schema_alloc(r->m, (ncols + s->n_index_including_params + 1) *
+								sizeof(*all));
+		for (size_t i = 0; i < ncols; i++)
+			all[i] = cols[i];
+		for (size_t i = 0; i < s->n_index_including_params; i++) {
+			PgQuery__IndexElem *el = s->index_including_params[i]->index_elem;
+			all[ncols + i] = el && el->name && *el->name ? el->name : "expr";
+		}
+		char *add = rp_name_addition(all, ncols + s->n_index_including_params);
 		name = rp_choose_relname(r, t->obj.schema, t->obj.name, add,
 					 s->primary ? "pkey"
 					 : s->unique ? "key" : "idx", false);

@@ -441,6 +441,16 @@ static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
 		const char *op = e->n_name ? pgd_pgq_str(e->name[0]) : "=";
 		bool neg = op && strcmp(op, "<>") == 0;
 		PgQuery__List *list = e->rexpr->list;
+		if (list->n_items == 1) {
+			/* x IN (a) is x = a to the server */
+			PgQuery__Node *only = list->items[0];
+			list->n_items = 0;
+			pgd_pgq_free_node(e->rexpr);
+			e->rexpr = only;
+			e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+			walk_msg(cx, &(*np)->a_expr->base);
+			return;
+		}
 		PgQuery__Node *arr = pgd_xmalloc(sizeof(*arr));
 		pg_query__node__init(arr);
 		arr->node_case = PG_QUERY__NODE__NODE_A_ARRAY_EXPR;

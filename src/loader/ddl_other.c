@@ -128,6 +128,36 @@ static void rename_index_def(struct replay *r, struct pgd_index *ix,
 	pgd_strbuf_release(&to);
 }
 
+void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_name)
+{
+	char *old = pgd_xstrdup(ix->obj.name);
+	pgd_schema_rename_rel(r->m, &ix->obj, ix->obj.schema, new_name);
+	rename_index_def(r, ix, old);
+	free(old);
+}
+
+/* Index definitions name their table: follow a table rename or move. */
+static void retarget_index_defs(struct replay *r, struct pgd_table *t,
+				const char *old_schema, const char *old_name)
+{
+	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
+	pgd_strbuf_addstr(&from, " ON ");
+	qualified(&from, old_schema, old_name);
+	pgd_strbuf_addstr(&from, " USING ");
+	pgd_strbuf_addstr(&to, " ON ");
+	qualified(&to, t->obj.schema, t->obj.name);
+	pgd_strbuf_addstr(&to, " USING ");
+	for (size_t i = 0; i < t->nindexes; i++) {
+		struct pgd_index *ix = t->indexes[i];
+		char *d = ix->def ? replace_once(ix->def, from.buf, to.buf) : NULL;
+		if (d)
+			ix->def = pgd_schema_strdup(r->m, d);
+		free(d);
+	}
+	pgd_strbuf_release(&from);
+	pgd_strbuf_release(&to);
+}
+
 static const char *renamed(struct replay *r, struct pgd_table *t, char kind,
 			   const char *text, const char *old, const char *new_name,
 			   bool ref)
@@ -248,6 +278,7 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 		touch(r, o);
 		if (o->kind == PGD_TABLE) {
 			retarget_fks(r, o->schema, old, (struct pgd_table *)o);
+			retarget_index_defs(r, (struct pgd_table *)o, o->schema, old);
 		} else if (o->kind == PGD_INDEX) {
 			struct pgd_index *ix = (struct pgd_index *)o;
 			rename_index_def(r, ix, old);
@@ -1304,6 +1335,7 @@ void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s)
 		char *old_name = pgd_xstrdup(t->obj.name);
 		pgd_schema_rename_rel(r->m, &t->obj, s->newschema, t->obj.name);
 		retarget_fks(r, old_schema, old_name, t);
+		retarget_index_defs(r, t, old_schema, old_name);
 		touch(r, &t->obj);
 		free(old_schema);
 		free(old_name);

@@ -210,7 +210,7 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 		c->def = pgd_schema_strdup(r->m, def.buf);
 		pgd_strbuf_release(&def);
 		if (strcmp(ix->obj.name, name) != 0)
-			pgd_schema_rename_rel(r->m, &ix->obj, s, name);
+			rp_rename_index(r, ix, name);
 		ix->constraint = c->obj.name;
 		ix->primary = c->type == PGD_CON_PRIMARY;
 		touch(r, &ix->obj);
@@ -999,9 +999,11 @@ void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
 			all[ncols + i] = el && el->name && *el->name ? el->name : "expr";
 		}
 		char *add = rp_name_addition(all, ncols + s->n_index_including_params);
+		/* ChooseIndexName: "key" is for constraints, a plain unique
+		 * index is "idx" like any other */
 		name = rp_choose_relname(r, t->obj.schema, t->obj.name, add,
 					 s->primary ? "pkey"
-					 : s->unique ? "key" : "idx", false);
+					 : s->isconstraint ? "key" : "idx", false);
 		free(add);
 	}
 	struct pgd_index *ix = pgd_table_add_index(r->m, t, name);

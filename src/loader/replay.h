@@ -81,6 +81,9 @@ void rp_comment(struct replay *r, PgQuery__CommentStmt *s);
 void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s);
 void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s);
 
+/* Renames an index, keeping its canonical definition true. */
+void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_name);
+
 /* Implicit names, as PostgreSQL 15 chooses them (names.c). Results are in
  * the model's arena. */
 const char *rp_choose_relname(struct replay *r, const char *schema,

@@ -485,6 +485,22 @@ static void rp_do(struct replay *r, PgQuery__DoStmt *s)
 
 /* ---- one statement */
 
+/* A parser message on one line: a newline inside the quoted token shows
+ * as \n, so a diagnostic is always one line. */
+static char *one_line(const char *msg)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	for (const char *p = msg; *p; p++) {
+		if (*p == '\n')
+			pgd_strbuf_addstr(&sb, "\\n");
+		else if (*p == '\r')
+			pgd_strbuf_addstr(&sb, "\\r");
+		else
+			pgd_strbuf_addch(&sb, *p);
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
 /* Byte offset of 1-based character position cursorpos in s. */
 static int char_to_byte(const char *s, int cursorpos)
 {
@@ -671,9 +687,11 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
 	mf->nparsed++;
 	if (pr.error) {
+		char *msg = one_line(pr.error->message);
 		pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
 			      r->stmt_off + (size_t)char_to_byte(sql, pr.error->cursorpos),
-			      "%s", pr.error->message);
+			      "%s", msg);
+		free(msg);
 		pg_query_free_protobuf_parse_result(pr);
 		free(sql);
 		return;
@@ -715,9 +733,11 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 	}
 	PgQuerySplitResult split = pg_query_split_with_scanner(sf->text);
 	if (split.error) {
+		char *msg = one_line(split.error->message);
 		pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
 			      (size_t)char_to_byte(sf->text, split.error->cursorpos),
-			      "%s", split.error->message);
+			      "%s", msg);
+		free(msg);
 		pg_query_free_split_result(split);
 		return;
 	}

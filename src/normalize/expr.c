@@ -464,6 +464,17 @@ static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
 		e->rexpr = arr;
 		e->kind = neg ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL
 			      : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
+	} else if (e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_LIKE ||
+		   e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE) {
+		/* the server prints LIKE as its operator: ~~, ~~*, !~~, !~~* */
+		const char *op = e->n_name ? pgd_pgq_str(e->name[e->n_name - 1]) : NULL;
+		if (op && e->rexpr &&
+		    e->rexpr->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) {
+			char *o = pgd_xstrdup(op);
+			set_names(&e->n_name, &e->name, NULL, o);
+			free(o);
+			e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+		}
 	} else if ((e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN ||
 		    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN) &&
 		   e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST &&
@@ -654,6 +665,32 @@ static void canon_select(struct cx *cx, PgQuery__SelectStmt *s)
 	pop_frame(cx);
 }
 
+/* AND inside AND and OR inside OR are one list to the server. */
+static void flatten_bool(PgQuery__BoolExpr *b)
+{
+	if (b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR)
+		return;
+	for (size_t i = 0; i < b->n_args; i++) {
+		PgQuery__Node *a = b->args[i];
+		if (a->node_case != PG_QUERY__NODE__NODE_BOOL_EXPR ||
+		    a->bool_expr->boolop != b->boolop)
+			continue;
+		PgQuery__BoolExpr *inner = a->bool_expr;
+		size_t n = b->n_args - 1 + inner->n_args;
+		PgQuery__Node **args = pgd_xmalloc(n * sizeof(*args));
+		memcpy(args, b->args, i * sizeof(*args));
+		memcpy(args + i, inner->args, inner->n_args * sizeof(*args));
+		memcpy(args + i + inner->n_args, b->args + i + 1,
+		       (b->n_args - i - 1) * sizeof(*args));
+		i += inner->n_args - 1;
+		inner->n_args = 0; /* moved */
+		pgd_pgq_free_node(a);
+		free(b->args);
+		b->args = args;
+		b->n_args = n;
+	}
+}
+
 static void canon_node(struct cx *cx, PgQuery__Node **np)
 {
 	PgQuery__Node *n = *np;
@@ -679,6 +716,10 @@ static void canon_node(struct cx *cx, PgQuery__Node **np)
 		break;
 	case PG_QUERY__NODE__NODE_SELECT_STMT:
 		canon_select(cx, n->select_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_BOOL_EXPR:
+		walk_msg(cx, &n->bool_expr->base);
+		flatten_bool(n->bool_expr);
 		break;
 	default: {
 		ProtobufCMessage *inner = node_inner(n);

@@ -33,6 +33,7 @@ struct cli {
 	size_t nformats;
 	const char *output;
 	const char *fail_on;
+	const char *min_severity; /* reports show findings at or above it */
 	char **exclude_schemas;
 	size_t nexclude_schemas;
 	char **exclude_tables;
@@ -80,6 +81,7 @@ static void usage(FILE *f)
 	      "                          --format text --format json:pgdrift.json\n"
 	      "  -o, --output FILE       where a format without :FILE goes\n"
 	      "  --fail-on LEVEL         error (default), warning, info or none\n"
+	      "  --min-severity LEVEL    show only findings at or above LEVEL\n"
 	      "  --schema NAME           audit only this schema (repeatable)\n"
 	      "  --exclude-schema NAME   leave a schema out (repeatable)\n"
 	      "  --exclude-table PATTERN leave tables out (glob on schema.table or table)\n"
@@ -165,6 +167,7 @@ enum {
 	OPT_EXPOSED_SCHEMA,
 	OPT_NO_RLS,
 	OPT_RLS_MATRIX,
+	OPT_MIN_SEVERITY,
 };
 
 static void push(char ***v, size_t *n, char *s)
@@ -195,6 +198,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "exposed-schema", required_argument, NULL, OPT_EXPOSED_SCHEMA },
 		{ "no-rls", no_argument, NULL, OPT_NO_RLS },
 		{ "rls-matrix", no_argument, NULL, OPT_RLS_MATRIX },
+		{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,6 +225,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_NO_RLS: c->no_rls = true; break;
 		case OPT_RLS_MATRIX: c->rls_matrix = true; break;
+		case OPT_MIN_SEVERITY: c->min_severity = optarg; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -453,9 +458,36 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 	return PGD_EXIT_OK;
 }
 
-/* Writes every requested report: --format NAME[:FILE], text by default. */
-static int write_reports(struct cli *c, const struct pgd_findings *f,
+static int write_reports_of(struct cli *c, const struct pgd_findings *f,
+			    const struct pgd_report_meta *meta_in);
+
+/* Writes every requested report: --format NAME[:FILE], text by default.
+ * --min-severity hides lesser findings from the reports (not from the exit
+ * code, which --fail-on decides over all findings). */
+static int write_reports(struct cli *c, const struct pgd_findings *all,
 			 const struct pgd_report_meta *meta_in)
+{
+	struct pgd_findings shown = *all;
+	if (c->min_severity) {
+		int min = pgd_severity_parse(c->min_severity);
+		if (min < 0)
+			return usage_error("--min-severity takes error, warning or info, not '%s'",
+					   c->min_severity);
+		shown.v = pgd_xcalloc(all->n + 1, sizeof(*shown.v));
+		shown.n = 0;
+		for (size_t i = 0; i < all->n; i++)
+			if ((int)all->v[i].severity >= min)
+				shown.v[shown.n++] = all->v[i];
+	}
+	const struct pgd_findings *f = &shown;
+	int rc = write_reports_of(c, f, meta_in);
+	if (c->min_severity)
+		free(shown.v);
+	return rc;
+}
+
+static int write_reports_of(struct cli *c, const struct pgd_findings *f,
+			    const struct pgd_report_meta *meta_in)
 {
 	char *deflt = (char *)"text";
 	char **formats = c->nformats ? c->formats : &deflt;

@@ -1184,6 +1184,66 @@ void rp_create_view(struct replay *r, PgQuery__ViewStmt *s)
 	}
 }
 
+/*
+ * The columns of CREATE TABLE ... AS SELECT when the query is plain: one
+ * known table in FROM and a target list of * or bare columns. They get the
+ * source columns' types, and nothing else (no default, no NOT NULL), as the
+ * server gives them. Returns false for any other query.
+ */
+static bool ctas_columns(struct replay *r, struct pgd_table *t,
+			 PgQuery__CreateTableAsStmt *s)
+{
+	PgQuery__SelectStmt *q = s->query && s->query->node_case ==
+		PG_QUERY__NODE__NODE_SELECT_STMT ? s->query->select_stmt : NULL;
+	if (!q || q->n_from_clause != 1 || q->op != PG_QUERY__SET_OPERATION__SETOP_NONE ||
+	    q->from_clause[0]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR ||
+	    q->n_group_clause || q->n_values_lists)
+		return false;
+	struct pgd_table *src = rp_table(r, q->from_clause[0]->range_var, true);
+	if (!src || src->columns_unknown)
+		return false;
+	const char **names = pgd_schema_alloc(r->m, (src->ncolumns + q->n_target_list + 1) *
+						       sizeof(*names));
+	const struct pgd_column **cols = pgd_schema_alloc(r->m,
+		(src->ncolumns + q->n_target_list + 1) * sizeof(*cols));
+	size_t n = 0;
+	for (size_t i = 0; i < q->n_target_list; i++) {
+		PgQuery__ResTarget *rt = q->target_list[i]->res_target;
+		PgQuery__ColumnRef *cr = rt && rt->val && rt->val->node_case ==
+			PG_QUERY__NODE__NODE_COLUMN_REF ? rt->val->column_ref : NULL;
+		if (!cr || !cr->n_fields)
+			return false;
+		PgQuery__Node *last = cr->fields[cr->n_fields - 1];
+		if (last->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+			for (size_t k = 0; k < src->ncolumns; k++) {
+				cols[n] = src->columns[k];
+				names[n++] = src->columns[k]->obj.name;
+			}
+			continue;
+		}
+		const char *cn = pgd_pgq_str(last);
+		const struct pgd_column *c = cn ? pgd_table_find_column(src, cn) : NULL;
+		if (!c)
+			return false;
+		cols[n] = c;
+		names[n++] = rt->name && *rt->name ? pgd_schema_strdup(r->m, rt->name)
+						   : c->obj.name;
+	}
+	PgQuery__IntoClause *into = s->into;
+	for (size_t i = 0; into && i < into->n_col_names && i < n; i++)
+		if (pgd_pgq_str(into->col_names[i]))
+			names[i] = pgd_schema_strdup(r->m, pgd_pgq_str(into->col_names[i]));
+	for (size_t i = 0; i < n; i++) {
+		if (pgd_table_find_column(t, names[i]))
+			return false;
+		struct pgd_column *c = pgd_table_add_column(r->m, t, names[i]);
+		c->obj.created = r->src;
+		c->type = cols[i]->type;
+		c->collation = cols[i]->collation;
+	}
+	return true;
+}
+
 void rp_create_table_as(struct replay *r, PgQuery__CreateTableAsStmt *s)
 {
 	PgQuery__RangeVar *rv = s->into ? s->into->rel : NULL;
@@ -1204,9 +1264,11 @@ void rp_create_table_as(struct replay *r, PgQuery__CreateTableAsStmt *s)
 	}
 	struct pgd_table *t = pgd_schema_add_table(r->m, schema, rv->relname);
 	t->obj.created = r->src;
-	t->columns_unknown = true;
-	rp_unmodeled(r, "CREATE TABLE AS",
-		     "the columns of a table made from a query are not known");
+	if (!ctas_columns(r, t, s)) {
+		t->columns_unknown = true;
+		rp_unmodeled(r, "CREATE TABLE AS",
+			     "the columns of a table made from this query are not known");
+	}
 }
 
 /* Canonical argument types of a function: "integer, text". */

@@ -134,8 +134,8 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 	size_t alloc = 0, nentries = 0;
 	set->dir = pgd_xstrdup(dir);
 	struct dirent *de;
-	errno = 0;
-	while ((de = readdir(dh)) != NULL) {
+	/* errno is reset before every readdir: only its own failure counts */
+	while ((errno = 0, de = readdir(dh)) != NULL) {
 		const char *name = de->d_name;
 		if (name[0] == '.')
 			continue;

@@ -39,5 +39,7 @@ void pgd_report_text(const struct pgd_findings *f,
 		     const struct pgd_report_meta *meta, struct pgd_strbuf *out);
 void pgd_report_json(const struct pgd_findings *f,
 		     const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_markdown(const struct pgd_findings *f,
+			 const struct pgd_report_meta *meta, struct pgd_strbuf *out);
 
 #endif

@@ -11,6 +11,7 @@ static const struct {
 } formats[] = {
 	{ "text", pgd_report_text },
 	{ "json", pgd_report_json },
+	{ "markdown", pgd_report_markdown },
 };
 
 pgd_reporter pgd_report_find(const char *format)
@@ -23,5 +24,5 @@ pgd_reporter pgd_report_find(const char *format)
 
 const char *pgd_report_formats(void)
 {
-	return "text, json";
+	return "text, json, markdown";
 }

@@ -17,6 +17,7 @@
 #include "pgdrift/diff.h"
 #include "pgdrift/migrations.h"
 #include "pgdrift/report.h"
+#include "pgdrift/rls.h"
 #include "pgdrift/strbuf.h"
 
 static int ntests, nfailed;
@@ -53,7 +54,7 @@ static int write_file(const char *path, const char *text, size_t len)
 
 static void run_case(const char *root, const char *name)
 {
-	static const char *const formats[] = { "text", "json" };
+	static const char *const formats[] = { "text", "json", "markdown" };
 	char *dir = pgd_xasprintf("%s/%s", root, name);
 	char *ep = pgd_xasprintf("%s/expected.sql", dir);
 	char *ap = pgd_xasprintf("%s/actual.sql", dir);
@@ -78,10 +79,16 @@ static void run_case(const char *root, const char *name)
 	struct pgd_findings f = PGD_FINDINGS_INIT;
 	struct pgd_diff_options o = { .report_unmodeled = true };
 	pgd_diff(e, a, &o, &f);
+	/* the RLS review of the actual side, as check runs it */
+	struct pgd_rls_matrix mx;
+	static const char *const exposed[] = { "public" };
+	struct pgd_rls_options ro = { exposed, 1 };
+	pgd_rls_review(a, &ro, &f, &mx);
+	pgd_findings_sort(&f);
 	struct pgd_report_meta meta = { .command = "check",
 					.expected = "migrations migrations",
 					.actual = "database", .fail_on = PGD_SEV_ERROR,
-					.version = "0.0.0-golden" };
+					.version = "0.0.0-golden", .matrix = &mx };
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
 		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);
 		char *got_path = pgd_xasprintf("%s/actual.%s", dir, formats[i]);
@@ -108,6 +115,7 @@ static void run_case(const char *root, const char *name)
 		free(got_path);
 	}
 	pgd_findings_release(&f);
+	pgd_rls_matrix_release(&mx);
 	pgd_schema_free(e);
 	pgd_schema_free(a);
 out:

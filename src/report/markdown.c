@@ -1,0 +1,117 @@
+/*
+ * markdown.c - a report for a merge request or a security review: a
+ * summary table, findings grouped by table, and the RLS coverage matrix.
+ * Everything that comes from the database or the migrations is escaped for
+ * GitLab/GitHub Markdown: HTML-special characters become entities, table
+ * and emphasis characters get a backslash, newlines are shown as \n.
+ */
+#include <string.h>
+
+#include "pgd_config.h"
+#include "pgdrift/report.h"
+#include "pgdrift/strbuf.h"
+
+static void md(struct pgd_strbuf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '&': pgd_strbuf_addstr(out, "&amp;"); break;
+		case '<': pgd_strbuf_addstr(out, "&lt;"); break;
+		case '>': pgd_strbuf_addstr(out, "&gt;"); break;
+		case '\n': pgd_strbuf_addstr(out, "\\n"); break;
+		case '\r': pgd_strbuf_addstr(out, "\\r"); break;
+		case '|': case '\\': case '`': case '*': case '_': case '[': case ']':
+		case '#': case '~':
+			pgd_strbuf_addch(out, '\\');
+			pgd_strbuf_addch(out, *p);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				pgd_strbuf_addf(out, "\\x%02x", *p);
+			else
+				pgd_strbuf_addch(out, *p);
+		}
+	}
+}
+
+static const char *cell(const struct pgd_rls_cell *c)
+{
+	switch (c->access) {
+	case PGD_ACC_NO_GRANT: return "–";
+	case PGD_ACC_OPEN: return "**OPEN**";
+	case PGD_ACC_ALL_ROWS: return "**all rows**";
+	case PGD_ACC_POLICY: return "policy";
+	case PGD_ACC_DENIED: return "denied";
+	}
+	return "?";
+}
+
+void pgd_report_markdown(const struct pgd_findings *f,
+			 const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
+	size_t sev[3] = { 0, 0, 0 };
+	for (size_t i = 0; i < f->n; i++)
+		sev[f->v[i].severity]++;
+	pgd_strbuf_addf(out, "## pgdrift %s\n\n", meta->command ? meta->command : "check");
+	md(out, meta->expected);
+	pgd_strbuf_addstr(out, " vs ");
+	md(out, meta->actual);
+	pgd_strbuf_addstr(out, "\n\n| errors | warnings | info | result |\n|---:|---:|---:|---|\n");
+	bool failed = !meta->fail_on_none &&
+		      pgd_findings_count_at_least(f, meta->fail_on) > 0;
+	pgd_strbuf_addf(out, "| %zu | %zu | %zu | %s |\n", sev[PGD_SEV_ERROR],
+			sev[PGD_SEV_WARNING], sev[PGD_SEV_INFO],
+			meta->fail_on_none ? "not gated" : failed ? "**failed**" : "passed");
+	const char *group = "\x01";
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pgd_finding *x = &f->v[i];
+		const char *g = x->table ? x->table : "";
+		if (strcmp(g, group) != 0) {
+			pgd_strbuf_addstr(out, "\n### ");
+			if (*g)
+				md(out, g);
+			else
+				pgd_strbuf_addstr(out, "Not on a table");
+			pgd_strbuf_addstr(out, "\n\n| severity | code | finding | migration | fix |\n"
+					       "|---|---|---|---|---|\n");
+			group = g;
+		}
+		pgd_strbuf_addf(out, "| %s | %s %s | ", pgd_severity_name(x->severity),
+				x->rule->code, x->rule->name);
+		md(out, x->message);
+		pgd_strbuf_addstr(out, " | ");
+		if (x->file) {
+			md(out, x->file);
+			pgd_strbuf_addf(out, ":%u", x->line);
+		}
+		pgd_strbuf_addstr(out, " | ");
+		if (x->remediation)
+			md(out, x->remediation);
+		pgd_strbuf_addstr(out, " |\n");
+	}
+	if (meta->matrix) {
+		const struct pgd_rls_matrix *mx = meta->matrix;
+		pgd_strbuf_addstr(out, "\n### RLS coverage\n\nExposed schemas: ");
+		md(out, mx->exposed);
+		if (mx->exposed_assumed)
+			pgd_strbuf_addstr(out, " (assumed: no `pgrst.db_schemas` setting)");
+		pgd_strbuf_addstr(out, ". Each cell: anon / authenticated / public.\n\n"
+				       "| table | RLS |");
+		for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
+			pgd_strbuf_addf(out, " %s |", pgd_rls_cmds[c]);
+		pgd_strbuf_addstr(out, "\n|---|---|---|---|---|---|\n");
+		for (size_t i = 0; i < mx->n; i++) {
+			const struct pgd_rls_row *row = &mx->rows[i];
+			pgd_strbuf_addstr(out, "| ");
+			md(out, row->table);
+			pgd_strbuf_addf(out, " | %s |", !row->rls_enabled ? "**off**"
+						 : row->rls_forced ? "forced" : "on");
+			for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
+				pgd_strbuf_addf(out, " %s / %s / %s |", cell(&row->cells[c][0]),
+						cell(&row->cells[c][1]), cell(&row->cells[c][2]));
+			pgd_strbuf_addch(out, '\n');
+		}
+	}
+	pgd_strbuf_addf(out, "\n<sub>pgdrift %s</sub>\n", meta->version ? meta->version
+								   : PGD_VERSION);
+}

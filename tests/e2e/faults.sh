@@ -60,6 +60,26 @@ rc=0
 "$PGDRIFT" snapshot --db "postgresql://postgres:$good@127.0.0.1:$SCRAM_PORT/postgres" >/dev/null 2>&1 || rc=$?
 is "$rc" 0 "the right password connects (the wrong-password case is not a setup error)"
 
+# the connection killed mid-introspection: a lock makes the read wait, and
+# another session terminates the reader while it waits
+psql -X -q -d "$db" -c "create table killme (id int)" >/dev/null
+( psql -X -q -d "$db" -c "begin; lock table pg_catalog.pg_policy in access exclusive mode; select pg_sleep(5); commit;" >/dev/null 2>&1 & )
+sleep 1
+( sleep 1.5; psql -X -q -d postgres -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pgdrift'" >/dev/null 2>&1 ) &
+run "connection killed mid-introspection" 4 snapshot --db "dbname=$db" --timeout 20
+like "$(cat "$tmp/err")" "terminat|connection|server closed" "killed: the cause says the connection went away"
+sleep 4
+
+# a role that may connect but not read what pgdrift needs: pg_catalog's
+# tables are world-readable, so take away EXECUTE on a function the reader
+# calls (pg_get_expr) from PUBLIC for this role's database
+psql -X -q -d postgres -c "drop role if exists pgd_e2e_weak; create role pgd_e2e_weak login" >/dev/null
+psql -X -q -d "$db" -c "revoke execute on function pg_catalog.pg_get_expr(pg_node_tree, oid) from public" >/dev/null
+run "a role lacking a privilege the reader needs" 4 snapshot --db "dbname=$db user=pgd_e2e_weak"
+like "$(cat "$tmp/err")" "permission denied" "lacking privilege: the cause says permission denied"
+psql -X -q -d "$db" -c "grant execute on function pg_catalog.pg_get_expr(pg_node_tree, oid) to public" >/dev/null
+psql -X -q -d postgres -c "drop role if exists pgd_e2e_weak" >/dev/null
+
 # usage errors are exit 2, a missing migrations folder too
 run "unknown flag" 2 check --no-such-flag
 run "missing migrations folder" 2 check --migrations "$tmp/nope" --db "dbname=$db"

@@ -12,7 +12,7 @@ packages=(
 	gcc libc6-dev pkg-config meson ninja-build python3
 	libpq-dev libpg-query-dev libprotobuf-c-dev libjansson-dev check
 	postgresql-15 postgresql-client-15
-	libxml2-utils time
+	libxml2-utils time valgrind
 )
 for arg in "$@"; do
 	case "$arg" in

@@ -32,6 +32,7 @@ if [[ "$target" == replay ]]; then
 	find fixtures -path '*/migrations/*.sql' -size -64k -exec cp {} "$corpus/" \; 2>/dev/null || true
 fi
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+	LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp" \
 	"build-fuzz/tests/fuzz_$target" -max_total_time="$secs" -max_len=65536 \
 	-artifact_prefix="fixtures/fuzz/$target/" -print_final_stats=1 \
 	"$corpus" "${seeds[@]}"

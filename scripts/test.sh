@@ -85,6 +85,7 @@ for b in "${builds[@]}"; do
 	echo "== test ($b)" >&2
 	rc=0
 	ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:${ASAN_OPTIONS:-}" \
+	LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:${LSAN_OPTIONS:-}" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
 		meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 \
 		"${meson_test_args[@]}" || rc=$?

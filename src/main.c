@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pgd_config.h"
@@ -44,6 +46,7 @@ struct cli {
 	size_t nexposed;
 	bool no_rls;           /* check: skip the RLS review */
 	bool rls_matrix;       /* check: print the coverage matrix too */
+	bool timings;          /* per-phase wall time and peak memory */
 	const char *db;
 	int timeout_ms;
 	bool verbose;
@@ -82,6 +85,7 @@ static void usage(FILE *f)
 	      "  -o, --output FILE       where a format without :FILE goes\n"
 	      "  --fail-on LEVEL         error (default), warning, info or none\n"
 	      "  --min-severity LEVEL    show only findings at or above LEVEL\n"
+	      "  --timings               per-phase wall time and peak memory on stderr\n"
 	      "  --schema NAME           audit only this schema (repeatable)\n"
 	      "  --exclude-schema NAME   leave a schema out (repeatable)\n"
 	      "  --exclude-table PATTERN leave tables out (glob on schema.table or table)\n"
@@ -168,7 +172,28 @@ enum {
 	OPT_NO_RLS,
 	OPT_RLS_MATRIX,
 	OPT_MIN_SEVERITY,
+	OPT_TIMINGS,
 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* --timings: one line per phase on stderr, with the peak RSS so far. */
+static void timing(const struct cli *c, const char *phase, double t0,
+		   const char *extra)
+{
+	if (!c->timings)
+		return;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "pgdrift: timing %-12s %9.1f ms  peak RSS %6ld MB%s%s\n",
+		phase, now_ms() - t0, ru.ru_maxrss / 1024, extra ? "  " : "",
+		extra ? extra : "");
+}
 
 static void push(char ***v, size_t *n, char *s)
 {
@@ -199,6 +224,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "no-rls", no_argument, NULL, OPT_NO_RLS },
 		{ "rls-matrix", no_argument, NULL, OPT_RLS_MATRIX },
 		{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
+		{ "timings", no_argument, NULL, OPT_TIMINGS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -226,6 +252,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_NO_RLS: c->no_rls = true; break;
 		case OPT_RLS_MATRIX: c->rls_matrix = true; break;
 		case OPT_MIN_SEVERITY: c->min_severity = optarg; break;
+		case OPT_TIMINGS: c->timings = true; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -423,11 +450,14 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 			spec, strerror(errno));
 		return PGD_EXIT_USAGE;
 	}
+	double t0 = now_ms();
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct cli sub = *c;
 		sub.migrations = spec;
 		*desc = pgd_xasprintf("migrations %s", spec);
-		return load_migrations(&sub, out);
+		int rc = load_migrations(&sub, out);
+		timing(c, "migrations", t0, NULL);
+		return rc;
 	}
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISREG(st.st_mode)) {
 		*desc = pgd_xasprintf("snapshot %s", spec);
@@ -455,6 +485,10 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
 				"(server %d)\n", stats.queries, stats.objects,
 			stats.ms, stats.server_version);
+	char extra[96];
+	snprintf(extra, sizeof(extra), "%d catalog queries, %ld objects",
+		 stats.queries, stats.objects);
+	timing(c, "introspect", t0, extra);
 	return PGD_EXIT_OK;
 }
 
@@ -571,7 +605,10 @@ static int audit(struct cli *c, const char *command, const char *from,
 		};
 		struct pgd_findings f = PGD_FINDINGS_INIT;
 		struct pgd_rls_matrix mx = { 0 };
+		double t0 = now_ms();
 		pgd_diff(exp, act, &dopts, &f);
+		timing(c, "diff", t0, NULL);
+		t0 = now_ms();
 		if (with_rls) {
 			struct pgd_rls_options ro = {
 				(const char *const *)c->exposed, c->nexposed };
@@ -580,9 +617,13 @@ static int audit(struct cli *c, const char *command, const char *from,
 			if (c->rls_matrix)
 				meta.matrix = &mx;
 		}
+		if (with_rls)
+			timing(c, "rls", t0, NULL);
 		meta.expected = edesc;
 		meta.actual = adesc;
+		t0 = now_ms();
 		rc = write_reports(c, &f, &meta);
+		timing(c, "report", t0, NULL);
 		pgd_rls_matrix_release(&mx);
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)

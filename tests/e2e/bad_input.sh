@@ -55,12 +55,19 @@ ln -s "$tmp/loop/b.sql" "$tmp/loop/a.sql"
 ln -s "$tmp/loop/a.sql" "$tmp/loop/b.sql"
 expect "symlink loop inside the folder" 3 "a.sql: error: cannot read migration file" -- expected --migrations "$tmp/loop"
 
-if [[ $(id -u) -ne 0 ]]; then
-	mkdir -p "$tmp/perm" && echo "create table t (id int);" >"$tmp/perm/0001_p.sql"
-	chmod 000 "$tmp/perm/0001_p.sql"
-	expect "unreadable file" 3 "0001_p.sql: error: cannot read migration file: Permission denied" -- expected --migrations "$tmp/perm"
+# an unreadable file: root reads anything, so as root the case runs as nobody
+mkdir -p "$tmp/perm" && echo "create table t (id int);" >"$tmp/perm/0001_p.sql"
+chmod 000 "$tmp/perm/0001_p.sql"
+chmod 0755 "$tmp" "$tmp/perm"
+if [[ $(id -u) -eq 0 ]] && ! runuser -u nobody -- test -x "$PGDRIFT" 2>/dev/null; then
+	echo "ok $((++_tap_n)) # SKIP unreadable file: user nobody cannot reach $PGDRIFT from here"
+elif [[ $(id -u) -eq 0 ]]; then
+	rc=0
+	runuser -u nobody -- "$PGDRIFT" expected --migrations "$tmp/perm" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	is "$rc" 3 "unreadable file: exit 3"
+	like "$(cat "$tmp/err")" "0001_p.sql: error: cannot read migration file: Permission denied" "unreadable file: says why"
 else
-	echo "ok $((++_tap_n)) # SKIP unreadable file: root reads any file (this case runs as a normal user)"
+	expect "unreadable file" 3 "0001_p.sql: error: cannot read migration file: Permission denied" -- expected --migrations "$tmp/perm"
 fi
 
 # an expression nested 10,000 levels deep

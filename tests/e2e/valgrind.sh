@@ -4,6 +4,10 @@
 # memcheck: no invalid access, no use of uninitialised memory, nothing
 # definitely or indirectly lost.
 . "$(dirname "$0")/lib.sh"
+if [[ -n "${PGDRIFT_SANITIZED:-}" ]]; then
+	echo "1..0 # SKIP valgrind cannot run an AddressSanitizer build; the plain build runs this test"
+	exit 77
+fi
 require_pg
 command -v valgrind >/dev/null || bail "valgrind is not installed (scripts/bootstrap.sh installs it)"
 

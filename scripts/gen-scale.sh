@@ -64,7 +64,7 @@ for k in range(3):
     with open(path, "w") as fh:
         i = 0
         while fh.tell() < per:
-            tt = f"t{i % n:05d}"
+            tt = f"t{i % min(n, 50):05d}"  # seed data goes to a few tables, as in real projects
             fh.write(f"insert into public.{tt} (owner, code, score) values "
                      f"('00000000-0000-0000-0000-{i:012d}', 'code-{k}-{i}', {i % 101});\n")
             i += 1

@@ -5,8 +5,9 @@
 # definitely or indirectly lost.
 . "$(dirname "$0")/lib.sh"
 if [[ -n "${PGDRIFT_SANITIZED:-}" ]]; then
+	# meson's TAP protocol takes a zero plan with SKIP and exit 0 as skipped
 	echo "1..0 # SKIP valgrind cannot run an AddressSanitizer build; the plain build runs this test"
-	exit 77
+	exit 0
 fi
 require_pg
 command -v valgrind >/dev/null || bail "valgrind is not installed (scripts/bootstrap.sh installs it)"

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -572,6 +573,47 @@ static int parse_fail_on(const struct cli *c, struct pgd_report_meta *meta)
 	return 0;
 }
 
+struct load_job {
+	struct cli *c;
+	const char *spec;
+	bool is_db;
+	struct pgd_schema *out;
+	char *desc;
+	int rc;
+};
+
+static void *load_job_run(void *arg)
+{
+	struct load_job *j = arg;
+	j->rc = load_source(j->c, j->spec, j->is_db, &j->out, &j->desc);
+	return NULL;
+}
+
+/*
+ * Loads both sources at once: the replay is CPU work here, the catalog read
+ * is mostly waiting for the server, and libpg_query keeps its state per
+ * thread. Returns the first non-zero exit code.
+ */
+static int load_both(struct cli *c, const char *from, bool from_db,
+		     const char *to, bool to_db, struct pgd_schema **exp,
+		     char **edesc, struct pgd_schema **act, char **adesc)
+{
+	struct load_job a = { c, from, from_db, NULL, NULL, 0 };
+	struct load_job b = { c, to, to_db, NULL, NULL, 0 };
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, load_job_run, &b) == 0;
+	load_job_run(&a);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		load_job_run(&b);
+	*exp = a.out;
+	*edesc = a.desc;
+	*act = b.out;
+	*adesc = b.desc;
+	return a.rc ? a.rc : b.rc;
+}
+
 static int audit(struct cli *c, const char *command, const char *from,
 		 bool from_db, const char *to, bool to_db, bool with_rls)
 {
@@ -593,9 +635,7 @@ static int audit(struct cli *c, const char *command, const char *from,
 	}
 	struct pgd_schema *exp = NULL, *act = NULL;
 	char *edesc = NULL, *adesc = NULL;
-	rc = load_source(c, from, from_db, &exp, &edesc);
-	if (rc == 0)
-		rc = load_source(c, to, to_db, &act, &adesc);
+	rc = load_both(c, from, from_db, to, to_db, &exp, &edesc, &act, &adesc);
 	if (rc == 0) {
 		struct pgd_diff_options dopts = {
 			(const char *const *)c->schemas, c->nschemas,

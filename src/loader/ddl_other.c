@@ -705,22 +705,6 @@ static void set_roles(struct replay *r, struct pgd_policy *p,
 	p->nroles = k;
 }
 
-static const char *policy_expr(struct replay *r, struct pgd_table *t,
-			       PgQuery__Node **e)
-{
-	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
-	struct pgd_strbuf err = PGD_STRBUF_INIT;
-	char *text = pgd_norm_expr(&ctx, e, &err);
-	const char *res = NULL;
-	if (!text)
-		rp_error(r, -1, "%s", err.buf);
-	else
-		res = pgd_schema_strdup(r->m, text);
-	free(text);
-	pgd_strbuf_release(&err);
-	return res;
-}
-
 void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 {
 	struct pgd_table *t = table_for(r, s->table);
@@ -737,9 +721,9 @@ void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 	p->permissive = s->permissive;
 	set_roles(r, p, s->roles, s->n_roles);
 	if (s->qual)
-		p->using_expr = policy_expr(r, t, &s->qual);
+		p->using_expr = rp_expr(r, t, &s->qual);
 	if (s->with_check)
-		p->check_expr = policy_expr(r, t, &s->with_check);
+		p->check_expr = rp_expr(r, t, &s->with_check);
 }
 
 void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
@@ -756,9 +740,9 @@ void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
 	if (s->n_roles)
 		set_roles(r, p, s->roles, s->n_roles);
 	if (s->qual)
-		p->using_expr = policy_expr(r, t, &s->qual);
+		p->using_expr = rp_expr(r, t, &s->qual);
 	if (s->with_check)
-		p->check_expr = policy_expr(r, t, &s->with_check);
+		p->check_expr = rp_expr(r, t, &s->with_check);
 	touch(r, &p->obj);
 }
 

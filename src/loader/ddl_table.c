@@ -362,19 +362,9 @@ static const char *canon_default(struct replay *r, struct pgd_table *t,
 	if (*expr && (*expr)->node_case == PG_QUERY__NODE__NODE_A_CONST &&
 	    (*expr)->a_const->isnull)
 		return NULL;
-	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
-	struct pgd_strbuf err = PGD_STRBUF_INIT;
 	if (tn)
 		pgd_norm_fold_default(*expr, tn);
-	char *text = pgd_norm_expr(&ctx, expr, &err);
-	const char *res = NULL;
-	if (!text)
-		rp_error(r, -1, "%s", err.buf);
-	else
-		res = pgd_schema_strdup(r->m, text);
-	free(text);
-	pgd_strbuf_release(&err);
-	return res;
+	return rp_expr(r, t, expr);
 }
 
 static const char *serial_sequence(struct replay *r, struct pgd_table *t,

@@ -101,6 +101,21 @@ struct pgd_nctx rp_nctx(struct replay *r, const char *schema,
 	return ctx;
 }
 
+const char *rp_expr(struct replay *r, struct pgd_table *t, PgQuery__Node **e)
+{
+	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+	struct pgd_strbuf err = PGD_STRBUF_INIT;
+	char *text = pgd_norm_expr(&ctx, e, &err);
+	const char *res = NULL;
+	if (!text)
+		rp_error(r, -1, "%s", err.buf);
+	else
+		res = pgd_schema_strdup(r->m, text);
+	free(text);
+	pgd_strbuf_release(&err);
+	return res;
+}
+
 const char *rp_create_schema(struct replay *r)
 {
 	struct pgd_nctx ctx = rp_nctx(r, NULL, NULL);

@@ -44,6 +44,10 @@ void rp_unmodeled(struct replay *r, const char *what, const char *reason);
 /* Name context for normalize, for an expression on schema.table. */
 struct pgd_nctx rp_nctx(struct replay *r, const char *schema,
 			const char *table);
+/* The canonical text of expression *e on table t (in the model's arena),
+ * or NULL after reporting why it could not be read. */
+const char *rp_expr(struct replay *r, struct pgd_table *t, PgQuery__Node **e);
+
 /* The schema an unqualified new object goes to. */
 const char *rp_create_schema(struct replay *r);
 

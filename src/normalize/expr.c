@@ -295,20 +295,9 @@ static const char *resolve_function(const struct pgd_nctx *ctx, const char *name
 			if (pgd_schema_find_function_name(ctx->model, s, name))
 				return s;
 		}
-	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_funcs); i++) {
-		if (strcmp(ext_funcs[i].func, name) != 0)
-			continue;
-		struct pgd_extension *e =
-			ctx->model ? pgd_schema_find_extension(
-					     ctx->model, ext_funcs[i].extension)
-				   : NULL;
-		if (e)
-			return e->obj.schema;
-		for (size_t k = 0; k < ctx->nsearch_path; k++)
-			if (strcmp(ctx->search_path[k], "extensions") == 0)
-				return "extensions";
-		return NULL;
-	}
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_funcs); i++)
+		if (strcmp(ext_funcs[i].func, name) == 0)
+			return pgd_norm_extension_schema(ctx, ext_funcs[i].extension);
 	return NULL;
 }
 

@@ -116,6 +116,11 @@ char *pgd_norm_jsonb_text(const char *text);
  * views, sequences in ctx->model); NULL when not found. */
 const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name);
 
+/* Where extension extname's objects are: its schema in ctx->model, else
+ * "extensions" when that is on the search path (Supabase), else NULL. */
+const char *pgd_norm_extension_schema(const struct pgd_nctx *ctx,
+				      const char *extname);
+
 /* First schema of the search path that exists in the model (or the first
  * entry when none does): where CREATE puts an unqualified object. */
 const char *pgd_norm_creation_schema(const struct pgd_nctx *ctx);

@@ -108,6 +108,19 @@ const char *pgd_norm_creation_schema(const struct pgd_nctx *ctx)
 	return "public";
 }
 
+const char *pgd_norm_extension_schema(const struct pgd_nctx *ctx,
+				      const char *extname)
+{
+	struct pgd_extension *e =
+		ctx->model ? pgd_schema_find_extension(ctx->model, extname) : NULL;
+	if (e)
+		return e->obj.schema;
+	for (size_t k = 0; k < ctx->nsearch_path; k++)
+		if (strcmp(ctx->search_path[k], "extensions") == 0)
+			return "extensions";
+	return NULL;
+}
+
 /* The schema of user type name through the search path, or NULL. */
 static const char *resolve_type(const struct pgd_nctx *ctx, const char *name)
 {
@@ -119,16 +132,8 @@ static const char *resolve_type(const struct pgd_nctx *ctx, const char *name)
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_types); i++) {
 		if (strcmp(ext_types[i].type, name) != 0)
 			continue;
-		struct pgd_extension *e =
-			ctx->model ? pgd_schema_find_extension(
-					     ctx->model, ext_types[i].extension)
-				   : NULL;
-		if (e)
-			return e->obj.schema;
-		for (size_t k = 0; k < ctx->nsearch_path; k++)
-			if (strcmp(ctx->search_path[k], "extensions") == 0)
-				return "extensions";
-		return pgd_norm_creation_schema(ctx);
+		const char *s = pgd_norm_extension_schema(ctx, ext_types[i].extension);
+		return s ? s : pgd_norm_creation_schema(ctx);
 	}
 	return NULL;
 }

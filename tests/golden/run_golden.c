@@ -1,6 +1,7 @@
 /*
  * run_golden.c - golden files, one directory per case (jansson's
- * test/suites layout): expected.sql and actual.sql are replayed, diffed,
+ * test/suites layout): migrations.sql (the expected side) and
+ * database.sql (what the database holds) are replayed, diffed,
  * and each report format with an expected.<format> file in the directory is
  * rendered to actual.<format> and compared byte for byte. The version is
  * pinned so output does not change with releases. PGDRIFT_UPDATE_GOLDEN=1
@@ -56,12 +57,12 @@ static void run_case(const char *root, const char *name)
 {
 	static const char *const formats[] = { "text", "json", "markdown" };
 	char *dir = pgd_xasprintf("%s/%s", root, name);
-	char *ep = pgd_xasprintf("%s/expected.sql", dir);
-	char *ap = pgd_xasprintf("%s/actual.sql", dir);
+	char *ep = pgd_xasprintf("%s/migrations.sql", dir);
+	char *ap = pgd_xasprintf("%s/database.sql", dir);
 	char *esql = slurp(ep), *asql = slurp(ap);
 	bool update = getenv("PGDRIFT_UPDATE_GOLDEN") != NULL;
 	if (!esql || !asql) {
-		printf("not ok %d - %s: cannot read expected.sql and actual.sql\n",
+		printf("not ok %d - %s: cannot read migrations.sql and database.sql\n",
 		       ++ntests, name);
 		nfailed++;
 		goto out;
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		char *p = pgd_xasprintf("%s/%s/expected.sql", argv[1], de->d_name);
+		char *p = pgd_xasprintf("%s/%s/migrations.sql", argv[1], de->d_name);
 		struct stat st;
 		if (stat(p, &st) == 0) {
 			PGD_GROW(names, alloc, n + 1);

@@ -1,0 +1,1 @@
+create table "we""ird <tbl> & co" ("select" text, "café" int);

@@ -202,9 +202,14 @@ static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
 				const char *e = cmd_codes[c] == PGD_POL_INSERT
 					? (p->check_expr ? p->check_expr : p->using_expr)
 					: p->using_expr;
+				/* a permissive policy with no expression for the
+				 * command grants no row: PostgreSQL ORs only the
+				 * quals that exist, and none means false */
+				if (!e)
+					continue;
 				struct pgd_expr_facts f;
 				facts_of(e, &f);
-				if (!e || f.always_true)
+				if (f.always_true)
 					all_rows = true;
 				if (names.len)
 					pgd_strbuf_addstr(&names, ", ");

@@ -141,6 +141,16 @@ START_TEST(severity_of_always_true_on_select_is_warning)
 	pgd_rls_matrix_release(&mx);
 	pgd_findings_release(&f);
 	pgd_schema_free(m);
+
+	/* a DELETE policy with no USING grants nothing (not "all rows") */
+	ck_assert_int_eq(pgd_migrations_replay_text("m.sql",
+		"create table t (id int); alter table t enable row level security;"
+		"create policy d on t for delete to anon;", &o, &m, &d), 0);
+	pgd_rls_review(m, NULL, &f, &mx);
+	ck_assert_int_eq(mx.rows[0].cells[3][0].access, PGD_ACC_DENIED);
+	pgd_rls_matrix_release(&mx);
+	pgd_findings_release(&f);
+	pgd_schema_free(m);
 	pgd_diags_release(&d);
 }
 END_TEST

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "pgd_config.h"
+#include "pgdrift/baseline.h"
 #include "pgdrift/catalog.h"
 #include "pgdrift/diff.h"
 #include "pgdrift/report.h"
@@ -59,6 +60,10 @@ struct cli {
 	struct pgd_load_options load;
 	char **search_path;
 	size_t nsearch_path;
+	const char *baseline;       /* --baseline FILE */
+	const char *write_baseline; /* --write-baseline FILE */
+	const char *reason;         /* --reason TEXT */
+	const char *expires;        /* --expires YYYY-MM-DD */
 };
 
 static void usage(FILE *f)
@@ -81,8 +86,9 @@ static void usage(FILE *f)
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
 	      "  --verbose               each catalog query's rows and time on stderr\n"
 	      "Reports (check, diff, rls):\n"
-	      "  --format NAME[:FILE]    text (default) or json; repeatable, e.g.\n"
-	      "                          --format text --format json:pgdrift.json\n"
+	      "  --format NAME[:FILE]    text (default), json, markdown, sarif, junit\n"
+	      "                          or codequality; repeatable, e.g.\n"
+	      "                          --format text --format sarif:pgdrift.sarif\n"
 	      "  -o, --output FILE       where a format without :FILE goes\n"
 	      "  --fail-on LEVEL         error (default), warning, info or none\n"
 	      "  --min-severity LEVEL    show only findings at or above LEVEL\n"
@@ -94,6 +100,13 @@ static void usage(FILE *f)
 	      "                          pgrst.db_schemas setting, else public)\n"
 	      "  --no-rls                check: skip the RLS review\n"
 	      "  --rls-matrix            check: print the coverage matrix too\n"
+	      "Baselines (check, diff, rls):\n"
+	      "  --baseline FILE         suppress the findings FILE accepts; report\n"
+	      "                          its stale and expired entries (info)\n"
+	      "  --write-baseline FILE   accept every current finding into FILE\n"
+	      "                          (needs --reason; keeps --baseline's reasons)\n"
+	      "  --reason TEXT           why the findings are accepted\n"
+	      "  --expires YYYY-MM-DD    the last day the new entries suppress\n"
 	      "Dumps (expected, snapshot):\n"
 	      "  --format text|json      canonical text dump (default) or JSON snapshot\n"
 	      "  -o, --output FILE       write there instead of standard output\n"
@@ -174,6 +187,10 @@ enum {
 	OPT_RLS_MATRIX,
 	OPT_MIN_SEVERITY,
 	OPT_TIMINGS,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
+	OPT_REASON,
+	OPT_EXPIRES,
 };
 
 static double now_ms(void)
@@ -226,6 +243,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "rls-matrix", no_argument, NULL, OPT_RLS_MATRIX },
 		{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
 		{ "timings", no_argument, NULL, OPT_TIMINGS },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "reason", required_argument, NULL, OPT_REASON },
+		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -254,6 +275,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_RLS_MATRIX: c->rls_matrix = true; break;
 		case OPT_MIN_SEVERITY: c->min_severity = optarg; break;
 		case OPT_TIMINGS: c->timings = true; break;
+		case OPT_BASELINE: c->baseline = optarg; break;
+		case OPT_WRITE_BASELINE: c->write_baseline = optarg; break;
+		case OPT_REASON: c->reason = optarg; break;
+		case OPT_EXPIRES: c->expires = optarg; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -303,6 +328,13 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		push(&c->positional, &c->npositional, argv[optind++]);
 	if (c->npositional && strcmp(c->command, "diff") != 0)
 		return usage_error("unexpected argument '%s'", c->positional[0]);
+	if (c->write_baseline && (!c->reason || !c->reason[strspn(c->reason, " \t")]))
+		return usage_error("%s", "--write-baseline needs --reason TEXT: say why "
+				   "these findings are accepted");
+	if ((c->reason || c->expires) && !c->write_baseline)
+		return usage_error("%s", "--reason and --expires go with --write-baseline");
+	if (c->expires && !pgd_date_valid(c->expires))
+		return usage_error("--expires takes a date YYYY-MM-DD, not '%s'", c->expires);
 	return 0;
 }
 
@@ -496,6 +528,74 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 static int write_reports_of(struct cli *c, const struct pgd_findings *f,
 			    const struct pgd_report_meta *meta_in);
 
+/* Today, YYYY-MM-DD in UTC, for baseline dates; PGDRIFT_TODAY pins it
+ * (tests). Returns an exit code. */
+static int today(char buf[11])
+{
+	const char *pinned = getenv("PGDRIFT_TODAY");
+	if (pinned) {
+		if (!pgd_date_valid(pinned))
+			return usage_error("PGDRIFT_TODAY must be a date YYYY-MM-DD, not '%s'",
+					   pinned);
+		memcpy(buf, pinned, 11);
+		return 0;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, 11, "%Y-%m-%d", &tm))
+		PGD_BUG("cannot format today's date");
+	return 0;
+}
+
+/*
+ * --write-baseline and --baseline, once every finding is known: writing
+ * records every current finding (keeping the reasons of a --baseline read
+ * alongside) and then applies what it wrote, so the run that adopts a
+ * baseline passes; reading applies the file. Sets meta's baseline fields.
+ * Returns an exit code.
+ */
+static int apply_baseline(const struct cli *c, struct pgd_findings *f,
+			  struct pgd_report_meta *meta)
+{
+	if (!c->baseline && !c->write_baseline)
+		return 0;
+	char day[11];
+	int rc = today(day);
+	if (rc)
+		return rc;
+	struct pgd_baseline *old = NULL;
+	if (c->baseline) {
+		struct pgd_error err = PGD_ERROR_INIT;
+		if (pgd_baseline_read_file(c->baseline, &old, &err) < 0) {
+			pgd_error_print(stderr, &err);
+			pgd_error_release(&err);
+			return PGD_EXIT_USAGE;
+		}
+	}
+	struct pgd_baseline *use = old;
+	if (c->write_baseline) {
+		use = pgd_baseline_from_findings(f, old, c->reason, c->expires, day);
+		use->path = pgd_xstrdup(c->write_baseline);
+		pgd_baseline_free(old);
+		struct pgd_strbuf text = PGD_STRBUF_INIT;
+		pgd_baseline_write(use, &text);
+		struct cli sub = *c;
+		sub.output = c->write_baseline;
+		rc = emit(&sub, text.buf, text.len);
+		pgd_strbuf_release(&text);
+		if (rc) {
+			pgd_baseline_free(use);
+			return rc;
+		}
+		fprintf(stderr, "pgdrift: wrote %zu accepted finding%s to %s\n", use->n,
+			use->n == 1 ? "" : "s", c->write_baseline);
+	}
+	meta->suppressed = pgd_baseline_apply(use, f, day);
+	meta->baseline = c->write_baseline ? c->write_baseline : c->baseline;
+	pgd_baseline_free(use);
+	return 0;
+}
+
 /* Writes every requested report: --format NAME[:FILE], text by default.
  * --min-severity hides lesser findings from the reports (not from the exit
  * code, which --fail-on decides over all findings). */
@@ -653,6 +753,7 @@ static int audit(struct cli *c, const char *command, const char *from,
 			struct pgd_rls_options ro = {
 				(const char *const *)c->exposed, c->nexposed };
 			pgd_rls_review(act, &ro, &f, &mx);
+			pgd_diff_locate(&f, exp);
 			pgd_findings_sort(&f);
 			if (c->rls_matrix)
 				meta.matrix = &mx;
@@ -661,9 +762,22 @@ static int audit(struct cli *c, const char *command, const char *from,
 			timing(c, "rls", t0, NULL);
 		meta.expected = edesc;
 		meta.actual = adesc;
+		size_t ntables = 0;
+		char **tables = pgd_diff_audited_tables(exp, act, &dopts, &ntables);
+		meta.tables = (const char *const *)tables;
+		meta.ntables = ntables;
+		/* a folder only: a connection string must never reach a report */
+		struct stat st;
+		meta.location = !from_db && stat(from, &st) == 0 && S_ISDIR(st.st_mode)
+				? from : NULL;
 		t0 = now_ms();
-		rc = write_reports(c, &f, &meta);
+		rc = apply_baseline(c, &f, &meta);
+		if (rc == 0)
+			rc = write_reports(c, &f, &meta);
 		timing(c, "report", t0, NULL);
+		for (size_t i = 0; i < ntables; i++)
+			free(tables[i]);
+		free(tables);
 		pgd_rls_matrix_release(&mx);
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
@@ -710,7 +824,16 @@ static int cmd_rls(struct cli *c)
 	meta.expected = "row level security review";
 	meta.actual = desc;
 	meta.matrix = &mx;
-	rc = write_reports(c, &f, &meta);
+	meta.location = c->migrations;
+	const char **tables = pgd_xcalloc(mx.n + 1, sizeof(*tables));
+	for (size_t i = 0; i < mx.n; i++)
+		tables[i] = mx.rows[i].table;
+	meta.tables = tables;
+	meta.ntables = mx.n;
+	rc = apply_baseline(c, &f, &meta);
+	if (rc == 0)
+		rc = write_reports(c, &f, &meta);
+	free(tables);
 	if (rc == 0 && !meta.fail_on_none &&
 	    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
 		rc = PGD_EXIT_FINDINGS;

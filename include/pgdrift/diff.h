@@ -33,4 +33,23 @@ struct pgd_diff_options {
 void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 	      const struct pgd_diff_options *opts, struct pgd_findings *out);
 
+/*
+ * The tables pgd_diff audits under opts: every expected table in scope and
+ * every actual table in a schema the expected side owns, as identities
+ * ("schema.table", quoted as needed), sorted, each once. Sets *n. The
+ * caller frees each string and the array.
+ */
+/*
+ * Gives every finding in f that has no migration location the file:line of
+ * the expected object it names (a policy, table, view or function), or of
+ * its table: so findings about the live side (the RLS review of a
+ * database) point at the migration that should have made it right.
+ * Findings keep their order and fingerprints.
+ */
+void pgd_diff_locate(struct pgd_findings *f, const struct pgd_schema *expected);
+
+char **pgd_diff_audited_tables(const struct pgd_schema *expected,
+			       const struct pgd_schema *actual,
+			       const struct pgd_diff_options *opts, size_t *n);
+
 #endif

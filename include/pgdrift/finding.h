@@ -86,6 +86,8 @@ enum pgd_rule_id {
 	PGD_R_RLS_BYPASS_ROLE,
 	/* coverage */
 	PGD_R_UNMODELED_STATEMENT,
+	PGD_R_BASELINE_STALE,
+	PGD_R_BASELINE_EXPIRED,
 	PGD_R_COUNT
 };
 
@@ -118,6 +120,8 @@ struct pgd_finding {
 	char *file;        /* the migration behind the expectation, or NULL */
 	unsigned line;
 	char *remediation; /* SQL restoring the expected state, or NULL */
+	char fingerprint[17]; /* 16 hex digits, set by pgd_findings_sort: stable
+				 across runs (baselines, Code Quality, SARIF) */
 };
 
 struct pgd_findings {
@@ -136,8 +140,17 @@ struct pgd_finding *pgd_findings_add(struct pgd_findings *f, enum pgd_rule_id id
 				     const char *object, const char *table,
 				     const char *expected, const char *actual,
 				     const char *fmt, ...) PGD_PRINTF(7, 8);
+/* Frees the strings one finding owns (not the finding itself). */
+void pgd_finding_release(struct pgd_finding *x);
 void pgd_findings_release(struct pgd_findings *f);
-/* Sorts by table, object, code: the order every report uses. */
+/*
+ * Sorts by table, object, code: the order every report uses; then sets
+ * every finding's fingerprint: a hash of its code, object, table, expected
+ * and actual values (and file:line when it names no object), so the same
+ * drift gets the same fingerprint on every run and any change to it gets a
+ * new one. Findings alike in all of those are told apart by their rank.
+ * The message is left out so rewording a message keeps baselines valid.
+ */
 void pgd_findings_sort(struct pgd_findings *f);
 /* How many findings are at or above severity s. */
 size_t pgd_findings_count_at_least(const struct pgd_findings *f,

@@ -24,6 +24,15 @@ struct pgd_report_meta {
 	const char *version;  /* the tool version to print; NULL: this build's
 				 (golden tests pin it) */
 	const struct pgd_rls_matrix *matrix; /* the RLS coverage matrix, or NULL */
+	/* the tables audited ("schema.table", quoted as needed, sorted): JUnit
+	 * makes one test case of each; NULL/0 when unknown */
+	const char *const *tables;
+	size_t ntables;
+	/* where a finding with no migration file points (Code Quality needs a
+	 * path): the migrations folder; NULL for "." */
+	const char *location;
+	size_t suppressed;    /* findings a baseline suppressed */
+	const char *baseline; /* the baseline file, or NULL */
 };
 
 typedef void (*pgd_reporter)(const struct pgd_findings *f,
@@ -41,5 +50,12 @@ void pgd_report_json(const struct pgd_findings *f,
 		     const struct pgd_report_meta *meta, struct pgd_strbuf *out);
 void pgd_report_markdown(const struct pgd_findings *f,
 			 const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_sarif(const struct pgd_findings *f,
+		      const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_junit(const struct pgd_findings *f,
+		      const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_codequality(const struct pgd_findings *f,
+			    const struct pgd_report_meta *meta,
+			    struct pgd_strbuf *out);
 
 #endif

@@ -1074,3 +1074,104 @@ void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 		}
 	pgd_findings_sort(out);
 }
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **pgd_diff_audited_tables(const struct pgd_schema *expected,
+			       const struct pgd_schema *actual,
+			       const struct pgd_diff_options *opts, size_t *n)
+{
+	static const struct pgd_diff_options none = { 0 };
+	struct dctx d = { (struct pgd_schema *)expected, (struct pgd_schema *)actual,
+			  opts ? opts : &none, NULL, NULL, NULL };
+	char **v = pgd_xcalloc(expected->ntables + actual->ntables + 1, sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < expected->ntables; i++) {
+		const struct pgd_table *t = expected->tables[i];
+		if (!table_excluded(&d, t->obj.schema, t->obj.name))
+			v[k++] = ident2(t->obj.schema, t->obj.name);
+	}
+	for (size_t i = 0; i < actual->ntables; i++) {
+		const struct pgd_table *t = actual->tables[i];
+		if (owned(&d, t->obj.schema) &&
+		    !table_excluded(&d, t->obj.schema, t->obj.name))
+			v[k++] = ident2(t->obj.schema, t->obj.name);
+	}
+	qsort(v, k, sizeof(*v), cmp_cstr);
+	size_t u = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (u && !strcmp(v[u - 1], v[i]))
+			free(v[i]);
+		else
+			v[u++] = v[i];
+	}
+	*n = u;
+	return v;
+}
+
+struct located {
+	char *ident;
+	const struct pgd_object *obj;
+};
+
+static int cmp_located(const void *a, const void *b)
+{
+	return strcmp(((const struct located *)a)->ident,
+		      ((const struct located *)b)->ident);
+}
+
+static const struct pgd_object *find_located(const struct located *v, size_t n,
+					     const char *ident)
+{
+	if (!ident)
+		return NULL;
+	struct located key = { (char *)ident, NULL };
+	const struct located *hit = bsearch(&key, v, n, sizeof(*v), cmp_located);
+	return hit ? hit->obj : NULL;
+}
+
+void pgd_diff_locate(struct pgd_findings *f, const struct pgd_schema *expected)
+{
+	size_t need = 0, n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		need += !f->v[i].file;
+	if (!need)
+		return;
+	size_t cap = expected->ntables + expected->nviews + expected->nfunctions + 1;
+	for (size_t i = 0; i < expected->ntables; i++)
+		cap += expected->tables[i]->npolicies;
+	struct located *v = pgd_xcalloc(cap, sizeof(*v));
+	for (size_t i = 0; i < expected->ntables; i++) {
+		const struct pgd_table *t = expected->tables[i];
+		v[n++] = (struct located){ ident2(t->obj.schema, t->obj.name), &t->obj };
+		for (size_t k = 0; k < t->npolicies; k++)
+			v[n++] = (struct located){ ident3(t->obj.schema, t->obj.name,
+							  t->policies[k]->obj.name),
+						   &t->policies[k]->obj };
+	}
+	for (size_t i = 0; i < expected->nviews; i++)
+		v[n++] = (struct located){ ident2(expected->views[i]->obj.schema,
+						  expected->views[i]->obj.name),
+					   &expected->views[i]->obj };
+	for (size_t i = 0; i < expected->nfunctions; i++)
+		v[n++] = (struct located){ ident2(expected->functions[i]->obj.schema,
+						  expected->functions[i]->obj.name),
+					   &expected->functions[i]->obj };
+	qsort(v, n, sizeof(*v), cmp_located);
+	for (size_t i = 0; i < f->n; i++) {
+		struct pgd_finding *x = &f->v[i];
+		if (x->file)
+			continue;
+		const struct pgd_object *o = find_located(v, n, x->object);
+		if (!o)
+			o = find_located(v, n, x->table);
+		if (o)
+			set_source(x, o);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].ident);
+	free(v);
+}

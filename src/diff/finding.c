@@ -2,6 +2,8 @@
  * finding.c - the rule table and the findings vector.
  */
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pgdrift/finding.h"
@@ -111,6 +113,10 @@ static const struct pgd_rule rules[PGD_R_COUNT] = {
 	  "An API role (anon, authenticated, authenticator) is a superuser, has BYPASSRLS or owns an exposed table."),
 	R(PGD_R_UNMODELED_STATEMENT, "PGD901", "unmodeled_statement", INFO, COVERAGE,
 	  "A migration statement pgdrift did not model: what it does is not audited."),
+	R(PGD_R_BASELINE_STALE, "PGD902", "baseline_stale", INFO, COVERAGE,
+	  "A baseline entry matches no finding any more: remove it so the baseline shrinks."),
+	R(PGD_R_BASELINE_EXPIRED, "PGD903", "baseline_expired", INFO, COVERAGE,
+	  "A baseline entry has expired: the finding it accepted is reported again."),
 };
 
 const struct pgd_rule *pgd_rule(enum pgd_rule_id id)
@@ -188,18 +194,21 @@ struct pgd_finding *pgd_findings_add(struct pgd_findings *f, enum pgd_rule_id id
 	return x;
 }
 
+void pgd_finding_release(struct pgd_finding *x)
+{
+	free(x->object);
+	free(x->table);
+	free(x->message);
+	free(x->expected);
+	free(x->actual);
+	free(x->file);
+	free(x->remediation);
+}
+
 void pgd_findings_release(struct pgd_findings *f)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		struct pgd_finding *x = &f->v[i];
-		free(x->object);
-		free(x->table);
-		free(x->message);
-		free(x->expected);
-		free(x->actual);
-		free(x->file);
-		free(x->remediation);
-	}
+	for (size_t i = 0; i < f->n; i++)
+		pgd_finding_release(&f->v[i]);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }
@@ -228,10 +237,59 @@ static int cmp_finding(const void *x, const void *y)
 	return c;
 }
 
+/* FNV-1a, 64 bits, over a field and a separator (NULL hashes apart from "") */
+static uint64_t hash_field(uint64_t h, const char *s)
+{
+	if (!s)
+		return (h ^ 0xffu) * 0x100000001b3ULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return (h ^ 0x1fu) * 0x100000001b3ULL;
+}
+
+static uint64_t finding_hash(const struct pgd_finding *x, unsigned rank)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = hash_field(h, x->rule->code);
+	h = hash_field(h, x->object);
+	h = hash_field(h, x->table);
+	h = hash_field(h, x->expected);
+	h = hash_field(h, x->actual);
+	if (!x->object) {
+		char line[16];
+		snprintf(line, sizeof(line), "%u", x->line);
+		h = hash_field(h, x->file);
+		h = hash_field(h, line);
+	}
+	if (rank) {
+		char r[16];
+		snprintf(r, sizeof(r), "#%u", rank);
+		h = hash_field(h, r);
+	}
+	return h;
+}
+
 void pgd_findings_sort(struct pgd_findings *f)
 {
 	if (f->n > 1)
 		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+	/* findings hashing alike share table, object and code, so they sit
+	 * in one run of the sorted order */
+	size_t run = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		struct pgd_finding *x = &f->v[i];
+		if (i && (cmp_null_last(x->table, f->v[run].table) ||
+			  cmp_null_last(x->object, f->v[run].object) ||
+			  x->rule != f->v[run].rule))
+			run = i;
+		uint64_t base = finding_hash(x, 0);
+		unsigned rank = 0;
+		for (size_t j = run; j < i; j++)
+			if (finding_hash(&f->v[j], 0) == base)
+				rank++;
+		snprintf(x->fingerprint, sizeof(x->fingerprint), "%016llx",
+			 (unsigned long long)finding_hash(x, rank));
+	}
 }
 
 size_t pgd_findings_count_at_least(const struct pgd_findings *f,

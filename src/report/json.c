@@ -1,7 +1,7 @@
 /*
  * json.c - the machine report, "format": "pgdrift.report/1": a findings
  * array (code, name, severity, category, object, table, message, expected,
- * actual, source, remediation) and a summary with counts by severity and
+ * actual, source, remediation, fingerprint) and a summary with counts by severity and
  * category. jansson escapes every string.
  */
 #include <jansson.h>
@@ -47,6 +47,7 @@ void pgd_report_json(const struct pgd_findings *f,
 				    (json_int_t)x->line)
 			: json_null());
 		json_object_set_new(j, "remediation", str_or_null(x->remediation));
+		json_object_set_new(j, "fingerprint", json_string(x->fingerprint));
 		json_array_append_new(arr, j);
 	}
 	json_object_set_new(root, "findings", arr);
@@ -63,6 +64,8 @@ void pgd_report_json(const struct pgd_findings *f,
 		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
 	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&
 		pgd_findings_count_at_least(f, meta->fail_on) > 0));
+	json_object_set_new(summary, "suppressed", json_integer((json_int_t)meta->suppressed));
+	json_object_set_new(summary, "baseline", str_or_null(meta->baseline));
 	json_object_set_new(root, "summary", summary);
 	if (meta->matrix) {
 		const struct pgd_rls_matrix *mx = meta->matrix;

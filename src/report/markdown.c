@@ -62,6 +62,12 @@ void pgd_report_markdown(const struct pgd_findings *f,
 	pgd_strbuf_addf(out, "| %zu | %zu | %zu | %s |\n", sev[PGD_SEV_ERROR],
 			sev[PGD_SEV_WARNING], sev[PGD_SEV_INFO],
 			meta->fail_on_none ? "not gated" : failed ? "**failed**" : "passed");
+	if (meta->baseline) {
+		pgd_strbuf_addf(out, "\n%zu finding%s suppressed by baseline ", meta->suppressed,
+				meta->suppressed == 1 ? "" : "s");
+		md(out, meta->baseline);
+		pgd_strbuf_addstr(out, ".\n");
+	}
 	const char *group = "\x01";
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pgd_finding *x = &f->v[i];

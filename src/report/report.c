@@ -12,6 +12,9 @@ static const struct {
 	{ "text", pgd_report_text },
 	{ "json", pgd_report_json },
 	{ "markdown", pgd_report_markdown },
+	{ "sarif", pgd_report_sarif },
+	{ "junit", pgd_report_junit },
+	{ "codequality", pgd_report_codequality },
 };
 
 pgd_reporter pgd_report_find(const char *format)
@@ -24,5 +27,5 @@ pgd_reporter pgd_report_find(const char *format)
 
 const char *pgd_report_formats(void)
 {
-	return "text, json, markdown";
+	return "text, json, markdown, sarif, junit, codequality";
 }

@@ -24,18 +24,39 @@ is "$rc" 0 "migrations vs a JSON snapshot of the same database: no drift"
 
 # drift on the hostile table, in every format
 psql -X -q -d "$db" -c 'alter table "Weird ""Schema""".";DROP TABLE x;--" drop column "new
-line"; drop policy "p'"'"'1 <b>&" on "Weird ""Schema""".";DROP TABLE x;--"' >/dev/null
+line", drop column "esc'$'\x1b''[31mred'$'\x01''"; drop policy "p'"'"'1 <b>&" on "Weird ""Schema""".";DROP TABLE x;--"' >/dev/null
 "$PGDRIFT" check --migrations "$mig" --db "dbname=$db" --no-rls \
-	--format text:"$tmp/r.txt" --format json:"$tmp/r.json" --format markdown:"$tmp/r.md" 2>/dev/null
+	--format text:"$tmp/r.txt" --format json:"$tmp/r.json" --format markdown:"$tmp/r.md" \
+	--format sarif:"$tmp/r.sarif" --format junit:"$tmp/r.xml" \
+	--format codequality:"$tmp/r.cq.json" 2>/dev/null
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/r.json"
 ok $? "the JSON report parses"
 n=$(python3 -c 'import json,sys; print(len([f for f in json.load(open(sys.argv[1]))["findings"] if f["category"] == "drift"]))' "$tmp/r.json")
-is "$n" 2 "two drift findings: the column and the policy"
-obj=$(python3 -c 'import json,sys; print([f["object"] for f in json.load(open(sys.argv[1]))["findings"] if f["name"] == "missing_column"][0])' "$tmp/r.json")
+is "$n" 3 "three drift findings: two columns and the policy"
+obj=$(python3 -c 'import json,sys; print([f["object"] for f in json.load(open(sys.argv[1]))["findings"] if f["name"] == "missing_column" and "new" in f["object"]][0])' "$tmp/r.json")
 is "$obj" '"Weird ""Schema""".";DROP TABLE x;--"."new
 line"' "JSON keeps the identifier exact, newline included"
+obj=$(python3 -c 'import json,sys; print([f["object"] for f in json.load(open(sys.argv[1]))["findings"] if f["name"] == "missing_column" and "esc" in f["object"]][0])' "$tmp/r.json")
+is "$obj" '"Weird ""Schema""".";DROP TABLE x;--"."esc'$'\x1b''[31mred'$'\x01''"' "JSON keeps control characters exact (escaped by JSON)"
 lines=$(grep -c '^  error ' "$tmp/r.txt")
-is "$lines" 2 "text: one line per finding (the newline in a name is shown as \\n)"
+is "$lines" 3 "text: one line per finding (the newline in a name is shown as \\n)"
 if grep -q '<b>\|<script>' "$tmp/r.md"; then ok 1 "markdown: no raw HTML from identifiers"
 else ok 0 "markdown: no raw HTML from identifiers"; fi
+if grep -q $'\x1b' "$tmp/r.txt" "$tmp/r.md" "$tmp/r.xml"; then ok 1 "no raw ESC reaches a terminal or a report"
+else ok 0 "no raw ESC reaches a terminal or a report"; fi
+xmllint --noout "$tmp/r.xml" 2>"$tmp/xmllint.err"
+ok $? "junit: well-formed XML with quotes, <, &, newlines, ESC and ^A in names"
+[[ -s "$tmp/xmllint.err" ]] && diag "$(head -5 "$tmp/xmllint.err")"
+is "$(grep -c '<failure ' "$tmp/r.xml")" 3 "junit: a failure per finding"
+for f in r.sarif r.cq.json; do
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/$f"
+	ok $? "$f parses as JSON"
+done
+obj=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["runs"][0]["results"]
+print([x["logicalLocations"][0]["fullyQualifiedName"] for x in r if x["ruleId"] == "PGD111" and "new" in x["logicalLocations"][0]["fullyQualifiedName"]][0])' "$tmp/r.sarif")
+is "$obj" '"Weird ""Schema""".";DROP TABLE x;--"."new
+line"' "SARIF keeps the identifier exact"
+uri=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])' "$tmp/r.sarif")
+like "$uri" 'fixtures/hostile/migrations/0001_hostile.sql$' "SARIF locates the finding at its migration file"
 done_testing

@@ -55,7 +55,8 @@ static int write_file(const char *path, const char *text, size_t len)
 
 static void run_case(const char *root, const char *name)
 {
-	static const char *const formats[] = { "text", "json", "markdown" };
+	static const char *const formats[] = { "text", "json", "markdown", "sarif",
+						"junit", "codequality" };
 	char *dir = pgd_xasprintf("%s/%s", root, name);
 	char *ep = pgd_xasprintf("%s/migrations.sql", dir);
 	char *ap = pgd_xasprintf("%s/database.sql", dir);
@@ -85,11 +86,16 @@ static void run_case(const char *root, const char *name)
 	static const char *const exposed[] = { "public" };
 	struct pgd_rls_options ro = { exposed, 1 };
 	pgd_rls_review(a, &ro, &f, &mx);
+	pgd_diff_locate(&f, e);
 	pgd_findings_sort(&f);
+	size_t ntables = 0;
+	char **tables = pgd_diff_audited_tables(e, a, &o, &ntables);
 	struct pgd_report_meta meta = { .command = "check",
 					.expected = "migrations migrations",
 					.actual = "database", .fail_on = PGD_SEV_ERROR,
-					.version = "0.0.0-golden", .matrix = &mx };
+					.version = "0.0.0-golden", .matrix = &mx,
+					.tables = (const char *const *)tables,
+					.ntables = ntables, .location = "migrations" };
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
 		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);
 		char *got_path = pgd_xasprintf("%s/actual.%s", dir, formats[i]);
@@ -115,6 +121,9 @@ static void run_case(const char *root, const char *name)
 		free(want_path);
 		free(got_path);
 	}
+	for (size_t i = 0; i < ntables; i++)
+		free(tables[i]);
+	free(tables);
 	pgd_findings_release(&f);
 	pgd_rls_matrix_release(&mx);
 	pgd_schema_free(e);

@@ -178,6 +178,55 @@ START_TEST(severity_and_remediation)
 }
 END_TEST
 
+/* Fingerprints: the same finding hashes alike whatever its message or
+ * position; a changed value, object or code hashes apart; identical
+ * findings are told apart by rank. */
+START_TEST(fingerprints)
+{
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	pgd_findings_add(&f, PGD_R_COLUMN_TYPE, "public.t.c", "public.t", "text",
+			 "integer", "one wording");
+	pgd_findings_add(&f, PGD_R_COLUMN_TYPE, "public.t.c", "public.t", "text",
+			 "bigint", "drift changed");
+	pgd_findings_add(&f, PGD_R_COLUMN_TYPE, "public.t.d", "public.t", "text",
+			 "integer", "other column");
+	pgd_findings_add(&f, PGD_R_MISSING_INDEX, "public.t.i", "public.t", NULL,
+			 NULL, "twin");
+	pgd_findings_add(&f, PGD_R_MISSING_INDEX, "public.t.i", "public.t", NULL,
+			 NULL, "twin");
+	pgd_findings_sort(&f);
+	char fp[5][17];
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_uint_eq(strlen(f.v[i].fingerprint), 16);
+		memcpy(fp[i], f.v[i].fingerprint, 17);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(fp[i], fp[j]);
+	}
+	/* reworded, reordered, located elsewhere: same fingerprints */
+	struct pgd_findings g = PGD_FINDINGS_INIT;
+	pgd_findings_add(&g, PGD_R_MISSING_INDEX, "public.t.i", "public.t", NULL,
+			 NULL, "twin");
+	struct pgd_finding *x = pgd_findings_add(&g, PGD_R_COLUMN_TYPE, "public.t.c",
+		"public.t", "text", "integer", "another wording entirely");
+	x->file = pgd_xstrdup("elsewhere.sql");
+	x->line = 99;
+	pgd_findings_sort(&g);
+	bool found = false;
+	for (size_t i = 0; i < 5; i++)
+		found |= !strcmp(fp[i], g.v[0].fingerprint) &&
+			 f.v[i].rule == g.v[0].rule;
+	ck_assert(found);
+	for (size_t i = 0; i < g.n; i++) {
+		bool same = false;
+		for (size_t j = 0; j < 5; j++)
+			same |= !strcmp(fp[j], g.v[i].fingerprint);
+		ck_assert_msg(same, "%s moved", g.v[i].message);
+	}
+	pgd_findings_release(&g);
+	pgd_findings_release(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("diff");
@@ -186,6 +235,7 @@ int main(void)
 	tcase_add_test(tc, dropped_object_names_the_drop);
 	tcase_add_test(tc, platform_schemas_are_not_unexpected);
 	tcase_add_test(tc, severity_and_remediation);
+	tcase_add_test(tc, fingerprints);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

@@ -1,0 +1,57 @@
+/*
+ * codequality.c - GitLab Code Quality (a JSON array of Code Climate
+ * issues): description, check_name (the finding code), fingerprint (the
+ * finding's, stable across runs, so the merge-request widget shows only new
+ * and fixed findings), severity, and location.path/lines.begin at the
+ * migration behind the expectation (the migrations folder when no single
+ * file is). Severity: RLS errors are "critical" (data is exposed), other
+ * errors "major", warnings "minor", info "info".
+ */
+#include <jansson.h>
+
+#include "pgdrift/report.h"
+#include "pgdrift/strbuf.h"
+
+static const char *cq_severity(const struct pgd_finding *x)
+{
+	switch (x->severity) {
+	case PGD_SEV_ERROR:
+		return x->rule->category == PGD_CAT_RLS ? "critical" : "major";
+	case PGD_SEV_WARNING:
+		return "minor";
+	case PGD_SEV_INFO:
+		return "info";
+	}
+	return "info";
+}
+
+void pgd_report_codequality(const struct pgd_findings *f,
+			    const struct pgd_report_meta *meta,
+			    struct pgd_strbuf *out)
+{
+	json_t *issues = json_array();
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pgd_finding *x = &f->v[i];
+		char *desc = pgd_xasprintf("%s %s: %s", x->rule->code, x->rule->name,
+					   x->message);
+		const char *path = x->file ? x->file
+				   : meta->location ? meta->location : ".";
+		json_array_append_new(issues, json_pack(
+			"{s:s, s:s, s:s, s:[s], s:s, s:s, s:{s:s, s:{s:I}}}",
+			"type", "issue",
+			"description", desc, "check_name", x->rule->code,
+			"categories", x->rule->category == PGD_CAT_RLS ? "Security"
+								       : "Bug Risk",
+			"fingerprint", x->fingerprint, "severity", cq_severity(x),
+			"location", "path", path, "lines", "begin",
+			(json_int_t)(x->file && x->line ? x->line : 1)));
+		free(desc);
+	}
+	char *text = json_dumps(issues, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		PGD_BUG("json_dumps failed");
+	pgd_strbuf_addstr(out, text);
+	pgd_strbuf_addch(out, '\n');
+	free(text);
+	json_decref(issues);
+}

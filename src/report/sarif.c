@@ -1,0 +1,120 @@
+/*
+ * sarif.c - SARIF 2.1.0 for code-scanning tools: one rule per finding code
+ * (every code pgdrift knows, with its help text, default level and
+ * category), one result per finding located at the migration file:line
+ * behind the expectation, the finding's fingerprint as a partial
+ * fingerprint so the same drift keeps its identity across runs. jansson
+ * escapes every string; file paths become URI references (percent-encoded).
+ */
+#include <jansson.h>
+
+#include "pgd_config.h"
+#include "pgdrift/report.h"
+#include "pgdrift/strbuf.h"
+
+static const char *level(enum pgd_severity s)
+{
+	switch (s) {
+	case PGD_SEV_ERROR: return "error";
+	case PGD_SEV_WARNING: return "warning";
+	case PGD_SEV_INFO: return "note";
+	}
+	return "none";
+}
+
+/* A relative path stays relative (resolved against the run's working
+ * directory); an absolute one becomes a file: URI. */
+static char *uri_of(const char *path)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	if (path[0] == '/')
+		pgd_strbuf_addstr(&sb, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~' || *p == '/')
+			pgd_strbuf_addch(&sb, *p);
+		else
+			pgd_strbuf_addf(&sb, "%%%02X", *p);
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *rules_array(void)
+{
+	json_t *rules = json_array();
+	for (size_t i = 0; i < PGD_R_COUNT; i++) {
+		const struct pgd_rule *r = pgd_rule((enum pgd_rule_id)i);
+		json_array_append_new(rules, json_pack(
+			"{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}",
+			"id", r->code, "name", r->name,
+			"shortDescription", "text", r->name,
+			"fullDescription", "text", r->help,
+			"help", "text", r->help,
+			"defaultConfiguration", "level", level(r->severity),
+			"properties", "category", pgd_category_name(r->category)));
+	}
+	return rules;
+}
+
+static json_t *result_of(const struct pgd_finding *x)
+{
+	json_t *res = json_pack("{s:s, s:I, s:s, s:{s:s}}",
+		"ruleId", x->rule->code,
+		"ruleIndex", (json_int_t)(x->rule - pgd_rule(0)),
+		"level", level(x->severity), "message", "text", x->message);
+	if (x->file) {
+		char *uri = uri_of(x->file);
+		json_object_set_new(res, "locations", json_pack(
+			"[{s:{s:{s:s}, s:{s:I}}}]", "physicalLocation",
+			"artifactLocation", "uri", uri,
+			"region", "startLine", (json_int_t)(x->line ? x->line : 1)));
+		free(uri);
+	}
+	if (x->object)
+		json_object_set_new(res, "logicalLocations", json_pack(
+			"[{s:s}]", "fullyQualifiedName", x->object));
+	json_object_set_new(res, "partialFingerprints",
+			    json_pack("{s:s}", "pgdrift/v1", x->fingerprint));
+	json_object_set_new(res, "properties", json_pack(
+		"{s:s, s:o, s:o, s:o, s:o, s:o}",
+		"category", pgd_category_name(x->rule->category),
+		"object", str_or_null(x->object), "table", str_or_null(x->table),
+		"expected", str_or_null(x->expected), "actual", str_or_null(x->actual),
+		"remediation", str_or_null(x->remediation)));
+	return res;
+}
+
+void pgd_report_sarif(const struct pgd_findings *f,
+		      const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
+	json_t *results = json_array();
+	for (size_t i = 0; i < f->n; i++)
+		json_array_append_new(results, result_of(&f->v[i]));
+	const char *version = meta->version ? meta->version : PGD_VERSION;
+	json_t *driver = json_pack("{s:s, s:s, s:s, s:o}", "name", "pgdrift",
+				   "version", version, "semanticVersion", version,
+				   "rules", rules_array());
+	json_t *run = json_pack("{s:{s:o}, s:o, s:s}", "tool", "driver", driver,
+				"results", results, "columnKind", "unicodeCodePoints");
+	json_object_set_new(run, "properties", json_pack("{s:o, s:o, s:o, s:I}",
+		"command", str_or_null(meta->command),
+		"expected", str_or_null(meta->expected),
+		"actual", str_or_null(meta->actual),
+		"suppressedByBaseline", (json_int_t)meta->suppressed));
+	json_t *root = json_pack("{s:s, s:s, s:[o]}",
+		"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
+		"version", "2.1.0", "runs", run);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		PGD_BUG("json_dumps failed");
+	pgd_strbuf_addstr(out, text);
+	pgd_strbuf_addch(out, '\n');
+	free(text);
+	json_decref(root);
+}

@@ -3,6 +3,7 @@
 #
 #   scripts/fuzz.sh replay 600       # the migration loader + replay, 10 minutes
 #   scripts/fuzz.sh snapshot 600     # the JSON snapshot reader
+#   scripts/fuzz.sh baseline 600     # the JSON baseline reader
 #
 # Builds with clang (-fsanitize=fuzzer,address,undefined) in build-fuzz/,
 # seeds from fixtures/fuzz/TARGET/ (plus the parser cases and migration
@@ -11,9 +12,9 @@
 # regression test (tests/fuzz/replay_corpus runs every file there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: $0 replay|snapshot SECONDS}
+target=${1:?usage: $0 replay|snapshot|baseline SECONDS}
 secs=${2:-60}
-case "$target" in replay|snapshot) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
+case "$target" in replay|snapshot|baseline) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
 
 scripts/bootstrap.sh --fuzz
 if [[ ! -f build-fuzz/build.ninja ]]; then

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 packages=(
-	gcc libc6-dev pkg-config meson ninja-build python3
+	gcc libc6-dev pkg-config meson ninja-build python3 python3-yaml
 	libpq-dev libpg-query-dev libprotobuf-c-dev libjansson-dev check
 	postgresql-15 postgresql-client-15
 	libxml2-utils time valgrind

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# ci_template.sh - the GitLab jobs users copy (scripts/ci/pgdrift.gitlab-ci.yml)
+# really work: the file is valid YAML, and each job's script, run as GitLab
+# would run it (minus the build in before_script), gives the documented exit
+# code and leaves every artifact it declares, well-formed: Code Quality and
+# SARIF parse as JSON, JUnit passes xmllint.
+. "$(dirname "$0")/lib.sh"
+require_pg
+
+tpl="$PGDRIFT_SRC/scripts/ci/pgdrift.gitlab-ci.yml"
+tmp=$(mktemp -d)
+db=$(fresh_db pgd_e2e_ci)
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+"$PGDRIFT_SRC/scripts/apply-migrations.sh" --stub "$PGDRIFT_SRC/fixtures/supabase/stub.sql" \
+	"$db" "$PGDRIFT_SRC/fixtures/storytailor/migrations" >/dev/null 2>&1 ||
+	bail "the Storytailor migrations do not apply"
+
+# job NAME: writes the job's script (variables exported first) to stdout
+job() {
+	python3 - "$tpl" "$1" <<'PY'
+import shlex, sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+job = doc[sys.argv[2]]
+base = doc[job["extends"]] if "extends" in job else {}
+for k, v in doc.get("variables", {}).items():
+    if k != "PGDRIFT_MIGRATIONS":
+        print("export %s=%s" % (k, shlex.quote(v)))
+for line in job["script"]:
+    print(line)
+print("# artifacts: " + " ".join(base["artifacts"]["paths"]))
+PY
+}
+
+run_job() { # run_job NAME: runs it in a fresh work dir, sets rc and dir
+	dir="$tmp/$1"
+	mkdir -p "$dir"
+	job "$1" >"$tmp/$1.sh" || bail "cannot read job $1 from the template"
+	cp -r "$PGDRIFT_SRC/fixtures/storytailor/migrations" "$dir/migrations"
+	rc=0
+	(cd "$dir" && PATH="$(dirname "$PGDRIFT"):$PATH" PGDRIFT_MIGRATIONS=migrations \
+		PGDRIFT_DATABASE_URL="dbname=$db" bash -e "$tmp/$1.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+}
+
+artifacts_ok() { # artifacts_ok JOB
+	local a
+	for a in $(sed -n 's/^# artifacts: //p' "$tmp/$1.sh"); do
+		[[ -s "$dir/$a" ]]
+		ok $? "$1: artifact $a written"
+	done
+	xmllint --noout "$dir/pgdrift-junit.xml" 2>/dev/null
+	ok $? "$1: JUnit is well-formed XML"
+	python3 -c 'import json,sys
+cq = json.load(open(sys.argv[1]))
+assert all(i["fingerprint"] and i["location"]["path"] and i["location"]["lines"]["begin"] >= 1 for i in cq)' \
+		"$dir/gl-code-quality-report.json"
+	ok $? "$1: Code Quality issues all have a fingerprint and a location"
+	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["version"] == "2.1.0"' "$dir/pgdrift.sarif"
+	ok $? "$1: SARIF 2.1.0"
+}
+
+python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$tpl"
+ok $? "the template is valid YAML"
+
+run_job pgdrift:nightly
+is "$rc" 0 "nightly on a freshly migrated database: exit 0"
+artifacts_ok pgdrift:nightly
+if grep -qs "dbname=" "$dir"/pgdrift* "$dir"/gl-* "$dir"/stdout "$dir"/stderr; then
+	ok 1 "no connection string in any artifact or log"
+else ok 0 "no connection string in any artifact or log"; fi
+
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$PGDRIFT_SRC/fixtures/demo/hotfix.sql" >/dev/null ||
+	bail "the hotfix does not apply"
+run_job pgdrift:nightly
+is "$rc" 1 "nightly after the hotfix: exit 1 (the job fails)"
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir/gl-code-quality-report.json")
+like "$n" '^[1-9]' "nightly: the Code Quality report lists the drift ($n issues)"
+path=$(python3 -c 'import json,sys; print([i["location"]["path"] for i in json.load(open(sys.argv[1])) if i["check_name"] == "PGD141"][0])' "$dir/gl-code-quality-report.json")
+like "$path" '^migrations/[0-9]+_.*\.sql$' "Code Quality points at the migration file, relative to the repository"
+
+# the gate: no baseline -> fails; with the adopted baseline -> passes
+run_job pgdrift:gate
+is "$rc" 1 "gate without a baseline on drift: exit 1 (deploy blocked)"
+"$PGDRIFT" check --migrations "$PGDRIFT_SRC/fixtures/storytailor/migrations" --db "dbname=$db" \
+	--write-baseline "$tmp/pgdrift-baseline.json" --reason "adopted" >/dev/null 2>&1
+run_job_with_baseline() {
+	dir="$tmp/gate2"; mkdir -p "$dir"; cp "$tmp/pgdrift-baseline.json" "$dir/"
+	cp -r "$PGDRIFT_SRC/fixtures/storytailor/migrations" "$dir/migrations"
+	rc=0
+	(cd "$dir" && PATH="$(dirname "$PGDRIFT"):$PATH" PGDRIFT_MIGRATIONS=migrations \
+		PGDRIFT_DATABASE_URL="dbname=$db" bash -e "$tmp/pgdrift:gate.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+}
+run_job_with_baseline
+is "$rc" 0 "gate with the committed baseline: exit 0 (deploy goes on)"
+psql -X -q -d "$db" -c 'alter table public.stories disable row level security' >/dev/null
+run_job_with_baseline
+is "$rc" 1 "gate with the baseline on new drift: exit 1"
+
+run_job pgdrift:rls
+is "$rc" 0 "rls review of the Storytailor migrations: exit 0 (no error-level finding)"
+artifacts_ok pgdrift:rls
+done_testing

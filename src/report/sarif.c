@@ -68,17 +68,22 @@ static json_t *result_of(const struct pgd_finding *x)
 		"ruleId", x->rule->code,
 		"ruleIndex", (json_int_t)(x->rule - pgd_rule(0)),
 		"level", level(x->severity), "message", "text", x->message);
+	/* one location: the migration file:line, and the object by name */
+	json_t *loc = json_object();
 	if (x->file) {
 		char *uri = uri_of(x->file);
-		json_object_set_new(res, "locations", json_pack(
-			"[{s:{s:{s:s}, s:{s:I}}}]", "physicalLocation",
-			"artifactLocation", "uri", uri,
+		json_object_set_new(loc, "physicalLocation", json_pack(
+			"{s:{s:s}, s:{s:I}}", "artifactLocation", "uri", uri,
 			"region", "startLine", (json_int_t)(x->line ? x->line : 1)));
 		free(uri);
 	}
 	if (x->object)
-		json_object_set_new(res, "logicalLocations", json_pack(
+		json_object_set_new(loc, "logicalLocations", json_pack(
 			"[{s:s}]", "fullyQualifiedName", x->object));
+	if (json_object_size(loc))
+		json_object_set_new(res, "locations", json_pack("[o]", loc));
+	else
+		json_decref(loc);
 	json_object_set_new(res, "partialFingerprints",
 			    json_pack("{s:s}", "pgdrift/v1", x->fingerprint));
 	json_object_set_new(res, "properties", json_pack(

@@ -54,7 +54,8 @@ for f in r.sarif r.cq.json; do
 done
 obj=$(python3 -c 'import json,sys
 r = json.load(open(sys.argv[1]))["runs"][0]["results"]
-print([x["logicalLocations"][0]["fullyQualifiedName"] for x in r if x["ruleId"] == "PGD111" and "new" in x["logicalLocations"][0]["fullyQualifiedName"]][0])' "$tmp/r.sarif")
+names = [x["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for x in r if x["ruleId"] == "PGD111"]
+print([n for n in names if "new" in n][0])' "$tmp/r.sarif")
 is "$obj" '"Weird ""Schema""".";DROP TABLE x;--"."new
 line"' "SARIF keeps the identifier exact"
 uri=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])' "$tmp/r.sarif")

@@ -724,11 +724,14 @@ void pgd_schema_sort(struct pgd_schema *m)
 	}
 }
 
+/* Supabase's own schemas, and those its extensions and tools create
+ * (the list splinter leaves out too) */
 static const char *const platform_schemas[] = {
-	"auth", "cron", "extensions", "graphql", "graphql_public",
-	"information_schema", "net", "pg_catalog", "pg_toast", "pgsodium",
-	"pgsodium_masks", "realtime", "storage", "supabase_functions",
-	"supabase_migrations", "vault",
+	"_analytics", "_realtime", "auth", "cron", "extensions", "graphql",
+	"graphql_public", "information_schema", "net", "pg_catalog", "pg_toast",
+	"pgbouncer", "pgmq", "pgroonga", "pgsodium", "pgsodium_masks", "pgtle",
+	"realtime", "repack", "storage", "supabase_functions",
+	"supabase_migrations", "tiger", "tiger_data", "topology", "vault",
 };
 
 bool pgd_schema_is_platform(const char *schema)
@@ -737,5 +740,7 @@ bool pgd_schema_is_platform(const char *schema)
 		if (strcmp(schema, platform_schemas[i]) == 0)
 			return true;
 	return strncmp(schema, "pg_temp", 7) == 0 ||
-	       strncmp(schema, "pg_toast", 8) == 0;
+	       strncmp(schema, "pg_toast", 8) == 0 ||
+	       strncmp(schema, "_timescaledb_", 13) == 0 ||
+	       strncmp(schema, "timescaledb_", 12) == 0;
 }

@@ -2,7 +2,7 @@
  * facts.c - what the RLS review needs to know about a policy expression:
  * is it constant true (true, 1 = 1, NOT false, x OR true, ...), does it call
  * auth.uid() & co once per row instead of once per statement (outside a
- * sub-select), does it trust user-editable metadata.
+ * sub-select without FROM), does it trust user-editable metadata.
  */
 #include <string.h>
 
@@ -151,8 +151,15 @@ static void scan(const PgQuery__Node *n, bool in_select, struct pgd_expr_facts *
 	if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL && !in_select &&
 	    is_auth_call(n->func_call))
 		f->per_row_auth_call = true;
-	if (n->node_case == PG_QUERY__NODE__NODE_SUB_LINK)
-		in_select = true;
+	/* a sub-select without FROM, like (select auth.uid()), becomes an
+	 * InitPlan: evaluated once per statement. One with FROM (EXISTS
+	 * (select 1 from m where m.user_id = auth.uid())) runs its
+	 * expressions per row, as splinter's auth_rls_initplan also says. */
+	if (n->node_case == PG_QUERY__NODE__NODE_SUB_LINK) {
+		const PgQuery__Node *sub = n->sub_link->subselect;
+		in_select = sub && sub->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+			    sub->select_stmt->n_from_clause == 0;
+	}
 	scan_msg(&n->base, in_select, f, depth);
 }
 

@@ -131,6 +131,22 @@ static bool api_role(const struct pgd_schema *m, const char *name)
 	return false;
 }
 
+/* A role RLS does not apply to: a superuser or BYPASSRLS role of the
+ * model, or, when the model does not know it (a migration set), one of the
+ * platform's (service_role, postgres, supabase_admin). */
+static bool bypasses_rls(const struct pgd_schema *m, const char *name)
+{
+	static const char *const platform[] = { "service_role", "postgres",
+						"supabase_admin" };
+	const struct pgd_role *r = pgd_schema_find_role(m, name);
+	if (r)
+		return r->superuser || r->bypassrls;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(platform); i++)
+		if (!strcmp(name, platform[i]))
+			return true;
+	return false;
+}
+
 static void review_policy(struct review *rv, struct pgd_table *t,
 			  struct pgd_policy *p)
 {
@@ -294,32 +310,51 @@ static void review_table(struct review *rv, struct pgd_table *t,
 		}
 		review_policy(rv, t, p);
 	}
-	/* several permissive policies for one role and command */
-	for (size_t r = 0; r < 2; r++)
+	/* several permissive policies for one role and command: for the API
+	 * roles and every other role a policy here names (splinter checks every
+	 * role that does not bypass RLS) */
+	size_t cap = 2;
+	for (size_t i = 0; i < t->npolicies; i++)
+		cap += t->policies[i]->nroles;
+	const char **roles = pgd_xcalloc(cap, sizeof(*roles));
+	size_t nroles = 0;
+	roles[nroles++] = "anon";
+	roles[nroles++] = "authenticated";
+	for (size_t i = 0; i < t->npolicies; i++)
+		for (size_t k = 0; k < t->policies[i]->nroles; k++) {
+			const char *name = t->policies[i]->roles[k];
+			bool seen = !strcmp(name, "public") || bypasses_rls(rv->m, name);
+			for (size_t j = 0; j < nroles && !seen; j++)
+				seen = !strcmp(roles[j], name);
+			if (!seen)
+				roles[nroles++] = name;
+		}
+	for (size_t r = 0; r < nroles; r++)
 		for (size_t c = 0; c < PGD_RLS_NCMDS; c++) {
 			struct pgd_strbuf names = PGD_STRBUF_INIT;
 			size_t n = 0;
 			for (size_t i = 0; i < t->npolicies; i++) {
 				struct pgd_policy *p = t->policies[i];
 				if (!p->permissive || !policy_for_cmd(p, cmd_codes[c]) ||
-				    !policy_applies_to(p, pgd_rls_roles[r]))
+				    !policy_applies_to(p, roles[r]))
 					continue;
 				if (n++)
 					pgd_strbuf_addstr(&names, ", ");
 				pgd_strbuf_add_ident(&names, p->obj.name);
 			}
 			if (n > 1) {
-				char *obj = pgd_xasprintf("%s %s %s", tab, pgd_rls_roles[r],
+				char *obj = pgd_xasprintf("%s %s %s", tab, roles[r],
 							  pgd_rls_cmds[c]);
 				pgd_findings_add(rv->out, PGD_R_RLS_MULTIPLE_PERMISSIVE, obj,
 					tab, NULL, names.buf,
 					"%s: %zu permissive policies for %s on %s (%s); merge "
-					"them into one", tab, n, pgd_rls_roles[r],
+					"them into one", tab, n, roles[r],
 					pgd_rls_cmds[c], names.buf);
 				free(obj);
 			}
 			pgd_strbuf_release(&names);
 		}
+	free(roles);
 	if (exposed && mx)
 		matrix_row(mx, t);
 	free(tab);
@@ -359,29 +394,51 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 			continue;
 		review_table(&rv, t, mx);
 	}
-	/* views that read RLS tables with their owner's rights */
+	/* exposed views that run with their owner's rights (splinter's
+	 * security_definer_view): a warning when that bypasses a table's RLS or
+	 * opens a schema the API cannot reach directly, info otherwise (RLS
+	 * enabled later on what it reads would not apply through it) */
 	for (size_t i = 0; i < m->nviews; i++) {
 		struct pgd_view *v = m->views[i];
 		if (!is_exposed(&rv, v->obj.schema) || v->security_invoker)
 			continue;
-		for (size_t k = 0; k < v->nreads; k++) {
+		char *vn = qname(v->obj.schema, v->obj.name);
+		char *msg = NULL;
+		for (size_t k = 0; k < v->nreads && !msg; k++) {
 			struct pgd_table *t = pgd_schema_find_table(m, v->read_schemas[k],
 								    v->read_names[k]);
 			if (!t || !t->rls_enabled)
 				continue;
-			char *vn = qname(v->obj.schema, v->obj.name);
 			char *tn = qname(t->obj.schema, t->obj.name);
-			struct pgd_finding *f = pgd_findings_add(out, PGD_R_RLS_VIEW_BYPASS,
-				vn, NULL, "security_invoker = true", "security definer view",
-				"view %s reads %s with its owner's rights: it bypasses that "
-				"table's row level security", vn, tn);
-			set_src(f, &v->obj);
-			f->remediation = pgd_xasprintf("ALTER VIEW %s SET (security_invoker = true);",
-						       vn);
-			free(vn);
+			msg = pgd_xasprintf("view %s reads %s with its owner's rights: it "
+					    "bypasses that table's row level security", vn, tn);
 			free(tn);
-			break;
 		}
+		for (size_t k = 0; k < v->nreads && !msg; k++) {
+			if (is_exposed(&rv, v->read_schemas[k]))
+				continue;
+			char *tn = qname(v->read_schemas[k], v->read_names[k]);
+			msg = pgd_xasprintf("view %s reads %s with its owner's rights: it "
+					    "exposes a schema the API cannot reach directly",
+					    vn, tn);
+			free(tn);
+		}
+		enum pgd_severity sev = PGD_SEV_WARNING;
+		if (!msg) {
+			msg = pgd_xasprintf("view %s runs with its owner's rights: row level "
+					    "security enabled later on what it reads would "
+					    "not apply through it", vn);
+			sev = PGD_SEV_INFO;
+		}
+		struct pgd_finding *f = pgd_findings_add(out, PGD_R_RLS_VIEW_BYPASS,
+			vn, NULL, "security_invoker = true", "security definer view",
+			"%s", msg);
+		f->severity = sev;
+		set_src(f, &v->obj);
+		f->remediation = pgd_xasprintf("ALTER VIEW %s SET (security_invoker = true);",
+					       vn);
+		free(msg);
+		free(vn);
 	}
 	for (size_t i = 0; i < m->nfunctions; i++) {
 		struct pgd_function *fn = m->functions[i];

@@ -66,16 +66,47 @@ static const struct {
 	  "create table t (id uuid); alter table t enable row level security;"
 	  "create policy p on t for select to authenticated using (id = auth.uid());",
 	  "rls_initplan public.t.p\n" },
+	{ "auth.uid() per row inside an EXISTS sub-select with FROM",
+	  "create table m (u uuid); alter table m enable row level security;"
+	  "create policy mp on m for select to authenticated using (u = (select auth.uid()));"
+	  "create table t (id uuid); alter table t enable row level security;"
+	  "create policy p on t for select to authenticated using ("
+	  "  exists (select 1 from m where m.u = auth.uid()));",
+	  "rls_initplan public.t.p\n" },
+	{ "(select auth.uid()) inside an EXISTS sub-select is evaluated once",
+	  "create table m (u uuid); alter table m enable row level security;"
+	  "create policy mp on m for select to authenticated using (u = (select auth.uid()));"
+	  "create table t (id uuid); alter table t enable row level security;"
+	  "create policy p on t for select to authenticated using ("
+	  "  exists (select 1 from m where m.u = (select auth.uid())));",
+	  "" },
 	{ "multiple permissive policies",
 	  "create table t (id uuid, o uuid); alter table t enable row level security;"
 	  "create policy a on t for select to authenticated using (id = (select auth.uid()));"
 	  "create policy b on t for select to authenticated using (o = (select auth.uid()));",
 	  "rls_multiple_permissive public.t authenticated SELECT\n" },
+	{ "multiple permissive policies for a custom role",
+	  "create table t (id uuid, o uuid); alter table t enable row level security;"
+	  "create policy a on t for update to editor using (id = (select auth.uid()));"
+	  "create policy b on t for all to editor using (o = (select auth.uid()));",
+	  "rls_multiple_permissive public.t editor UPDATE\n" },
+	{ "several permissive policies for service_role (negative: it bypasses RLS)",
+	  "create table t (id uuid, o uuid); alter table t enable row level security;"
+	  "create policy a on t for select to service_role using (true);"
+	  "create policy b on t for select to service_role using (o is not null);",
+	  "" },
 	{ "security definer view over an RLS table",
 	  "create table t (id int); alter table t enable row level security;"
 	  "create policy p on t for select to authenticated using (id > 0);"
 	  "create view v as select * from t;",
 	  "rls_view_bypass public.v\n" },
+	{ "security definer view over a table in a schema the API does not expose",
+	  "create schema private; create table private.secrets (k text);"
+	  "create view v as select * from private.secrets;",
+	  "rls_view_bypass public.v\n" },
+	{ "security definer view over an exposed table without RLS (info)",
+	  "create table t (id int); create view v as select * from t;",
+	  "rls_table_without_rls public.t\nrls_view_bypass public.v info\n" },
 	{ "security invoker view (negative)",
 	  "create table t (id int); alter table t enable row level security;"
 	  "create policy p on t for select to authenticated using (id > 0);"
@@ -103,8 +134,12 @@ START_TEST(rules)
 	pgd_findings_sort(&f);
 	struct pgd_strbuf got = PGD_STRBUF_INIT;
 	for (size_t i = 0; i < f.n; i++)
-		pgd_strbuf_addf(&got, "%s %s\n", f.v[i].rule->name,
-				f.v[i].object ? f.v[i].object : "-");
+		pgd_strbuf_addf(&got, "%s %s%s%s\n", f.v[i].rule->name,
+				f.v[i].object ? f.v[i].object : "-",
+				/* a severity other than the rule's default is shown */
+				f.v[i].severity != f.v[i].rule->severity ? " " : "",
+				f.v[i].severity != f.v[i].rule->severity
+					? pgd_severity_name(f.v[i].severity) : "");
 	ck_assert_msg(!strcmp(got.buf, cases[_i].want), "%s:\ngot:\n%swant:\n%s",
 		      cases[_i].name, got.buf, cases[_i].want);
 	pgd_strbuf_release(&got);

@@ -643,6 +643,11 @@ static int write_reports_of(struct cli *c, const struct pgd_findings *f,
 			return rc;
 		}
 		struct pgd_report_meta meta = *meta_in;
+		/* check: the Markdown summary always carries the coverage matrix,
+		 * the other formats with --rls-matrix */
+		if (!strcmp(c->command, "check") && !c->rls_matrix &&
+		    strcmp(spec, "markdown") != 0)
+			meta.matrix = NULL;
 		bool to_stdout = !file || !strcmp(file, "-");
 		meta.color = to_stdout && !strcmp(spec, "text") && isatty(1) &&
 			     !getenv("NO_COLOR");
@@ -755,8 +760,7 @@ static int audit(struct cli *c, const char *command, const char *from,
 			pgd_rls_review(act, &ro, &f, &mx);
 			pgd_diff_locate(&f, exp);
 			pgd_findings_sort(&f);
-			if (c->rls_matrix)
-				meta.matrix = &mx;
+			meta.matrix = &mx; /* shown by markdown, or all with --rls-matrix */
 		}
 		if (with_rls)
 			timing(c, "rls", t0, NULL);

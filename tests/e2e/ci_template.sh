@@ -64,6 +64,10 @@ ok $? "the template is valid YAML"
 run_job pgdrift:nightly
 is "$rc" 0 "nightly on a freshly migrated database: exit 0"
 artifacts_ok pgdrift:nightly
+grep -q '^### RLS coverage' "$dir/pgdrift.md"
+ok $? "the Markdown summary carries the RLS coverage matrix"
+grep -q 'RLS coverage' "$dir/stdout"
+ok $((!$?)) "the text report leaves the matrix out unless --rls-matrix"
 if grep -qs "dbname=" "$dir"/pgdrift* "$dir"/gl-* "$dir"/stdout "$dir"/stderr; then
 	ok 1 "no connection string in any artifact or log"
 else ok 0 "no connection string in any artifact or log"; fi

@@ -11,6 +11,7 @@
 
 #include "pgdrift/report.h"
 #include "pgdrift/strbuf.h"
+#include "report_json.h"
 
 static const char *cq_severity(const struct pgd_finding *x)
 {
@@ -47,11 +48,5 @@ void pgd_report_codequality(const struct pgd_findings *f,
 			(json_int_t)(x->file && x->line ? x->line : 1)));
 		free(desc);
 	}
-	char *text = json_dumps(issues, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text)
-		PGD_BUG("json_dumps failed");
-	pgd_strbuf_addstr(out, text);
-	pgd_strbuf_addch(out, '\n');
-	free(text);
-	json_decref(issues);
+	pgd_report_json_emit_take(issues, out);
 }

@@ -9,11 +9,7 @@
 #include "pgd_config.h"
 #include "pgdrift/report.h"
 #include "pgdrift/strbuf.h"
-
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
+#include "report_json.h"
 
 void pgd_report_json(const struct pgd_findings *f,
 		     const struct pgd_report_meta *meta, struct pgd_strbuf *out)
@@ -22,9 +18,9 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_object_set_new(root, "format", json_string("pgdrift.report/1"));
 	json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "pgdrift",
 						    "version", meta->version ? meta->version : PGD_VERSION));
-	json_object_set_new(root, "command", str_or_null(meta->command));
-	json_object_set_new(root, "expected", str_or_null(meta->expected));
-	json_object_set_new(root, "actual", str_or_null(meta->actual));
+	json_object_set_new(root, "command", pgd_json_str_or_null(meta->command));
+	json_object_set_new(root, "expected", pgd_json_str_or_null(meta->expected));
+	json_object_set_new(root, "actual", pgd_json_str_or_null(meta->actual));
 	json_t *arr = json_array();
 	size_t sev[3] = { 0, 0, 0 }, cat[4] = { 0, 0, 0, 0 };
 	for (size_t i = 0; i < f->n; i++) {
@@ -37,16 +33,16 @@ void pgd_report_json(const struct pgd_findings *f,
 		json_object_set_new(j, "severity", json_string(pgd_severity_name(x->severity)));
 		json_object_set_new(j, "category",
 				    json_string(pgd_category_name(x->rule->category)));
-		json_object_set_new(j, "object", str_or_null(x->object));
-		json_object_set_new(j, "table", str_or_null(x->table));
+		json_object_set_new(j, "object", pgd_json_str_or_null(x->object));
+		json_object_set_new(j, "table", pgd_json_str_or_null(x->table));
 		json_object_set_new(j, "message", json_string(x->message));
-		json_object_set_new(j, "expected", str_or_null(x->expected));
-		json_object_set_new(j, "actual", str_or_null(x->actual));
+		json_object_set_new(j, "expected", pgd_json_str_or_null(x->expected));
+		json_object_set_new(j, "actual", pgd_json_str_or_null(x->actual));
 		json_object_set_new(j, "source", x->file
 			? json_pack("{s:s, s:I}", "file", x->file, "line",
 				    (json_int_t)x->line)
 			: json_null());
-		json_object_set_new(j, "remediation", str_or_null(x->remediation));
+		json_object_set_new(j, "remediation", pgd_json_str_or_null(x->remediation));
 		json_object_set_new(j, "fingerprint", json_string(x->fingerprint));
 		json_array_append_new(arr, j);
 	}
@@ -65,7 +61,7 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&
 		pgd_findings_count_at_least(f, meta->fail_on) > 0));
 	json_object_set_new(summary, "suppressed", json_integer((json_int_t)meta->suppressed));
-	json_object_set_new(summary, "baseline", str_or_null(meta->baseline));
+	json_object_set_new(summary, "baseline", pgd_json_str_or_null(meta->baseline));
 	json_object_set_new(root, "summary", summary);
 	if (meta->matrix) {
 		const struct pgd_rls_matrix *mx = meta->matrix;
@@ -79,7 +75,7 @@ void pgd_report_json(const struct pgd_findings *f,
 					const struct pgd_rls_cell *cell = &row->cells[c][r];
 					json_object_set_new(roles, pgd_rls_roles[r], json_pack(
 						"{s:s, s:o}", "access", pgd_access_name(cell->access),
-						"policies", str_or_null(cell->policies)));
+						"policies", pgd_json_str_or_null(cell->policies)));
 				}
 				json_object_set_new(cmds, pgd_rls_cmds[c], roles);
 			}
@@ -91,11 +87,5 @@ void pgd_report_json(const struct pgd_findings *f,
 			"exposed_schemas", mx->exposed ? mx->exposed : "",
 			"assumed", mx->exposed_assumed, "tables", rows));
 	}
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text)
-		PGD_BUG("json_dumps failed");
-	pgd_strbuf_addstr(out, text);
-	pgd_strbuf_addch(out, '\n');
-	free(text);
-	json_decref(root);
+	pgd_report_json_emit_take(root, out);
 }

@@ -11,6 +11,7 @@
 #include "pgd_config.h"
 #include "pgdrift/report.h"
 #include "pgdrift/strbuf.h"
+#include "report_json.h"
 
 static const char *level(enum pgd_severity s)
 {
@@ -38,11 +39,6 @@ static char *uri_of(const char *path)
 			pgd_strbuf_addf(&sb, "%%%02X", *p);
 	}
 	return pgd_strbuf_detach(&sb, NULL);
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
 
 static json_t *rules_array(void)
@@ -89,9 +85,9 @@ static json_t *result_of(const struct pgd_finding *x)
 	json_object_set_new(res, "properties", json_pack(
 		"{s:s, s:o, s:o, s:o, s:o, s:o}",
 		"category", pgd_category_name(x->rule->category),
-		"object", str_or_null(x->object), "table", str_or_null(x->table),
-		"expected", str_or_null(x->expected), "actual", str_or_null(x->actual),
-		"remediation", str_or_null(x->remediation)));
+		"object", pgd_json_str_or_null(x->object), "table", pgd_json_str_or_null(x->table),
+		"expected", pgd_json_str_or_null(x->expected), "actual", pgd_json_str_or_null(x->actual),
+		"remediation", pgd_json_str_or_null(x->remediation)));
 	return res;
 }
 
@@ -108,18 +104,12 @@ void pgd_report_sarif(const struct pgd_findings *f,
 	json_t *run = json_pack("{s:{s:o}, s:o, s:s}", "tool", "driver", driver,
 				"results", results, "columnKind", "unicodeCodePoints");
 	json_object_set_new(run, "properties", json_pack("{s:o, s:o, s:o, s:I}",
-		"command", str_or_null(meta->command),
-		"expected", str_or_null(meta->expected),
-		"actual", str_or_null(meta->actual),
+		"command", pgd_json_str_or_null(meta->command),
+		"expected", pgd_json_str_or_null(meta->expected),
+		"actual", pgd_json_str_or_null(meta->actual),
 		"suppressedByBaseline", (json_int_t)meta->suppressed));
 	json_t *root = json_pack("{s:s, s:s, s:[o]}",
 		"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
 		"version", "2.1.0", "runs", run);
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text)
-		PGD_BUG("json_dumps failed");
-	pgd_strbuf_addstr(out, text);
-	pgd_strbuf_addch(out, '\n');
-	free(text);
-	json_decref(root);
+	pgd_report_json_emit_take(root, out);
 }

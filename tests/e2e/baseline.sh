@@ -10,10 +10,9 @@ require_pg
 
 mig="$PGDRIFT_SRC/fixtures/storytailor/migrations"
 tmp=$(mktemp -d)
-db=$(fresh_db pgd_e2e_baseline)
+db=pgd_e2e_baseline
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-"$PGDRIFT_SRC/scripts/apply-migrations.sh" --stub "$PGDRIFT_SRC/fixtures/supabase/stub.sql" \
-	"$db" "$mig" >/dev/null 2>&1 || bail "the Storytailor migrations do not apply"
+storytailor_db "$db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$PGDRIFT_SRC/fixtures/demo/hotfix.sql" >/dev/null ||
 	bail "the hotfix does not apply"
 export PGDRIFT_TODAY=2026-11-25

@@ -9,11 +9,9 @@ require_pg
 
 tpl="$PGDRIFT_SRC/scripts/ci/pgdrift.gitlab-ci.yml"
 tmp=$(mktemp -d)
-db=$(fresh_db pgd_e2e_ci)
+db=pgd_e2e_ci
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-"$PGDRIFT_SRC/scripts/apply-migrations.sh" --stub "$PGDRIFT_SRC/fixtures/supabase/stub.sql" \
-	"$db" "$PGDRIFT_SRC/fixtures/storytailor/migrations" >/dev/null 2>&1 ||
-	bail "the Storytailor migrations do not apply"
+storytailor_db "$db"
 
 # job NAME: writes the job's script (variables exported first) to stdout
 job() {

@@ -72,3 +72,14 @@ fresh_db() {
 	createdb "$1" || bail "createdb $1 failed"
 	echo "$1"
 }
+
+# storytailor_db NAME: (re)creates database NAME holding the Supabase stub
+# and the Storytailor migrations; bails when they do not apply. Call it
+# directly, not in $(...), so that a bail ends the test.
+storytailor_db() {
+	dropdb --if-exists "$1" >/dev/null 2>&1 || true
+	createdb "$1" || bail "createdb $1 failed"
+	"$PGDRIFT_SRC/scripts/apply-migrations.sh" --stub "$PGDRIFT_SRC/fixtures/supabase/stub.sql" \
+		"$1" "$PGDRIFT_SRC/fixtures/storytailor/migrations" >/dev/null 2>&1 ||
+		bail "the Storytailor migrations do not apply to $1"
+}

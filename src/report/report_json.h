@@ -1,0 +1,31 @@
+/*
+ * report_json.h - what the JSON-based reporters (json, sarif, codequality)
+ * share. Internal to src/report/.
+ */
+#ifndef PGDRIFT_REPORT_JSON_H
+#define PGDRIFT_REPORT_JSON_H
+
+#include <jansson.h>
+
+#include "pgdrift/strbuf.h"
+
+/* Appends root, indented by 2 and in insertion order, and a newline to out;
+ * takes the reference to root (releases it). */
+static inline void pgd_report_json_emit_take(json_t *root, struct pgd_strbuf *out)
+{
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		PGD_BUG("json_dumps failed");
+	pgd_strbuf_addstr(out, text);
+	pgd_strbuf_addch(out, '\n');
+	free(text);
+	json_decref(root);
+}
+
+/* A JSON string, or null for NULL. */
+static inline json_t *pgd_json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+#endif

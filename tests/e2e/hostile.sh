@@ -48,6 +48,10 @@ xmllint --noout "$tmp/r.xml" 2>"$tmp/xmllint.err"
 ok $? "junit: well-formed XML with quotes, <, &, newlines, ESC and ^A in names"
 [[ -s "$tmp/xmllint.err" ]] && diag "$(head -5 "$tmp/xmllint.err")"
 is "$(grep -c '<failure ' "$tmp/r.xml")" 3 "junit: a failure per finding"
+for g in "$PGDRIFT_SRC"/tests/golden/*/expected.junit; do
+	xmllint --noout "$g" 2>/dev/null
+	ok $? "golden $(basename "$(dirname "$g")")/expected.junit is well-formed XML"
+done
 for f in r.sarif r.cq.json; do
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/$f"
 	ok $? "$f parses as JSON"

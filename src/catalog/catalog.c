@@ -203,7 +203,8 @@ static int read_columns(struct reader *r)
 		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
 		  " a.attidentity, a.attgenerated,"
 		  " CASE WHEN a.attcollation <> t.typcollation"
-		  "  THEN quote_ident(co.collname) END AS collation"
+		  "  THEN quote_ident(co.collname) END AS collation,"
+		  " col_description(a.attrelid, a.attnum) AS comment"
 		  " FROM pg_attribute a"
 		  " JOIN pg_class c ON c.oid = a.attrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -217,7 +218,8 @@ static int read_columns(struct reader *r)
 	int f_rel = PQfnumber(res, "attrelid"), f_name = PQfnumber(res, "attname"),
 	    f_type = PQfnumber(res, "type"), f_nn = PQfnumber(res, "attnotnull"),
 	    f_def = PQfnumber(res, "def"), f_id = PQfnumber(res, "attidentity"),
-	    f_gen = PQfnumber(res, "attgenerated"), f_coll = PQfnumber(res, "collation");
+	    f_gen = PQfnumber(res, "attgenerated"), f_coll = PQfnumber(res, "collation"),
+	    f_comment = PQfnumber(res, "comment");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_table *t = table_of(r, PQgetvalue(res, i, f_rel));
 		if (!t)
@@ -229,6 +231,7 @@ static int read_columns(struct reader *r)
 		c->identity = id && *id ? *id : 0;
 		c->generated = gen && *gen ? *gen : 0;
 		c->collation = pgd_schema_strdup(r->m, val(res, i, f_coll));
+		c->comment = pgd_schema_strdup(r->m, val(res, i, f_comment));
 		const char *def = val(res, i, f_def);
 		if (def) {
 			char *canon = pgd_normalize_expr(r->m, t->obj.schema, t->obj.name,

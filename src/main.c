@@ -20,6 +20,7 @@
 #include "pgdrift/catalog.h"
 #include "pgdrift/diff.h"
 #include "pgdrift/history.h"
+#include "pgdrift/inventory.h"
 #include "pgdrift/report.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
@@ -77,7 +78,9 @@ static void usage(FILE *f)
 	      "  expected   the schema the migration files build, replayed statically\n"
 	      "  snapshot   the schema a live database holds, read through pg_catalog\n"
 	      "  history    migration files vs the applied-migrations table\n"
-
+	      "  inventory  a document of every migration, table, column, index,\n"
+	      "             foreign key and policy (markdown or json); with --db,\n"
+	      "             each table marked verified or drifted\n"
 	      "\n"
 	      "Sources:\n"
 	      "  --migrations DIR        the migration folder\n"
@@ -679,6 +682,96 @@ static int cmd_history(struct cli *c)
 	return rc;
 }
 
+/* The time an inventory says it was made: SOURCE_DATE_EPOCH when set
+ * (reproducible builds), else now; UTC. Caller frees. */
+static char *generated_at(void)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = time(NULL);
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+		if (!*end && v >= 0)
+			t = (time_t)v;
+	}
+	struct tm tm;
+	char buf[64];
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
+	return pgd_xstrdup(buf);
+}
+
+/*
+ * pgdrift inventory: the document of every migration, table, column, key,
+ * index and policy (inventory.h); with --db, every table verified against
+ * the database by the drift diff, and --fail-on applied to its findings.
+ */
+static int cmd_inventory(struct cli *c)
+{
+	if (!c->migrations)
+		return usage_error("%s needs --migrations DIR", "inventory");
+	const char *fmt = c->format ? c->format : "markdown";
+	if (strcmp(fmt, "markdown") && strcmp(fmt, "json"))
+		return usage_error("--format takes markdown or json, not '%s'", fmt);
+	struct pgd_report_meta meta = { 0 };
+	int rc = parse_fail_on(c, &meta);
+	if (rc)
+		return rc;
+	struct pgd_diags diags = PGD_DIAGS_INIT;
+	struct pgd_migration_set *set = NULL;
+	struct pgd_schema *exp = NULL, *act = NULL;
+	rc = pgd_migrations_find(c->migrations, &set, &diags);
+	if (rc == 0 && pgd_migrations_replay(set, &c->load, &exp, &diags) < 0)
+		rc = -2;
+	pgd_diags_print(stderr, &diags);
+	pgd_diags_release(&diags);
+	if (rc != 0) {
+		fputs("pgdrift: the migrations could not be read completely; no "
+		      "inventory was made\n", stderr);
+		pgd_migration_set_free(set);
+		return rc == -1 ? PGD_EXIT_USAGE : PGD_EXIT_INPUT;
+	}
+	print_unmodeled(exp, c->show_unmodeled);
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	char *adesc = NULL;
+	if (c->db) {
+		rc = load_source(c, c->db, true, &act, &adesc);
+		if (rc == 0) {
+			struct pgd_diff_options dopts = {
+				(const char *const *)c->schemas, c->nschemas,
+				(const char *const *)c->exclude_schemas, c->nexclude_schemas,
+				(const char *const *)c->exclude_tables, c->nexclude_tables,
+				false,
+			};
+			pgd_diff(exp, act, &dopts, &f);
+			pgd_findings_sort(&f);
+		}
+	}
+	if (rc == 0) {
+		pgd_schema_sort(exp);
+		char *when = generated_at();
+		struct pgd_inventory_options io = { NULL, when, c->migrations,
+						    c->db ? adesc : NULL, &f };
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		if (!strcmp(fmt, "json"))
+			pgd_inventory_json(set, exp, &io, &out);
+		else
+			pgd_inventory_markdown(set, exp, &io, &out);
+		rc = emit(c, out.buf, out.len);
+		pgd_strbuf_release(&out);
+		free(when);
+		if (rc == 0 && c->db && !meta.fail_on_none &&
+		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
+			rc = PGD_EXIT_FINDINGS;
+	}
+	pgd_findings_release(&f);
+	free(adesc);
+	pgd_schema_free(exp);
+	pgd_schema_free(act);
+	pgd_migration_set_free(set);
+	return rc;
+}
+
 struct load_job {
 	struct cli *c;
 	const char *spec;
@@ -882,6 +975,8 @@ int main(int argc, char **argv)
 			rc = cmd_rls(&c);
 		else if (!strcmp(c.command, "history"))
 			rc = cmd_history(&c);
+		else if (!strcmp(c.command, "inventory"))
+			rc = cmd_inventory(&c);
 		else
 			rc = usage_error("unknown command '%s'", c.command);
 	}

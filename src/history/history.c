@@ -592,6 +592,18 @@ int pgd_history_compare(struct pgd_migration_set *set,
 		    (!newest || pgd_migrations_cmp_version(h->rows[i].version, newest) > 0))
 			newest = h->rows[i].version;
 	if (cumulative(h)) {
+		/* the table keeps versions, not files: shared ones are ambiguous */
+		for (size_t i = 1; i < set->nfiles; i++)
+			if (!pgd_migrations_cmp_version(set->files[i - 1].version,
+							set->files[i].version)) {
+				char *msg = pgd_xasprintf(
+					"version %s is shared by %s and %s; %s records "
+					"versions, not files", set->files[i].version,
+					set->files[i - 1].name, set->files[i].name, c.table);
+				file_finding(&c, PGD_R_MIGRATION_DUPLICATE_VERSION,
+					     &set->files[i], 1, NULL, NULL, msg);
+				free(msg);
+			}
 		/* one row (version, dirty): files up to it are applied */
 		const struct pgd_history_row *cur = h->nrows ? &h->rows[0] : NULL;
 		for (size_t i = 0; i < set->nfiles; i++) {

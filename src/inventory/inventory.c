@@ -469,7 +469,9 @@ static void md_table(struct md_ctx *x, size_t ti)
 	for (size_t k = 0; k < t->nconstraints; k++)
 		nfk += t->constraints[k]->type == PGD_CON_FOREIGN;
 	pgd_strbuf_addf(out, "\n**Foreign keys (%zu)**\n\n", nfk);
-	if (nfk)
+	if (!nfk)
+		pgd_strbuf_addstr(out, "None.\n");
+	else
 		pgd_strbuf_addstr(out, "| foreign key | on delete | on update | constraint |\n"
 				       "|---|---|---|---|\n");
 	for (size_t k = 0; k < t->nconstraints; k++) {
@@ -490,7 +492,9 @@ static void md_table(struct md_ctx *x, size_t ti)
 		pgd_strbuf_addstr(out, c->validated ? " |\n" : " (NOT VALID) |\n");
 	}
 	pgd_strbuf_addf(out, "\n**Indexes (%zu)**\n\n", t->nindexes);
-	if (t->nindexes)
+	if (!t->nindexes)
+		pgd_strbuf_addstr(out, "None.\n");
+	else
 		pgd_strbuf_addstr(out, "| index | definition |\n|---|---|\n");
 	for (size_t k = 0; k < t->nindexes; k++) {
 		const struct pgd_index *ix = t->indexes[k];
@@ -501,7 +505,12 @@ static void md_table(struct md_ctx *x, size_t ti)
 		pgd_strbuf_addstr(out, " |\n");
 	}
 	pgd_strbuf_addf(out, "\n**Policies (%zu)**\n\n", t->npolicies);
-	if (t->npolicies)
+	if (!t->npolicies)
+		pgd_strbuf_addstr(out, t->rls_enabled
+				       ? "None: RLS is enabled, so no row is reachable but "
+					 "by the owner and roles that bypass RLS.\n"
+				       : "None.\n");
+	else
 		pgd_strbuf_addstr(out, "| policy | command | mode | roles | USING | WITH CHECK |\n"
 				       "|---|---|---|---|---|---|\n");
 	for (size_t k = 0; k < t->npolicies; k++) {
@@ -569,7 +578,8 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 		pgd_strbuf_addf(out, " on %s", o->generated);
 	pgd_strbuf_addstr(out, " from the migration files in ");
 	md(out, o->migrations ? o->migrations : set->dir);
-	pgd_strbuf_addf(out, " (%zu files), replayed statically", set->nfiles);
+	pgd_strbuf_addf(out, " (%zu file%s), replayed statically", set->nfiles,
+			set->nfiles == 1 ? "" : "s");
 	if (o->database) {
 		pgd_strbuf_addstr(out, ", and compared with ");
 		md(out, o->database);

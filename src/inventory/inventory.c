@@ -233,7 +233,8 @@ static void file_acts_compute(const struct pgd_schema *m,
 	}
 }
 
-/* The file's purpose: its first comment line, when it starts with one. */
+/* The file's purpose: the first line of text of the comment it starts
+ * with (-- or a block comment), when it starts with one. */
 static char *file_purpose(const struct pgd_migration_file *mf)
 {
 	const char *p = mf->src.text;
@@ -242,17 +243,29 @@ static char *file_purpose(const struct pgd_migration_file *mf)
 	const char *end = p + mf->src.len;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
-	if (end - p < 2 || p[0] != '-' || p[1] != '-')
+	bool block = end - p >= 2 && p[0] == '/' && p[1] == '*';
+	if (end - p < 2 || (!block && (p[0] != '-' || p[1] != '-')))
 		return NULL;
 	p += 2;
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '-'))
-		p++;
-	const char *e = p;
-	while (e < end && *e != '\n' && *e != '\r')
-		e++;
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	return e > p ? pgd_xstrndup(p, (size_t)(e - p)) : NULL;
+	for (;;) {
+		/* skip the line's decoration: spaces, dashes, a block's stars */
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '-' ||
+				   (block && *p == '*' && (p + 1 >= end || p[1] != '/'))))
+			p++;
+		const char *e = p;
+		while (e < end && *e != '\n' && *e != '\r' &&
+		       !(block && e + 1 < end && e[0] == '*' && e[1] == '/'))
+			e++;
+		const char *t = e;
+		while (t > p && (t[-1] == ' ' || t[-1] == '\t'))
+			t--;
+		if (t > p)
+			return pgd_xstrndup(p, (size_t)(t - p));
+		/* an empty first line: only a block comment goes on */
+		if (!block || e >= end || *e == '*')
+			return NULL;
+		p = e + 1;
+	}
 }
 
 /* The action of a foreign key on DELETE or UPDATE, from its definition. */

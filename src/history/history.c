@@ -358,22 +358,45 @@ static int load_text(struct pgd_migration_file *mf, struct pgd_diags *diags)
 struct cmp {
 	struct pgd_migration_set *set;
 	const struct pgd_history *h;
+	const struct pgd_history_row **sorted; /* h's rows by version */
 	struct pgd_findings *f;
 	struct pgd_diags *diags;
 	const char *table;
 	bool supabase;
 };
 
-/* Whether a row applies a version (a failed row does not). */
+static int cmp_row(const void *x, const void *y)
+{
+	const struct pgd_history_row *a = *(const struct pgd_history_row *const *)x;
+	const struct pgd_history_row *b = *(const struct pgd_history_row *const *)y;
+	return pgd_migrations_cmp_version(a->version, b->version);
+}
+
+/* The first of c->sorted whose version is not below version. */
+static size_t lower_bound(const struct cmp *c, const char *version)
+{
+	size_t lo = 0, hi = c->h->nrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pgd_migrations_cmp_version(c->sorted[mid]->version, version) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The row that applied version, or NULL; *failed when a row records a
+ * failed attempt at it. */
 static const struct pgd_history_row *row_for(const struct cmp *c,
 					     const char *version, bool *failed)
 {
 	const struct pgd_history_row *hit = NULL;
 	*failed = false;
-	for (size_t i = 0; i < c->h->nrows; i++) {
-		const struct pgd_history_row *r = &c->h->rows[i];
+	for (size_t i = lower_bound(c, version); i < c->h->nrows; i++) {
+		const struct pgd_history_row *r = c->sorted[i];
 		if (pgd_migrations_cmp_version(r->version, version) != 0)
-			continue;
+			break;
 		if (r->failed) {
 			*failed = true;
 			continue;
@@ -568,8 +591,8 @@ int pgd_history_compare(struct pgd_migration_set *set,
 			const struct pgd_history_options *opts,
 			struct pgd_findings *f, struct pgd_diags *diags)
 {
-	struct cmp c = { set, h, f, diags, h->table ? h->table
-						   : PGD_HISTORY_DEFAULT_TABLE,
+	struct cmp c = { set, h, NULL, f, diags, h->table ? h->table
+							 : PGD_HISTORY_DEFAULT_TABLE,
 			 h->kind == PGD_HISTORY_SUPABASE };
 	if (!h->present) {
 		struct pgd_finding *x = pgd_findings_add(
@@ -585,6 +608,10 @@ int pgd_history_compare(struct pgd_migration_set *set,
 		load_text(&set->files[i], diags);
 	if (diags->nerrors > errors_before)
 		return -1;
+	c.sorted = pgd_xcalloc(h->nrows + 1, sizeof(*c.sorted));
+	for (size_t i = 0; i < h->nrows; i++)
+		c.sorted[i] = &h->rows[i];
+	qsort(c.sorted, h->nrows, sizeof(*c.sorted), cmp_row);
 	/* the newest applied version */
 	const char *newest = NULL;
 	for (size_t i = 0; i < h->nrows; i++)
@@ -638,10 +665,19 @@ int pgd_history_compare(struct pgd_migration_set *set,
 	/* applied versions no file has */
 	for (size_t i = 0; i < h->nrows; i++) {
 		const struct pgd_history_row *r = &h->rows[i];
-		bool known = false;
-		for (size_t k = 0; k < set->nfiles && !known; k++)
-			known = !pgd_migrations_cmp_version(set->files[k].version,
-							    r->version);
+		/* the files are in version order */
+		size_t lo = 0, hi = set->nfiles;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pgd_migrations_cmp_version(set->files[mid].version,
+						       r->version) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		bool known = lo < set->nfiles &&
+			     !pgd_migrations_cmp_version(set->files[lo].version,
+							 r->version);
 		if (known || (r->failed && !cumulative(h)))
 			continue;
 		struct pgd_strbuf obj = PGD_STRBUF_INIT;
@@ -657,5 +693,6 @@ int pgd_history_compare(struct pgd_migration_set *set,
 						r->version));
 		pgd_strbuf_release(&obj);
 	}
+	free(c.sorted);
 	return 0;
 }

@@ -24,11 +24,6 @@ bool pgd_inventory_lists(const struct pgd_table *t)
 	return !t->external;
 }
 
-static bool in_file(const struct pgd_src *s, const struct pgd_migration_file *mf)
-{
-	return s->file && !strcmp(s->file, mf->path);
-}
-
 static bool is_jsonb(const struct pgd_column *c)
 {
 	return !strcmp(c->type, "jsonb") || !strcmp(c->type, "jsonb[]");
@@ -171,55 +166,85 @@ static char *on_table(const char *name, const struct pgd_table *t)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-static bool touched(const struct pgd_object *o, const struct pgd_migration_file *mf)
+/* Which file of the set a statement is in, through a path -> index map. */
+static struct file_acts *file_of(struct pgd_map *files, struct file_acts *acts,
+				 const struct pgd_src *s)
 {
-	return in_file(&o->created, mf) || in_file(&o->changed, mf);
+	if (!s->file)
+		return NULL;
+	size_t *i = pgd_map_get(files, s->file, strlen(s->file));
+	return i ? &acts[*i] : NULL;
 }
 
-static void file_acts_compute(const struct pgd_schema *m,
-			      const struct pgd_migration_file *mf,
-			      struct file_acts *a)
+/* A table a file altered through one of its objects (not where it was made). */
+static void altered_via(struct pgd_map *files, struct file_acts *acts,
+			const struct pgd_table *t, const struct pgd_object *o)
 {
-	memset(a, 0, sizeof(*a));
+	struct file_acts *made = file_of(files, acts, &t->obj.created);
+	const struct pgd_src *srcs[2] = { &o->created, &o->changed };
+	for (int k = 0; k < 2; k++) {
+		struct file_acts *a = file_of(files, acts, srcs[k]);
+		if (a && a != made)
+			names_add(&a->tables[ACT_ALTERED], qname(t->obj.schema, t->obj.name));
+	}
+}
+
+/*
+ * What every file of set did, in one walk over the model: acts[i] for
+ * set->files[i] (caller releases each and frees the array).
+ */
+static struct file_acts *file_acts_all(const struct pgd_migration_set *set,
+				       const struct pgd_schema *m)
+{
+	struct file_acts *acts = pgd_xcalloc(set->nfiles + 1, sizeof(*acts));
+	size_t *idx = pgd_xcalloc(set->nfiles + 1, sizeof(*idx));
+	struct pgd_map *files = pgd_map_new();
+	for (size_t i = 0; i < set->nfiles; i++) {
+		idx[i] = i;
+		pgd_map_put(files, set->files[i].path, strlen(set->files[i].path), &idx[i]);
+	}
 	for (size_t i = 0; i < m->ntables; i++) {
 		const struct pgd_table *t = m->tables[i];
-		bool created = in_file(&t->obj.created, mf);
-		bool altered = !created && in_file(&t->obj.changed, mf);
-		for (size_t k = 0; !created && !altered && k < t->ncolumns; k++)
-			altered = touched(&t->columns[k]->obj, mf);
-		for (size_t k = 0; !created && !altered && k < t->nconstraints; k++)
-			altered = touched(&t->constraints[k]->obj, mf);
-		for (size_t k = 0; !created && !altered && k < t->ntriggers; k++)
-			altered = touched(&t->triggers[k]->obj, mf);
-		if (created || (altered && !t->external))
-			names_add(&a->tables[created ? ACT_CREATED : ACT_ALTERED],
-				  qname(t->obj.schema, t->obj.name));
-		for (size_t k = 0; k < t->nindexes; k++) {
-			const struct pgd_object *o = &t->indexes[k]->obj;
-			if (in_file(&o->created, mf))
-				names_add(&a->indexes[ACT_CREATED], on_table(o->name, t));
-			else if (in_file(&o->changed, mf))
-				names_add(&a->indexes[ACT_ALTERED], on_table(o->name, t));
+		struct file_acts *a = file_of(files, acts, &t->obj.created);
+		if (a)
+			names_add(&a->tables[ACT_CREATED], qname(t->obj.schema, t->obj.name));
+		if (!t->external) {
+			altered_via(files, acts, t, &(struct pgd_object){
+				.created = t->obj.changed });
+			for (size_t k = 0; k < t->ncolumns; k++)
+				altered_via(files, acts, t, &t->columns[k]->obj);
+			for (size_t k = 0; k < t->nconstraints; k++)
+				altered_via(files, acts, t, &t->constraints[k]->obj);
+			for (size_t k = 0; k < t->ntriggers; k++)
+				altered_via(files, acts, t, &t->triggers[k]->obj);
 		}
-		for (size_t k = 0; k < t->npolicies; k++) {
-			const struct pgd_object *o = &t->policies[k]->obj;
-			if (in_file(&o->created, mf))
-				names_add(&a->policies[ACT_CREATED], on_table(o->name, t));
-			else if (in_file(&o->changed, mf))
-				names_add(&a->policies[ACT_ALTERED], on_table(o->name, t));
+		for (size_t k = 0; k < t->nindexes + t->npolicies; k++) {
+			const struct pgd_object *o = k < t->nindexes
+				? &t->indexes[k]->obj : &t->policies[k - t->nindexes]->obj;
+			struct file_acts *c = file_of(files, acts, &o->created);
+			struct file_acts *ch = file_of(files, acts, &o->changed);
+			if (c) {
+				struct names *l = k < t->nindexes ? c->indexes : c->policies;
+				names_add(&l[ACT_CREATED], on_table(o->name, t));
+			}
+			if (ch && ch != c) {
+				struct names *l = k < t->nindexes ? ch->indexes : ch->policies;
+				names_add(&l[ACT_ALTERED], on_table(o->name, t));
+			}
 		}
 	}
 	for (size_t i = 0; i < m->ntombstones; i++) {
 		const struct pgd_tombstone *ts = &m->tombstones[i];
-		if (!in_file(&ts->dropped, mf))
+		struct file_acts *a = file_of(files, acts, &ts->dropped);
+		if (!a)
 			continue;
-		struct pgd_strbuf sb = PGD_STRBUF_INIT;
 		if (ts->kind == PGD_TABLE) {
 			names_add(&a->tables[ACT_DROPPED], qname(ts->schema, ts->name));
 			continue;
 		}
 		if (ts->kind != PGD_INDEX && ts->kind != PGD_POLICY)
 			continue;
+		struct pgd_strbuf sb = PGD_STRBUF_INIT;
 		pgd_strbuf_add_ident(&sb, ts->name);
 		if (ts->table) {
 			pgd_strbuf_addstr(&sb, " on ");
@@ -231,6 +256,9 @@ static void file_acts_compute(const struct pgd_schema *m,
 						: &a->policies[ACT_DROPPED],
 			  pgd_strbuf_detach(&sb, NULL));
 	}
+	pgd_map_free(files);
+	free(idx);
+	return acts;
 }
 
 /* The file's purpose: the first line of text of the comment it starts
@@ -639,10 +667,10 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 	pgd_strbuf_addstr(out, "\n## Migration files\n\n"
 			       "| # | version | file | purpose | statements | tables | indexes | policies |\n"
 			       "|---:|---|---|---|---:|---|---|---|\n");
+	struct file_acts *acts = file_acts_all(set, m);
 	for (size_t i = 0; i < set->nfiles; i++) {
 		const struct pgd_migration_file *mf = &set->files[i];
-		struct file_acts fa;
-		file_acts_compute(m, mf, &fa);
+		struct file_acts *fa = &acts[i];
 		pgd_strbuf_addf(out, "| %zu | ", i + 1);
 		md(out, mf->version);
 		if (duplicate_version(set, i))
@@ -654,14 +682,15 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 		md(out, purpose ? purpose : mf->label);
 		free(purpose);
 		pgd_strbuf_addf(out, " | %zu | ", mf->nstatements);
-		md_cell_names(out, fa.tables);
+		md_cell_names(out, fa->tables);
 		pgd_strbuf_addstr(out, " | ");
-		md_cell_names(out, fa.indexes);
+		md_cell_names(out, fa->indexes);
 		pgd_strbuf_addstr(out, " | ");
-		md_cell_names(out, fa.policies);
+		md_cell_names(out, fa->policies);
 		pgd_strbuf_addstr(out, " |\n");
-		file_acts_release(&fa);
+		file_acts_release(fa);
 	}
+	free(acts);
 
 	pgd_strbuf_addf(out, "\n## Tables\n\n%zu tables, in schema and name order.\n",
 			st.tables);
@@ -929,10 +958,10 @@ void pgd_inventory_json(const struct pgd_migration_set *set,
 #undef STAT
 	json_object_set_new(root, "statistics", js);
 	json_t *files = json_array();
+	struct file_acts *acts = file_acts_all(set, m);
 	for (size_t i = 0; i < set->nfiles; i++) {
 		const struct pgd_migration_file *mf = &set->files[i];
-		struct file_acts fa;
-		file_acts_compute(m, mf, &fa);
+		struct file_acts *fa = &acts[i];
 		char *purpose = file_purpose(mf);
 		json_t *jf = json_object();
 		json_object_set_new(jf, "file", json_string(mf->path));
@@ -943,13 +972,14 @@ void pgd_inventory_json(const struct pgd_migration_set *set,
 		json_object_set_new(jf, "duplicate_version",
 				    json_boolean(duplicate_version(set, i)));
 		json_object_set_new(jf, "statements", json_integer((json_int_t)mf->nstatements));
-		json_object_set_new(jf, "tables", jacts(fa.tables));
-		json_object_set_new(jf, "indexes", jacts(fa.indexes));
-		json_object_set_new(jf, "policies", jacts(fa.policies));
+		json_object_set_new(jf, "tables", jacts(fa->tables));
+		json_object_set_new(jf, "indexes", jacts(fa->indexes));
+		json_object_set_new(jf, "policies", jacts(fa->policies));
 		json_array_append_new(files, jf);
 		free(purpose);
-		file_acts_release(&fa);
+		file_acts_release(fa);
 	}
+	free(acts);
 	json_object_set_new(root, "migration_files", files);
 	json_t *tables = json_array();
 	json_t *platform = json_array();

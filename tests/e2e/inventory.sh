@@ -29,7 +29,16 @@ rc=0
 is "$rc" 0 "clean: exit 0"
 is "$(status "$tmp/clean.json")" "verified 134 drifted 0: " "clean: all 134 tables verified against the database"
 
-psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'drop index public.idx_stories_status; alter table public.users alter column age type bigint' >/dev/null ||
+# one table drifts: only it is marked
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'drop index public.idx_stories_status' >/dev/null ||
+	bail "drift does not apply"
+rc=0
+"$PGDRIFT" inventory --migrations "$mig" --db "dbname=$db" --format json -o "$tmp/one.json" 2>/dev/null || rc=$?
+is "$(status "$tmp/one.json")" "verified 133 drifted 1: public.stories" "one table drifted: it alone is marked drifted, 133 verified"
+is "$rc" 0 "one table drifted: a missing index is a warning, exit 0"
+
+# a second one, with an error
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'alter table public.users alter column age type bigint' >/dev/null ||
 	bail "drift does not apply"
 rc=0
 "$PGDRIFT" inventory --migrations "$mig" --db "dbname=$db" --format json -o "$tmp/d.json" 2>/dev/null || rc=$?

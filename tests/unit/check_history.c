@@ -178,6 +178,7 @@ START_TEST(history_unapplied_out_of_order_unknown)
 	ck_assert_str_eq(got, "PGD304 001_a.sql error;PGD303 002_c.sql warning;"
 			      "PGD304 003_e.sql error;PGD302 version 004 (z) error");
 	free(got);
+	cleanup(set);
 	set = files();
 	h = supabase();
 	row(&h, "001", "a", s1);

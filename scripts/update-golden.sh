@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -f build/build.ninja ]] || meson setup build >/dev/null
-ninja -C build tests/run_golden >/dev/null
+ninja -C build tests/run_golden tests/run_inventory >/dev/null
 PGDRIFT_UPDATE_GOLDEN=1 build/tests/run_golden tests/golden
+PGDRIFT_UPDATE_GOLDEN=1 build/tests/run_inventory . >/dev/null
 git --no-pager diff --stat -- tests/golden || true

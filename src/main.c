@@ -20,6 +20,8 @@
 #include "pgdrift/baseline.h"
 #include "pgdrift/catalog.h"
 #include "pgdrift/diff.h"
+#include "pgdrift/history.h"
+#include "pgdrift/inventory.h"
 #include "pgdrift/report.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
@@ -64,6 +66,8 @@ struct cli {
 	const char *write_baseline; /* --write-baseline FILE */
 	const char *reason;         /* --reason TEXT */
 	const char *expires;        /* --expires YYYY-MM-DD */
+	const char *history_table; /* --history-table; NULL: Supabase's */
+	bool no_history;           /* check: skip the migration history */
 };
 
 static void usage(FILE *f)
@@ -78,6 +82,10 @@ static void usage(FILE *f)
 	      "             migrations (--migrations), with the coverage matrix\n"
 	      "  expected   the schema the migration files build, replayed statically\n"
 	      "  snapshot   the schema a live database holds, read through pg_catalog\n"
+	      "  history    migration files vs the applied-migrations table\n"
+	      "  inventory  a document of every migration, table, column, index,\n"
+	      "             foreign key and policy (markdown or json); with --db,\n"
+	      "             each table marked verified or drifted\n"
 	      "\n"
 	      "Sources:\n"
 	      "  --migrations DIR        the migration folder\n"
@@ -107,6 +115,10 @@ static void usage(FILE *f)
 	      "                          (needs --reason; keeps --baseline's reasons)\n"
 	      "  --reason TEXT           why the findings are accepted\n"
 	      "  --expires YYYY-MM-DD    the last day the new entries suppress\n"
+	      "  --history-table TABLE   history, check: the applied-migrations table\n"
+	      "                          (default supabase_migrations.schema_migrations;\n"
+	      "                          Flyway, golang-migrate and dbmate tables too)\n"
+	      "  --no-history            check: skip the migration history\n"
 	      "Dumps (expected, snapshot):\n"
 	      "  --format text|json      canonical text dump (default) or JSON snapshot\n"
 	      "  -o, --output FILE       write there instead of standard output\n"
@@ -114,6 +126,11 @@ static void usage(FILE *f)
 	      "                          leaves out platform schemas (auth, storage, ...)\n"
 	      "  --all-schemas           dump every schema, platform ones included\n"
 	      "  --with-sources          append the file:line of each object (text)\n"
+	      "Inventory:\n"
+	      "  --format markdown|json  the document's format (default markdown)\n"
+	      "  -o, --output FILE       write there instead of standard output\n"
+	      "  --db CONNINFO|URI       mark each table verified or drifted (the\n"
+	      "                          drift diff); --fail-on applies to its findings\n"
 	      "Reading migrations:\n"
 	      "  --show-unmodeled        list statements the replay did not model\n"
 	      "  --search-path LIST      initial search_path (default: public,extensions)\n"
@@ -191,6 +208,8 @@ enum {
 	OPT_WRITE_BASELINE,
 	OPT_REASON,
 	OPT_EXPIRES,
+	OPT_HISTORY_TABLE,
+	OPT_NO_HISTORY,
 };
 
 static double now_ms(void)
@@ -247,6 +266,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
+		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
+		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -279,6 +300,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_WRITE_BASELINE: c->write_baseline = optarg; break;
 		case OPT_REASON: c->reason = optarg; break;
 		case OPT_EXPIRES: c->expires = optarg; break;
+		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
+		case OPT_NO_HISTORY: c->no_history = true; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -678,6 +701,187 @@ static int parse_fail_on(const struct cli *c, struct pgd_report_meta *meta)
 	return 0;
 }
 
+/*
+ * The migration history: c->migrations' files against the applied-migrations
+ * table of c->db (history.h). standalone (pgdrift history) makes a missing
+ * table an error; so does naming it with --history-table. *desc describes
+ * the table (caller frees). Returns an exit code; findings go to f.
+ */
+static int history_findings(struct cli *c, bool standalone,
+			    struct pgd_findings *f, char **desc)
+{
+	struct pgd_diags diags = PGD_DIAGS_INIT;
+	struct pgd_migration_set *set = NULL;
+	double t0 = now_ms();
+	*desc = NULL;
+	int rc = pgd_migrations_find(c->migrations, &set, &diags);
+	if (rc != 0) {
+		pgd_diags_print(stderr, &diags);
+		pgd_diags_release(&diags);
+		return rc == -1 ? PGD_EXIT_USAGE : PGD_EXIT_INPUT;
+	}
+	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose };
+	struct pgd_history h = PGD_HISTORY_INIT;
+	struct pgd_error err = PGD_ERROR_INIT;
+	if (pgd_catalog_read_history(&opts, c->history_table, &h, NULL, &err) < 0) {
+		pgd_error_print(stderr, &err);
+		fputs("pgdrift: the migration history could not be read; no "
+		      "report was made\n", stderr);
+		rc = err.exit_code ? err.exit_code : PGD_EXIT_DB;
+		pgd_error_release(&err);
+		pgd_diags_release(&diags);
+		pgd_migration_set_free(set);
+		return rc;
+	}
+	struct pgd_history_options ho = { standalone || c->history_table };
+	if (pgd_history_compare(set, &h, &ho, f, &diags) < 0)
+		rc = PGD_EXIT_INPUT;
+	/* check printed the loader's warnings already */
+	if (standalone || diags.nerrors)
+		pgd_diags_print(stderr, &diags);
+	if (h.present)
+		*desc = pgd_xasprintf("history table %s (%s, %zu row%s)", h.table,
+				      pgd_history_kind_name(h.kind), h.nrows,
+				      h.nrows == 1 ? "" : "s");
+	else
+		*desc = pgd_xasprintf("history table %s (missing)", h.table);
+	pgd_history_release(&h);
+	pgd_diags_release(&diags);
+	pgd_migration_set_free(set);
+	timing(c, "history", t0, NULL);
+	return rc;
+}
+
+/* Moves every finding of src to the end of dst. */
+static void take_findings(struct pgd_findings *dst, struct pgd_findings *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		PGD_GROW(dst->v, dst->alloc, dst->n + 1);
+		dst->v[dst->n++] = src->v[i];
+	}
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
+/* pgdrift history: files vs the applied-migrations table. */
+static int cmd_history(struct cli *c)
+{
+	if (!c->migrations)
+		return usage_error("%s needs --migrations DIR", "history");
+	struct pgd_report_meta meta = { 0 };
+	meta.command = "history";
+	int rc = parse_fail_on(c, &meta);
+	if (rc)
+		return rc;
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	char *desc = NULL;
+	rc = history_findings(c, true, &f, &desc);
+	if (rc == 0) {
+		char *edesc = pgd_xasprintf("migrations %s", c->migrations);
+		pgd_findings_sort(&f);
+		meta.expected = edesc;
+		meta.actual = desc;
+		rc = write_reports(c, &f, &meta);
+		if (rc == 0 && !meta.fail_on_none &&
+		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
+			rc = PGD_EXIT_FINDINGS;
+		free(edesc);
+	}
+	pgd_findings_release(&f);
+	free(desc);
+	return rc;
+}
+
+/* The time an inventory says it was made: SOURCE_DATE_EPOCH when set
+ * (reproducible builds), else now; UTC. Caller frees. */
+static char *generated_at(void)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = time(NULL);
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+		if (!*end && v >= 0)
+			t = (time_t)v;
+	}
+	struct tm tm;
+	char buf[64];
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
+	return pgd_xstrdup(buf);
+}
+
+/*
+ * pgdrift inventory: the document of every migration, table, column, key,
+ * index and policy (inventory.h); with --db, every table verified against
+ * the database by the drift diff, and --fail-on applied to its findings.
+ */
+static int cmd_inventory(struct cli *c)
+{
+	if (!c->migrations)
+		return usage_error("%s needs --migrations DIR", "inventory");
+	const char *fmt = c->format ? c->format : "markdown";
+	if (strcmp(fmt, "markdown") && strcmp(fmt, "json"))
+		return usage_error("--format takes markdown or json, not '%s'", fmt);
+	struct pgd_report_meta meta = { 0 };
+	int rc = parse_fail_on(c, &meta);
+	if (rc)
+		return rc;
+	struct pgd_diags diags = PGD_DIAGS_INIT;
+	struct pgd_migration_set *set = NULL;
+	struct pgd_schema *exp = NULL, *act = NULL;
+	rc = pgd_migrations_find(c->migrations, &set, &diags);
+	if (rc == 0 && pgd_migrations_replay(set, &c->load, &exp, &diags) < 0)
+		rc = -2;
+	pgd_diags_print(stderr, &diags);
+	pgd_diags_release(&diags);
+	if (rc != 0) {
+		fputs("pgdrift: the migrations could not be read completely; no "
+		      "inventory was made\n", stderr);
+		pgd_migration_set_free(set);
+		return rc == -1 ? PGD_EXIT_USAGE : PGD_EXIT_INPUT;
+	}
+	print_unmodeled(exp, c->show_unmodeled);
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	char *adesc = NULL;
+	if (c->db) {
+		rc = load_source(c, c->db, true, &act, &adesc);
+		if (rc == 0) {
+			struct pgd_diff_options dopts = {
+				(const char *const *)c->schemas, c->nschemas,
+				(const char *const *)c->exclude_schemas, c->nexclude_schemas,
+				(const char *const *)c->exclude_tables, c->nexclude_tables,
+				false,
+			};
+			pgd_diff(exp, act, &dopts, &f);
+			pgd_findings_sort(&f);
+		}
+	}
+	if (rc == 0) {
+		pgd_schema_sort(exp);
+		char *when = generated_at();
+		struct pgd_inventory_options io = { NULL, when, c->migrations,
+						    c->db ? adesc : NULL, &f };
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		if (!strcmp(fmt, "json"))
+			pgd_inventory_json(set, exp, &io, &out);
+		else
+			pgd_inventory_markdown(set, exp, &io, &out);
+		rc = emit(c, out.buf, out.len);
+		pgd_strbuf_release(&out);
+		free(when);
+		if (rc == 0 && c->db && !meta.fail_on_none &&
+		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
+			rc = PGD_EXIT_FINDINGS;
+	}
+	pgd_findings_release(&f);
+	free(adesc);
+	pgd_schema_free(exp);
+	pgd_schema_free(act);
+	pgd_migration_set_free(set);
+	return rc;
+}
+
 struct load_job {
 	struct cli *c;
 	const char *spec;
@@ -741,6 +945,13 @@ static int audit(struct cli *c, const char *command, const char *from,
 	struct pgd_schema *exp = NULL, *act = NULL;
 	char *edesc = NULL, *adesc = NULL;
 	rc = load_both(c, from, from_db, to, to_db, &exp, &edesc, &act, &adesc);
+	/* check: the migration history too, in category history */
+	struct pgd_findings hist = PGD_FINDINGS_INIT;
+	char *hdesc = NULL;
+	if (rc == 0 && !strcmp(command, "check") && !c->no_history)
+		rc = history_findings(c, false, &hist, &hdesc);
+	if (rc == 0 && hdesc && c->verbose)
+		fprintf(stderr, "pgdrift: %s\n", hdesc);
 	if (rc == 0) {
 		struct pgd_diff_options dopts = {
 			(const char *const *)c->schemas, c->nschemas,
@@ -753,6 +964,8 @@ static int audit(struct cli *c, const char *command, const char *from,
 		double t0 = now_ms();
 		pgd_diff(exp, act, &dopts, &f);
 		timing(c, "diff", t0, NULL);
+		take_findings(&f, &hist);
+		pgd_findings_sort(&f);
 		t0 = now_ms();
 		if (with_rls) {
 			struct pgd_rls_options ro = {
@@ -788,6 +1001,8 @@ static int audit(struct cli *c, const char *command, const char *from,
 			rc = PGD_EXIT_FINDINGS;
 		pgd_findings_release(&f);
 	}
+	pgd_findings_release(&hist);
+	free(hdesc);
 	pgd_schema_free(exp);
 	pgd_schema_free(act);
 	free(edesc);
@@ -890,6 +1105,10 @@ int main(int argc, char **argv)
 			rc = cmd_diff(&c);
 		else if (!strcmp(c.command, "rls"))
 			rc = cmd_rls(&c);
+		else if (!strcmp(c.command, "history"))
+			rc = cmd_history(&c);
+		else if (!strcmp(c.command, "inventory"))
+			rc = cmd_inventory(&c);
 		else
 			rc = usage_error("unknown command '%s'", c.command);
 	}

@@ -40,6 +40,22 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 		     struct pgd_schema **out, struct pgd_catalog_stats *stats,
 		     struct pgd_error *err);
 
+struct pgd_history;
+
+/*
+ * Reads the applied-migrations table (history.h) named table (NULL:
+ * supabase_migrations.schema_migrations; an unqualified name is looked up
+ * in public) under the same discipline as pgd_catalog_read: one read-only
+ * REPEATABLE READ transaction with timeouts, two queries (the table and its
+ * columns from pg_class, then its rows). A missing table is not an error:
+ * out->present is false. Returns 0 with *out filled (release with
+ * pgd_history_release), or -1 with err (PGD_EXIT_DB). stats may be NULL.
+ */
+int pgd_catalog_read_history(const struct pgd_catalog_options *opts,
+			     const char *table, struct pgd_history *out,
+			     struct pgd_catalog_stats *stats,
+			     struct pgd_error *err);
+
 /*
  * Replaces every occurrence of password in msg, and the password part of
  * any "scheme://user:password@" in it, with "****". Returns a malloc'd

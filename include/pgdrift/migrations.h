@@ -70,6 +70,10 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 
 void pgd_migration_set_free(struct pgd_migration_set *set);
 
+/* Compares two versions as the files are ordered: numerically part by part
+ * ("0010" = "10", "1.10" > "1.9"). Returns <0, 0 or >0. */
+int pgd_migrations_cmp_version(const char *a, const char *b);
+
 /*
  * Reads, parses and replays every file of set in order onto a new model.
  * Returns 0 with *out set (the caller frees it with pgd_schema_free), or -1

@@ -58,4 +58,10 @@ void pgd_report_codequality(const struct pgd_findings *f,
 			    const struct pgd_report_meta *meta,
 			    struct pgd_strbuf *out);
 
+/* Appends s (NULL: nothing) escaped for GitLab/GitHub Markdown, in text or
+ * in a table cell: HTML-special characters as entities, Markdown
+ * punctuation with a backslash, newlines and control characters shown
+ * as \n and \xNN. */
+void pgd_report_markdown_escape(struct pgd_strbuf *out, const char *s);
+
 #endif

@@ -71,6 +71,7 @@ struct pgd_column {
 	char identity;         /* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
 	char generated;        /* 0 or 's' (STORED; def holds the expression) */
 	const char *collation; /* NULL: the type's default */
+	const char *comment;   /* COMMENT ON COLUMN, or NULL */
 };
 
 enum pgd_contype {

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "pgdrift/catalog.h"
+#include "pgdrift/history.h"
 #include "pgdrift/map.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/strbuf.h"
@@ -203,7 +204,8 @@ static int read_columns(struct reader *r)
 		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
 		  " a.attidentity, a.attgenerated,"
 		  " CASE WHEN a.attcollation <> t.typcollation"
-		  "  THEN quote_ident(co.collname) END AS collation"
+		  "  THEN quote_ident(co.collname) END AS collation,"
+		  " col_description(a.attrelid, a.attnum) AS comment"
 		  " FROM pg_attribute a"
 		  " JOIN pg_class c ON c.oid = a.attrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -217,7 +219,8 @@ static int read_columns(struct reader *r)
 	int f_rel = PQfnumber(res, "attrelid"), f_name = PQfnumber(res, "attname"),
 	    f_type = PQfnumber(res, "type"), f_nn = PQfnumber(res, "attnotnull"),
 	    f_def = PQfnumber(res, "def"), f_id = PQfnumber(res, "attidentity"),
-	    f_gen = PQfnumber(res, "attgenerated"), f_coll = PQfnumber(res, "collation");
+	    f_gen = PQfnumber(res, "attgenerated"), f_coll = PQfnumber(res, "collation"),
+	    f_comment = PQfnumber(res, "comment");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_table *t = table_of(r, PQgetvalue(res, i, f_rel));
 		if (!t)
@@ -229,6 +232,7 @@ static int read_columns(struct reader *r)
 		c->identity = id && *id ? *id : 0;
 		c->generated = gen && *gen ? *gen : 0;
 		c->collation = pgd_schema_strdup(r->m, val(res, i, f_coll));
+		c->comment = pgd_schema_strdup(r->m, val(res, i, f_comment));
 		const char *def = val(res, i, f_def);
 		if (def) {
 			char *canon = pgd_normalize_expr(r->m, t->obj.schema, t->obj.name,
@@ -834,6 +838,194 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 		else
 			pgd_schema_free(r.m);
 	}
+	if (r.conn)
+		PQfinish(r.conn);
+	free(r.password_copy);
+	r.stats->ms = now_ms() - t0;
+	return rc;
+}
+
+/* ---- the applied-migrations table (history.h) */
+
+/* Runs sql with text parameters; 0 with *res, or -1 with r->err. */
+static int query_params(struct reader *r, const char *name, const char *sql,
+			int nparams, const char *const *params, PGresult **res)
+{
+	double t0 = now_ms();
+	*res = PQexecParams(r->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	r->stats->queries++;
+	if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
+		char *what = pgd_xasprintf("history query \"%s\" failed", name);
+		db_error(r, what, PQresultErrorMessage(*res));
+		free(what);
+		const char *state = PQresultErrorField(*res, PG_DIAG_SQLSTATE);
+		if (state && !strcmp(state, "42501"))
+			r->err->hint = pgd_xstrdup("grant the role SELECT on the "
+						   "history table (and USAGE on its schema)");
+		else if (state && !strcmp(state, "57014"))
+			r->err->hint = pgd_xstrdup("the statement timed out: raise --timeout");
+		PQclear(*res);
+		*res = NULL;
+		return -1;
+	}
+	if (r->opts->verbose)
+		fprintf(stderr, "pgdrift: query %-12s %6d rows %8.1f ms\n", name,
+			PQntuples(*res), now_ms() - t0);
+	return 0;
+}
+
+/* Whether a table name has a '.' outside double quotes (is qualified). */
+static bool qualified(const char *name)
+{
+	bool quoted = false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '.' && !quoted)
+			return true;
+	}
+	return false;
+}
+
+static bool has_col(json_t *cols, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(cols, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), name))
+			return true;
+	return false;
+}
+
+static int read_history_rows(struct reader *r, const char *table,
+			     struct pgd_history *h)
+{
+	/* an unqualified name is looked up in public: the search_path of this
+	 * transaction is pg_catalog */
+	char *in_public = qualified(table) ? NULL : pgd_xasprintf("public.%s", table);
+	const char *params[2] = { table, in_public };
+	PGresult *res;
+	int rc = query_params(r, "history_table",
+		"SELECT n.nspname, c.relname,"
+		" quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qname,"
+		" array_to_json(ARRAY(SELECT a.attname::text FROM pg_attribute a"
+		"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+		"   ORDER BY a.attnum)) AS cols"
+		" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		" WHERE c.oid = coalesce(to_regclass($1), to_regclass($2))"
+		" AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+		2, params, &res);
+	free(in_public);
+	if (rc)
+		return -1;
+	if (PQntuples(res) == 0) {
+		h->present = false;
+		h->table = pgd_xstrdup(table);
+		PQclear(res);
+		return 0;
+	}
+	h->present = true;
+	h->table = pgd_xstrdup(PQgetvalue(res, 0, 2));
+	json_error_t je;
+	json_t *cols = json_loads(PQgetvalue(res, 0, 3), 0, &je);
+	char *nsp = PQescapeIdentifier(r->conn, PQgetvalue(res, 0, 0),
+				       strlen(PQgetvalue(res, 0, 0)));
+	char *rel = PQescapeIdentifier(r->conn, PQgetvalue(res, 0, 1),
+				       strlen(PQgetvalue(res, 0, 1)));
+	bool in_supabase = !strcmp(PQgetvalue(res, 0, 0), "supabase_migrations");
+	PQclear(res);
+	if (!cols || !nsp || !rel || !has_col(cols, "version")) {
+		pgd_error_set(r->err, PGD_EXIT_DB, "the migration history table %s "
+			      "has no version column", h->table);
+		r->err->hint = pgd_xstrdup("--history-table takes a table with a "
+					   "version column (Supabase, Flyway, "
+					   "golang-migrate, dbmate)");
+		json_decref(cols);
+		PQfreemem(nsp);
+		PQfreemem(rel);
+		return -1;
+	}
+	h->has_names = has_col(cols, "name");
+	h->has_statements = has_col(cols, "statements");
+	bool flyway = has_col(cols, "script") && has_col(cols, "success");
+	bool dirty = has_col(cols, "dirty");
+	if (flyway)
+		h->kind = PGD_HISTORY_FLYWAY;
+	else if (dirty)
+		h->kind = PGD_HISTORY_GOLANG_MIGRATE;
+	else if (h->has_statements || (in_supabase && h->has_names))
+		h->kind = PGD_HISTORY_SUPABASE;
+	else if (json_array_size(cols) == 1)
+		h->kind = PGD_HISTORY_DBMATE;
+	else
+		h->kind = PGD_HISTORY_GENERIC;
+	json_decref(cols);
+	/* Flyway names a migration in "description", the others in "name" */
+	const char *name_col = flyway ? "h.description::text" : "h.name::text";
+	if (flyway)
+		h->has_names = true;
+	char *sql = pgd_xasprintf(
+		"SELECT h.version::text AS version, %s AS name, %s AS statements,"
+		" %s AS failed FROM %s.%s h WHERE h.version IS NOT NULL%s"
+		" ORDER BY %s",
+		h->has_names ? name_col : "NULL::text",
+		h->has_statements ? "array_to_json(h.statements)" : "NULL::json",
+		flyway ? "NOT h.success" : dirty ? "h.dirty" : "false",
+		nsp, rel, dirty ? "" : "",
+		flyway ? "h.installed_rank" : "1");
+	PQfreemem(nsp);
+	PQfreemem(rel);
+	rc = query_params(r, "history_rows", sql, 0, NULL, &res);
+	free(sql);
+	if (rc)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct pgd_history_row *row = pgd_history_add_row(
+			h, PQgetvalue(res, i, 0), val(res, i, 1));
+		row->failed = bval(res, i, 3);
+		const char *st = val(res, i, 2);
+		if (!st)
+			continue;
+		json_t *a = json_loads(st, 0, &je);
+		size_t k;
+		json_t *v;
+		json_array_foreach(a, k, v)
+			pgd_history_row_add_statement(row, json_is_string(v)
+							   ? json_string_value(v) : "");
+		if (!row->statements)
+			row->statements = pgd_xcalloc(1, sizeof(char *));
+		json_decref(a);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int pgd_catalog_read_history(const struct pgd_catalog_options *opts,
+			     const char *table, struct pgd_history *out,
+			     struct pgd_catalog_stats *stats,
+			     struct pgd_error *err)
+{
+	struct pgd_catalog_stats local = { 0 };
+	struct reader r = { 0 };
+	double t0 = now_ms();
+	r.opts = opts;
+	r.stats = stats ? stats : &local;
+	memset(r.stats, 0, sizeof(*r.stats));
+	r.err = err;
+	int rc = connect_db(&r);
+	if (rc == 0)
+		rc = read_history_rows(&r, table ? table : PGD_HISTORY_DEFAULT_TABLE,
+				       out);
+	if (rc == 0) {
+		PGresult *res = PQexec(r.conn, "COMMIT");
+		r.stats->queries++;
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = db_error(&r, "cannot end the read-only transaction",
+				      PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	if (rc != 0)
+		pgd_history_release(out);
 	if (r.conn)
 		PQfinish(r.conn);
 	free(r.password_copy);

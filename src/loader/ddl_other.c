@@ -1346,8 +1346,40 @@ void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 
 /* ---- comments, owners, SET SCHEMA */
 
+/* COMMENT ON COLUMN [schema.]table.column */
+static void comment_column(struct replay *r, PgQuery__CommentStmt *s)
+{
+	PgQuery__List *l = s->object->list;
+	if (l->n_items < 2 || l->n_items > 3)
+		return;
+	const char *col = pgd_pgq_str(l->items[l->n_items - 1]);
+	const char *name = pgd_pgq_str(l->items[l->n_items - 2]);
+	const char *schema = l->n_items == 3 ? pgd_pgq_str(l->items[0]) : NULL;
+	if (!col || !name)
+		return;
+	PgQuery__RangeVar rv = PG_QUERY__RANGE_VAR__INIT;
+	rv.relname = (char *)name;
+	rv.schemaname = (char *)(schema ? schema : "");
+	rv.location = -1;
+	struct pgd_table *t = rp_table(r, &rv, false);
+	struct pgd_column *c = t ? pgd_table_find_column(t, col) : NULL;
+	if (t && !c) {
+		rp_error(r, -1, "column \"%s\" of relation \"%s\" does not exist",
+			 col, name);
+		return;
+	}
+	if (c)
+		c->comment = s->comment && *s->comment
+				     ? pgd_schema_strdup(r->m, s->comment) : NULL;
+}
+
 void rp_comment(struct replay *r, PgQuery__CommentStmt *s)
 {
+	if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN && s->object &&
+	    s->object->node_case == PG_QUERY__NODE__NODE_LIST) {
+		comment_column(r, s);
+		return;
+	}
 	if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !s->object ||
 	    s->object->node_case != PG_QUERY__NODE__NODE_LIST)
 		return; /* comments on other objects are not modeled */

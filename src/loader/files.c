@@ -98,6 +98,11 @@ static int cmp_version(const char *a, const char *b)
 	return 0;
 }
 
+int pgd_migrations_cmp_version(const char *a, const char *b)
+{
+	return cmp_version(a, b);
+}
+
 static int cmp_file(const void *x, const void *y)
 {
 	const struct pgd_migration_file *a = x, *b = y;

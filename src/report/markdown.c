@@ -121,3 +121,9 @@ void pgd_report_markdown(const struct pgd_findings *f,
 	pgd_strbuf_addf(out, "\n<sub>pgdrift %s</sub>\n", meta->version ? meta->version
 								   : PGD_VERSION);
 }
+
+/* The escaping above, for other Markdown writers (the inventory). */
+void pgd_report_markdown_escape(struct pgd_strbuf *out, const char *s)
+{
+	md(out, s);
+}

@@ -169,6 +169,7 @@ static void read_table(struct rd *r, json_t *o)
 				c->def = gen;
 			}
 			c->collation = opt_str(r, x, "collation", where);
+			c->comment = opt_str(r, x, "comment", where);
 		}
 	if ((a = opt_array(r, o, "constraints", where)))
 		json_array_foreach(a, i, x) {

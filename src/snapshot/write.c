@@ -105,6 +105,8 @@ static json_t *table_json(const struct pgd_table *t)
 		json_object_set_new(j, "generated", str_or_null(c->generated ? c->def
 									      : NULL));
 		json_object_set_new(j, "collation", str_or_null(c->collation));
+		if (c->comment) /* only when set: older snapshots stay valid */
+			json_object_set_new(j, "comment", json_string(c->comment));
 		add_sources(j, &c->obj);
 		json_array_append_new(cols, j);
 	}

@@ -20,7 +20,7 @@ eval "$(scripts/pg-sandbox.sh start "$sandbox")"
 
 createdb storytailor
 echo "== applying fixtures/storytailor/migrations (26 files) to a fresh PostgreSQL 15" >&2
-scripts/apply-migrations.sh --stub fixtures/supabase/stub.sql storytailor \
+scripts/apply-migrations.sh --stub fixtures/supabase/stub.sql --record storytailor \
 	fixtures/storytailor/migrations
 echo "== pgdrift check on the freshly migrated database" >&2
 build/pgdrift check --migrations fixtures/storytailor/migrations \

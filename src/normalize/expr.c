@@ -928,8 +928,26 @@ char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
 	free(cx.frames);
 	if (cx.failed)
 		return NULL;
+	/* libpg_query 15's deparser prints the index name unquoted ("CREATE
+	 * INDEX we ird ON ..."): deparse with a placeholder and put the name
+	 * back quoted as PostgreSQL quotes it */
+	static const char placeholder[] = "pgd_idx_name_placeholder";
+	char *name = pgd_xstrdup(stmt->idxname ? stmt->idxname : "");
+	set_string(&stmt->idxname, placeholder);
 	PgQuery__Node n = PG_QUERY__NODE__INIT;
 	n.node_case = PG_QUERY__NODE__NODE_INDEX_STMT;
 	n.index_stmt = stmt;
-	return deparse_stmt(&n, err);
+	char *text = deparse_stmt(&n, err);
+	set_string(&stmt->idxname, name);
+	char *at = text ? strstr(text, placeholder) : NULL;
+	if (at) {
+		struct pgd_strbuf sb = PGD_STRBUF_INIT;
+		pgd_strbuf_add(&sb, text, (size_t)(at - text));
+		pgd_strbuf_add_ident(&sb, name);
+		pgd_strbuf_addstr(&sb, at + sizeof(placeholder) - 1);
+		free(text);
+		text = pgd_strbuf_detach(&sb, NULL);
+	}
+	free(name);
+	return text;
 }

@@ -135,6 +135,28 @@ START_TEST(index_definitions_agree)
 }
 END_TEST
 
+/* The canonical text is SQL a user can run: index names PostgreSQL quotes
+ * stay quoted (libpg_query's deparser alone drops the quotes). */
+START_TEST(index_names_stay_quoted)
+{
+	static const char *const defs[] = {
+		"CREATE INDEX \"we ird\" ON public.lp USING btree (id)",
+		"CREATE UNIQUE INDEX \"Mixed_idx\" ON public.lp USING btree (id)",
+		"CREATE INDEX \"select\" ON public.lp USING btree (id)",
+		"CREATE INDEX plain_idx ON public.lp USING btree (id)",
+	};
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(defs); i++) {
+		struct pgd_schema *m = model();
+		struct pgd_table *t = pgd_schema_find_table(m, "public", "lp");
+		struct pgd_error err = PGD_ERROR_INIT;
+		struct pgd_index *a = pgd_table_add_index(m, t, "i");
+		ck_assert_int_eq(pgd_normalize_index(m, t, a, defs[i], &err), 0);
+		ck_assert_str_eq(a->def, defs[i]);
+		pgd_schema_free(m);
+	}
+}
+END_TEST
+
 static const struct {
 	const char *def, *want;
 } constraints[] = {
@@ -197,6 +219,7 @@ int main(void)
 	TCase *tc = tcase_create("normalize");
 	tcase_add_loop_test(tc, migration_and_server_text_agree, 0, PGD_NCASES(same));
 	tcase_add_loop_test(tc, different_meaning_differs, 0, PGD_NCASES(differ));
+	tcase_add_test(tc, index_names_stay_quoted);
 	tcase_add_loop_test(tc, index_definitions_agree, 0, PGD_NCASES(indexes));
 	tcase_add_loop_test(tc, constraint_definitions, 0, PGD_NCASES(constraints));
 	tcase_add_test(tc, not_valid_is_recorded);

@@ -63,20 +63,22 @@ static int db_error(struct reader *r, const char *what, const char *msg)
 }
 
 /*
- * Runs one query (parameters: the excluded schemas). Returns 0 with *res,
- * or -1 with the server's message in r->err (pg_dump's ExecuteSqlQuery).
+ * Runs sql with text parameters. Returns 0 with *res, or -1 with the
+ * server's message in r->err and a hint by SQLSTATE (pg_dump's
+ * ExecuteSqlQuery); what names the query kind in the message, denied is
+ * the hint for a missing privilege.
  */
-static int query(struct reader *r, const char *name, const char *sql,
-		 PGresult **res)
+static int exec_query(struct reader *r, const char *what, const char *name,
+		      const char *sql, int nparams, const char *const *params,
+		      const char *denied, PGresult **res)
 {
-	const char *params[1] = { SYSTEM_SCHEMAS };
 	double t0 = now_ms();
-	*res = PQexecParams(r->conn, sql, 1, NULL, params, NULL, NULL, 0);
+	*res = PQexecParams(r->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	r->stats->queries++;
 	if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
-		char *what = pgd_xasprintf("catalog query \"%s\" failed", name);
-		db_error(r, what, PQresultErrorMessage(*res));
-		free(what);
+		char *msg = pgd_xasprintf("%s query \"%s\" failed", what, name);
+		db_error(r, msg, PQresultErrorMessage(*res));
+		free(msg);
 		const char *state = PQresultErrorField(*res, PG_DIAG_SQLSTATE);
 		if (state && !strcmp(state, "57014"))
 			r->err->hint = pgd_xstrdup("the statement timed out: raise "
@@ -86,8 +88,7 @@ static int query(struct reader *r, const char *name, const char *sql,
 			r->err->hint = pgd_xstrdup("a lock could not be taken in "
 						   "time (lock_timeout)");
 		else if (state && !strcmp(state, "42501"))
-			r->err->hint = pgd_xstrdup("the role lacks a privilege "
-						   "pgdrift needs to read the catalog");
+			r->err->hint = pgd_xstrdup(denied);
 		PQclear(*res);
 		*res = NULL;
 		return -1;
@@ -96,6 +97,16 @@ static int query(struct reader *r, const char *name, const char *sql,
 		fprintf(stderr, "pgdrift: query %-12s %6d rows %8.1f ms\n", name,
 			PQntuples(*res), now_ms() - t0);
 	return 0;
+}
+
+/* One catalog query (parameter: the excluded schemas). */
+static int query(struct reader *r, const char *name, const char *sql,
+		 PGresult **res)
+{
+	const char *params[1] = { SYSTEM_SCHEMAS };
+	return exec_query(r, "catalog", name, sql, 1, params,
+			  "the role lacks a privilege pgdrift needs to read the catalog",
+			  res);
 }
 
 static const char *val(PGresult *res, int row, int col)
@@ -847,31 +858,13 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 
 /* ---- the applied-migrations table (history.h) */
 
-/* Runs sql with text parameters; 0 with *res, or -1 with r->err. */
+/* A history query: sql with text parameters, as exec_query. */
 static int query_params(struct reader *r, const char *name, const char *sql,
 			int nparams, const char *const *params, PGresult **res)
 {
-	double t0 = now_ms();
-	*res = PQexecParams(r->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	r->stats->queries++;
-	if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
-		char *what = pgd_xasprintf("history query \"%s\" failed", name);
-		db_error(r, what, PQresultErrorMessage(*res));
-		free(what);
-		const char *state = PQresultErrorField(*res, PG_DIAG_SQLSTATE);
-		if (state && !strcmp(state, "42501"))
-			r->err->hint = pgd_xstrdup("grant the role SELECT on the "
-						   "history table (and USAGE on its schema)");
-		else if (state && !strcmp(state, "57014"))
-			r->err->hint = pgd_xstrdup("the statement timed out: raise --timeout");
-		PQclear(*res);
-		*res = NULL;
-		return -1;
-	}
-	if (r->opts->verbose)
-		fprintf(stderr, "pgdrift: query %-12s %6d rows %8.1f ms\n", name,
-			PQntuples(*res), now_ms() - t0);
-	return 0;
+	return exec_query(r, "history", name, sql, nparams, params,
+			  "grant the role SELECT on the history table (and USAGE "
+			  "on its schema)", res);
 }
 
 /* Whether a table name has a '.' outside double quotes (is qualified). */

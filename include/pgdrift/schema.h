@@ -121,6 +121,9 @@ enum pgd_polcmd {
 	PGD_POL_DELETE = 'd'
 };
 
+/* "ALL", "SELECT", "INSERT", "UPDATE" or "DELETE" (a static string). */
+const char *pgd_polcmd_name(enum pgd_polcmd c);
+
 struct pgd_policy {
 	struct pgd_object obj;
 	struct pgd_table *table;

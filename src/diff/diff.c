@@ -552,18 +552,6 @@ static const struct merge_ops index_ops = {
 	cmp_name, idx_only_expected, idx_only_actual, idx_both,
 };
 
-static const char *polcmd(enum pgd_polcmd c)
-{
-	switch (c) {
-	case PGD_POL_ALL: return "ALL";
-	case PGD_POL_SELECT: return "SELECT";
-	case PGD_POL_INSERT: return "INSERT";
-	case PGD_POL_UPDATE: return "UPDATE";
-	case PGD_POL_DELETE: return "DELETE";
-	}
-	return "ALL";
-}
-
 static void policy_sql(struct pgd_strbuf *sb, const struct pgd_table *t,
 		       const struct pgd_policy *p)
 {
@@ -574,7 +562,7 @@ static void policy_sql(struct pgd_strbuf *sb, const struct pgd_table *t,
 	pgd_strbuf_addch(sb, '.');
 	pgd_strbuf_add_ident(sb, t->obj.name);
 	pgd_strbuf_addf(sb, " AS %s FOR %s TO ",
-			p->permissive ? "PERMISSIVE" : "RESTRICTIVE", polcmd(p->cmd));
+			p->permissive ? "PERMISSIVE" : "RESTRICTIVE", pgd_polcmd_name(p->cmd));
 	for (size_t i = 0; i < p->nroles; i++) {
 		if (i)
 			pgd_strbuf_addstr(sb, ", ");
@@ -641,8 +629,8 @@ static void pol_both(struct dctx *d, void *pe, void *pa)
 	struct pgd_policy *e = pe, *a = pa;
 	struct pgd_strbuf parts = PGD_STRBUF_INIT;
 	if (e->cmd != a->cmd)
-		pgd_strbuf_addf(&parts, ", command %s instead of %s", polcmd(a->cmd),
-				polcmd(e->cmd));
+		pgd_strbuf_addf(&parts, ", command %s instead of %s", pgd_polcmd_name(a->cmd),
+				pgd_polcmd_name(e->cmd));
 	if (e->permissive != a->permissive)
 		pgd_strbuf_addf(&parts, ", %s instead of %s",
 				a->permissive ? "permissive" : "restrictive",

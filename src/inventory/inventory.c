@@ -311,18 +311,6 @@ static const char *fk_action(const char *def, const char *on)
 	return "NO ACTION";
 }
 
-static const char *polcmd(enum pgd_polcmd c)
-{
-	switch (c) {
-	case PGD_POL_ALL: return "ALL";
-	case PGD_POL_SELECT: return "SELECT";
-	case PGD_POL_INSERT: return "INSERT";
-	case PGD_POL_UPDATE: return "UPDATE";
-	case PGD_POL_DELETE: return "DELETE";
-	}
-	return "ALL";
-}
-
 static const struct pgd_constraint *primary_key(const struct pgd_table *t)
 {
 	for (size_t k = 0; k < t->nconstraints; k++)
@@ -558,7 +546,7 @@ static void md_table(struct md_ctx *x, size_t ti)
 		const struct pgd_policy *p = t->policies[k];
 		pgd_strbuf_addstr(out, "| ");
 		md(out, p->obj.name);
-		pgd_strbuf_addf(out, " | %s | %s | ", polcmd(p->cmd),
+		pgd_strbuf_addf(out, " | %s | %s | ", pgd_polcmd_name(p->cmd),
 				p->permissive ? "permissive" : "restrictive");
 		md_list(out, p->roles, p->nroles);
 		pgd_strbuf_addstr(out, " | ");
@@ -713,7 +701,7 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 				md(out, id);
 				pgd_strbuf_addstr(out, " | ");
 				md(out, p->obj.name);
-				pgd_strbuf_addf(out, " | %s | %s | ", polcmd(p->cmd),
+				pgd_strbuf_addf(out, " | %s | %s | ", pgd_polcmd_name(p->cmd),
 						p->permissive ? "permissive" : "restrictive");
 				md_list(out, p->roles, p->nroles);
 				pgd_strbuf_addstr(out, " | ");
@@ -829,7 +817,7 @@ static json_t *jpolicy(const struct pgd_policy *p)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "name", json_string(p->obj.name));
-	json_object_set_new(j, "command", json_string(polcmd(p->cmd)));
+	json_object_set_new(j, "command", json_string(pgd_polcmd_name(p->cmd)));
 	json_object_set_new(j, "permissive", json_boolean(p->permissive));
 	json_object_set_new(j, "roles", jstrings(p->roles, p->nroles));
 	json_object_set_new(j, "using", jstr(p->using_expr));

@@ -49,18 +49,6 @@ static void end_line(struct pgd_strbuf *out, const struct pgd_object *o,
 	pgd_strbuf_addch(out, '\n');
 }
 
-static const char *polcmd_name(enum pgd_polcmd c)
-{
-	switch (c) {
-	case PGD_POL_ALL: return "ALL";
-	case PGD_POL_SELECT: return "SELECT";
-	case PGD_POL_INSERT: return "INSERT";
-	case PGD_POL_UPDATE: return "UPDATE";
-	case PGD_POL_DELETE: return "DELETE";
-	}
-	PGD_BUG("bad policy command %d", (int)c);
-}
-
 static void dump_table(struct pgd_strbuf *out, const struct pgd_table *t,
 		       unsigned flags)
 {
@@ -120,7 +108,7 @@ static void dump_table(struct pgd_strbuf *out, const struct pgd_table *t,
 		const struct pgd_policy *p = t->policies[i];
 		pgd_strbuf_addstr(out, "policy ");
 		qname(out, s, t->obj.name, p->obj.name);
-		pgd_strbuf_addf(out, " %s %s to ", polcmd_name(p->cmd),
+		pgd_strbuf_addf(out, " %s %s to ", pgd_polcmd_name(p->cmd),
 				p->permissive ? "permissive" : "restrictive");
 		for (size_t r = 0; r < p->nroles; r++) {
 			if (r)

@@ -734,6 +734,18 @@ static const char *const platform_schemas[] = {
 	"supabase_migrations", "tiger", "tiger_data", "topology", "vault",
 };
 
+const char *pgd_polcmd_name(enum pgd_polcmd c)
+{
+	switch (c) {
+	case PGD_POL_ALL: return "ALL";
+	case PGD_POL_SELECT: return "SELECT";
+	case PGD_POL_INSERT: return "INSERT";
+	case PGD_POL_UPDATE: return "UPDATE";
+	case PGD_POL_DELETE: return "DELETE";
+	}
+	PGD_BUG("bad policy command %d", (int)c);
+}
+
 bool pgd_schema_is_platform(const char *schema)
 {
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(platform_schemas); i++)

@@ -47,18 +47,6 @@ static const char *contype_name(enum pgd_contype t)
 	return "unknown";
 }
 
-static const char *polcmd_name(enum pgd_polcmd c)
-{
-	switch (c) {
-	case PGD_POL_ALL: return "ALL";
-	case PGD_POL_SELECT: return "SELECT";
-	case PGD_POL_INSERT: return "INSERT";
-	case PGD_POL_UPDATE: return "UPDATE";
-	case PGD_POL_DELETE: return "DELETE";
-	}
-	return "ALL";
-}
-
 static json_t *privs_json(unsigned p)
 {
 	static const struct { unsigned bit; const char *name; } names[] = {
@@ -149,7 +137,7 @@ static json_t *table_json(const struct pgd_table *t)
 		const struct pgd_policy *p = t->policies[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "name", json_string(p->obj.name));
-		json_object_set_new(j, "command", json_string(polcmd_name(p->cmd)));
+		json_object_set_new(j, "command", json_string(pgd_polcmd_name(p->cmd)));
 		json_object_set_new(j, "permissive", json_boolean(p->permissive));
 		json_object_set_new(j, "roles", str_array(p->roles, p->nroles));
 		json_object_set_new(j, "using", str_or_null(p->using_expr));

@@ -70,6 +70,13 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 
 void pgd_migration_set_free(struct pgd_migration_set *set);
 
+/*
+ * Reads mf's text into mf->src unless it is there already (the set owns
+ * it). Returns 0, or -1 with a diagnostic naming the file.
+ */
+int pgd_migration_file_load(struct pgd_migration_file *mf,
+			    struct pgd_diags *diags);
+
 /* Compares two versions as the files are ordered: numerically part by part
  * ("0010" = "10", "1.10" > "1.9"). Returns <0, 0 or >0. */
 int pgd_migrations_cmp_version(const char *a, const char *b);

@@ -338,23 +338,6 @@ static char *excerpt(const char *stmt)
 	return s;
 }
 
-static int load_text(struct pgd_migration_file *mf, struct pgd_diags *diags)
-{
-	if (mf->src.text)
-		return 0;
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	if (pgd_strbuf_read_file(&sb, mf->path) < 0) {
-		pgd_diags_add_path(diags, PGD_DIAG_ERROR, mf->path,
-				   "cannot read migration file: %s", strerror(errno));
-		pgd_strbuf_release(&sb);
-		return -1;
-	}
-	size_t len;
-	char *text = pgd_strbuf_detach(&sb, &len);
-	pgd_srcfile_init_take(&mf->src, mf->path, text, len);
-	return 0;
-}
-
 struct cmp {
 	struct pgd_migration_set *set;
 	const struct pgd_history *h;
@@ -605,7 +588,7 @@ int pgd_history_compare(struct pgd_migration_set *set,
 	}
 	size_t errors_before = diags->nerrors;
 	for (size_t i = 0; i < set->nfiles; i++)
-		load_text(&set->files[i], diags);
+		pgd_migration_file_load(&set->files[i], diags);
 	if (diags->nerrors > errors_before)
 		return -1;
 	c.sorted = pgd_xcalloc(h->nrows + 1, sizeof(*c.sorted));

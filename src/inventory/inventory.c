@@ -416,6 +416,27 @@ static void md_list(struct pgd_strbuf *out, const char *const *v, size_t n)
 	}
 }
 
+/* One Markdown row of a policy table; table is the first column, or NULL
+ * when the table is the section's. */
+static void policy_row(struct pgd_strbuf *out, const char *table,
+		       const struct pgd_policy *p)
+{
+	pgd_strbuf_addstr(out, "| ");
+	if (table) {
+		md(out, table);
+		pgd_strbuf_addstr(out, " | ");
+	}
+	md(out, p->obj.name);
+	pgd_strbuf_addf(out, " | %s | %s | ", pgd_polcmd_name(p->cmd),
+			p->permissive ? "permissive" : "restrictive");
+	md_list(out, p->roles, p->nroles);
+	pgd_strbuf_addstr(out, " | ");
+	md(out, p->using_expr);
+	pgd_strbuf_addstr(out, " | ");
+	md(out, p->check_expr);
+	pgd_strbuf_addstr(out, " |\n");
+}
+
 struct md_ctx {
 	const struct pgd_migration_set *set;
 	const struct pgd_schema *m;
@@ -542,19 +563,8 @@ static void md_table(struct md_ctx *x, size_t ti)
 	else
 		pgd_strbuf_addstr(out, "| policy | command | mode | roles | USING | WITH CHECK |\n"
 				       "|---|---|---|---|---|---|\n");
-	for (size_t k = 0; k < t->npolicies; k++) {
-		const struct pgd_policy *p = t->policies[k];
-		pgd_strbuf_addstr(out, "| ");
-		md(out, p->obj.name);
-		pgd_strbuf_addf(out, " | %s | %s | ", pgd_polcmd_name(p->cmd),
-				p->permissive ? "permissive" : "restrictive");
-		md_list(out, p->roles, p->nroles);
-		pgd_strbuf_addstr(out, " | ");
-		md(out, p->using_expr);
-		pgd_strbuf_addstr(out, " | ");
-		md(out, p->check_expr);
-		pgd_strbuf_addstr(out, " |\n");
-	}
+	for (size_t k = 0; k < t->npolicies; k++)
+		policy_row(out, NULL, t->policies[k]);
 	free(id);
 }
 
@@ -695,21 +705,8 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 			if (pgd_inventory_lists(t))
 				continue;
 			char *id = qname(t->obj.schema, t->obj.name);
-			for (size_t k = 0; k < t->npolicies; k++) {
-				const struct pgd_policy *p = t->policies[k];
-				pgd_strbuf_addstr(out, "| ");
-				md(out, id);
-				pgd_strbuf_addstr(out, " | ");
-				md(out, p->obj.name);
-				pgd_strbuf_addf(out, " | %s | %s | ", pgd_polcmd_name(p->cmd),
-						p->permissive ? "permissive" : "restrictive");
-				md_list(out, p->roles, p->nroles);
-				pgd_strbuf_addstr(out, " | ");
-				md(out, p->using_expr);
-				pgd_strbuf_addstr(out, " | ");
-				md(out, p->check_expr);
-				pgd_strbuf_addstr(out, " |\n");
-			}
+			for (size_t k = 0; k < t->npolicies; k++)
+				policy_row(out, id, t->policies[k]);
 			free(id);
 		}
 	}

@@ -764,8 +764,11 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 	pg_query_free_split_result(split);
 }
 
-static int load_file(struct pgd_migration_file *mf, struct pgd_diags *diags)
+int pgd_migration_file_load(struct pgd_migration_file *mf,
+			    struct pgd_diags *diags)
 {
+	if (mf->src.text)
+		return 0;
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
 	if (pgd_strbuf_read_file(&sb, mf->path) < 0) {
 		pgd_diags_add_path(diags, PGD_DIAG_ERROR, mf->path,
@@ -791,7 +794,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	rp_reset_search_path(&r);
 	for (size_t i = 0; i < set->nfiles; i++) {
 		struct pgd_migration_file *mf = &set->files[i];
-		if (!mf->src.text && load_file(mf, diags) < 0)
+		if (pgd_migration_file_load(mf, diags) < 0)
 			continue;
 		if (r.opts->session == PGD_SESSION_PER_FILE)
 			rp_reset_search_path(&r);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "replay.h"
+#include "../normalize/pb.h"
 
 /* ---- diagnostics */
 
@@ -395,7 +396,7 @@ static void do_statement(struct do_walk *w, const char *query, long lineno)
 	r->tolerant = false;
 	r->failed = false;
 	r->src = saved;
-	pg_query__parse_result__free_unpacked(tree, NULL);
+	pgd_pb_free(&tree->base);
 }
 
 static void do_walk_json(struct do_walk *w, json_t *j, int depth)
@@ -720,7 +721,7 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	for (size_t i = 0; i < tree->n_stmts; i++)
 		if (tree->stmts[i]->stmt)
 			dispatch(r, tree->stmts[i]->stmt);
-	pg_query__parse_result__free_unpacked(tree, NULL);
+	pgd_pb_free(&tree->base);
 	free(sql);
 }
 

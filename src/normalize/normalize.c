@@ -6,6 +6,7 @@
 
 #include "pgdrift/normalize.h"
 #include "pgdrift/strbuf.h"
+#include "pb.h"
 #include "pgq.h"
 
 const char *pgd_normalize_grammar_version(void)
@@ -31,7 +32,7 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 				      "unexpected SQL text from the server");
 			err->detail = pgd_xasprintf("text: %s", sql);
 			if (pr)
-				pg_query__parse_result__free_unpacked(pr, NULL);
+				pgd_pb_free(&pr->base);
 			pr = NULL;
 		}
 	}
@@ -64,7 +65,7 @@ char *pgd_normalize_expr(struct pgd_schema *m, const char *schema,
 	} else {
 		pgd_error_set(err, PGD_EXIT_DB, "not an expression: %s", expr);
 	}
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return res;
 }
 
@@ -110,7 +111,7 @@ int pgd_normalize_index(struct pgd_schema *m, struct pgd_table *t,
 	}
 	pgd_strbuf_release(&e);
 out:
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return rc;
 }
 
@@ -146,7 +147,7 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 				      condef);
 		pgd_strbuf_release(&e);
 	}
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return rc;
 }
 
@@ -166,6 +167,6 @@ char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
 		pgd_error_set(err, PGD_EXIT_DB, "not a trigger definition: %s",
 			      triggerdef);
 	}
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return res;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pgdrift/strbuf.h"
+#include "pb.h"
 #include "pgq.h"
 
 struct rn {
@@ -103,6 +104,6 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 		pgd_strbuf_addstr(err, "unexpected definition");
 	}
 	if (pr)
-		pg_query__parse_result__free_unpacked(pr, NULL);
+		pgd_pb_free(&pr->base);
 	return res;
 }

@@ -14,9 +14,18 @@ const char *pgd_normalize_grammar_version(void)
 	return PG_VERSION;
 }
 
-/* Parses sql into an unpacked tree; NULL with err on failure. */
+/*
+ * Parses sql into an unpacked tree; NULL with err on failure. The server
+ * prints the same default or policy text for many tables: the parser's
+ * output is memoized by the text (a function of it alone).
+ */
 static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 {
+	size_t sqllen = strlen(sql), hitlen;
+	const char *hit = pgd_memo_get('P', sql, sqllen, &hitlen);
+	if (hit)
+		return pg_query__parse_result__unpack(NULL, hitlen,
+						      (const uint8_t *)hit);
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
 	PgQuery__ParseResult *pr = NULL;
 	if (r.error) {
@@ -34,6 +43,9 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 			if (pr)
 				pgd_pb_free(&pr->base);
 			pr = NULL;
+		} else {
+			pgd_memo_put('P', sql, sqllen, r.parse_tree.data,
+				     r.parse_tree.len);
 		}
 	}
 	pg_query_free_protobuf_parse_result(r);

@@ -14,6 +14,7 @@
 
 #include "replay.h"
 #include "../normalize/pb.h"
+#include "split.h"
 
 /* ---- diagnostics */
 
@@ -745,6 +746,14 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 			(unsigned char)sf->text[bad]);
 		d->hint = pgd_xstrdup("migrations are read as UTF-8; convert the file "
 				      "(e.g. iconv -f LATIN1 -t UTF-8)");
+		return;
+	}
+	struct pgd_split_stmt *stmts;
+	size_t nstmts;
+	if (pgd_split(sf->text, sf->len, &stmts, &nstmts) == 0) {
+		for (size_t i = 0; i < nstmts; i++)
+			replay_statement(r, sf->text, stmts[i].off, stmts[i].len, mf);
+		free(stmts);
 		return;
 	}
 	PgQuerySplitResult split = pg_query_split_with_scanner(sf->text);

@@ -371,8 +371,8 @@ static void do_statement(struct do_walk *w, const char *query, long lineno)
 		pg_query_free_protobuf_parse_result(pr);
 		return;
 	}
-	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
-		NULL, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
+		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
@@ -713,8 +713,8 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 		free(sql);
 		return;
 	}
-	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
-		NULL, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
+		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");

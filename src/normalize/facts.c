@@ -190,8 +190,8 @@ static int expr_facts(const char *expr, struct pgd_expr_facts *out)
 		pg_query_free_protobuf_parse_result(r);
 		return -1;
 	}
-	PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
-		NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
+		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 	pg_query_free_protobuf_parse_result(r);
 	int rc = -1;
 	if (pr && pr->n_stmts == 1 &&

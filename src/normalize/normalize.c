@@ -24,8 +24,7 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 	size_t sqllen = strlen(sql), hitlen;
 	const char *hit = pgd_memo_get('P', sql, sqllen, &hitlen);
 	if (hit)
-		return pg_query__parse_result__unpack(NULL, hitlen,
-						      (const uint8_t *)hit);
+		return pgd_pb_unpack_parse_result((const uint8_t *)hit, hitlen);
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
 	PgQuery__ParseResult *pr = NULL;
 	if (r.error) {
@@ -34,8 +33,8 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 			      r.error->message);
 		err->detail = pgd_xasprintf("text: %s", sql);
 	} else {
-		pr = pg_query__parse_result__unpack(
-			NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+		pr = pgd_pb_unpack_parse_result(
+			(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 		if (!pr || pr->n_stmts != 1 || !pr->stmts[0]->stmt) {
 			pgd_error_set(err, PGD_EXIT_DB,
 				      "unexpected SQL text from the server");

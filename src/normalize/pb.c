@@ -326,6 +326,260 @@ uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
 	return out;
 }
 
+/* ---- unpack */
+
+/* Reads a varint at *p (< end); false when malformed. */
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (unsigned shift = 0; shift < 70 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Skips one value of wire type wt; false when malformed. */
+static bool skip_value(const uint8_t **p, const uint8_t *end, unsigned wt,
+		       const uint8_t **val, size_t *vlen)
+{
+	uint64_t v;
+	*val = *p;
+	switch (wt) {
+	case PROTOBUF_C_WIRE_TYPE_VARINT:
+		if (!get_varint(p, end, &v))
+			return false;
+		break;
+	case PROTOBUF_C_WIRE_TYPE_64BIT:
+		if (end - *p < 8)
+			return false;
+		*p += 8;
+		break;
+	case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED:
+		if (!get_varint(p, end, &v) || v > (uint64_t)(end - *p))
+			return false;
+		*val = *p;
+		*p += v;
+		break;
+	default:
+		return false;
+	}
+	*vlen = (size_t)(*p - *val);
+	return true;
+}
+
+static size_t elem_size(const ProtobufCFieldDescriptor *f)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 8;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return sizeof(void *);
+	default:
+		return 4;
+	}
+}
+
+static bool is_varint_type(ProtobufCType t)
+{
+	return t == PROTOBUF_C_TYPE_INT32 || t == PROTOBUF_C_TYPE_UINT32 ||
+	       t == PROTOBUF_C_TYPE_ENUM || t == PROTOBUF_C_TYPE_INT64 ||
+	       t == PROTOBUF_C_TYPE_UINT64 || t == PROTOBUF_C_TYPE_BOOL;
+}
+
+static unsigned wire_of(ProtobufCType t)
+{
+	if (is_varint_type(t))
+		return PROTOBUF_C_WIRE_TYPE_VARINT;
+	if (t == PROTOBUF_C_TYPE_DOUBLE)
+		return PROTOBUF_C_WIRE_TYPE_64BIT;
+	return PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+}
+
+static ProtobufCMessage *unpack_msg(const ProtobufCMessageDescriptor *d,
+				    const uint8_t *p, const uint8_t *end,
+				    int depth);
+
+/* Stores one scalar, string or message value at slot; false on failure. */
+static bool put_value(const ProtobufCFieldDescriptor *f, void *slot,
+		      const uint8_t *val, size_t vlen, int depth)
+{
+	uint64_t v = 0;
+	const uint8_t *q = val;
+	if (is_varint_type(f->type) && !get_varint(&q, val + vlen, &v))
+		return false;
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_ENUM:
+		*(int32_t *)slot = (int32_t)v;
+		return true;
+	case PROTOBUF_C_TYPE_UINT32:
+		*(uint32_t *)slot = (uint32_t)v;
+		return true;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_UINT64:
+		*(uint64_t *)slot = v;
+		return true;
+	case PROTOBUF_C_TYPE_BOOL:
+		*(protobuf_c_boolean *)slot = v != 0;
+		return true;
+	case PROTOBUF_C_TYPE_DOUBLE: {
+		uint64_t bits = 0;
+		for (int i = 0; i < 8; i++)
+			bits |= (uint64_t)val[i] << (8 * i);
+		memcpy(slot, &bits, 8);
+		return true;
+	}
+	case PROTOBUF_C_TYPE_STRING: {
+		char *str = pgd_xmalloc(vlen + 1);
+		memcpy(str, val, vlen);
+		str[vlen] = '\0';
+		*(char **)slot = str;
+		return true;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE: {
+		ProtobufCMessage *sub = unpack_msg(f->descriptor, val, val + vlen,
+						   depth + 1);
+		*(ProtobufCMessage **)slot = sub;
+		return sub != NULL;
+	}
+	default:
+		return false;
+	}
+}
+
+#define MAX_FIELDS 96
+
+static ProtobufCMessage *unpack_msg(const ProtobufCMessageDescriptor *d,
+				    const uint8_t *p, const uint8_t *end,
+				    int depth)
+{
+	/* deeper than protobuf-c's own limit would go: let it decide */
+	if (depth > 1000 || (d != &pg_query__node__descriptor && d->n_fields > MAX_FIELDS))
+		return NULL;
+	ProtobufCMessage *m = pgd_xmalloc(d->sizeof_message);
+	d->message_init(m);
+	char *base = (char *)m;
+	size_t counts[MAX_FIELDS];
+	bool repeated = false;
+	bool ok = true;
+	if (d != &pg_query__node__descriptor) {
+		/* first pass: how many elements each repeated field gets */
+		memset(counts, 0, d->n_fields * sizeof(counts[0]));
+		for (const uint8_t *q = p; q < end && ok;) {
+			uint64_t tag;
+			const uint8_t *val;
+			size_t vlen;
+			if (!get_varint(&q, end, &tag) ||
+			    !skip_value(&q, end, (unsigned)(tag & 7), &val, &vlen)) {
+				ok = false;
+				break;
+			}
+			const ProtobufCFieldDescriptor *f =
+				protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
+			if (!f || f->label != PROTOBUF_C_LABEL_REPEATED)
+				continue;
+			repeated = true;
+			size_t idx = (size_t)(f - d->fields);
+			if ((tag & 7) == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
+			    is_varint_type(f->type)) {
+				for (const uint8_t *r = val; r < val + vlen;) {
+					uint64_t x;
+					if (!get_varint(&r, val + vlen, &x)) {
+						ok = false;
+						break;
+					}
+					counts[idx]++;
+				}
+			} else {
+				counts[idx]++;
+			}
+		}
+		for (unsigned i = 0; ok && repeated && i < d->n_fields; i++)
+			if (counts[i])
+				*(void **)(base + d->fields[i].offset) =
+					pgd_xcalloc(counts[i], elem_size(&d->fields[i]));
+	}
+	while (ok && p < end) {
+		uint64_t tag;
+		const uint8_t *val;
+		size_t vlen;
+		if (!get_varint(&p, end, &tag) ||
+		    !skip_value(&p, end, (unsigned)(tag & 7), &val, &vlen)) {
+			ok = false;
+			break;
+		}
+		unsigned wt = (unsigned)(tag & 7);
+		const ProtobufCFieldDescriptor *f =
+			protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
+		if (!f) {
+			ok = false; /* unknown field: protobuf-c keeps it */
+			break;
+		}
+		void *member = base + f->offset;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t *n = (size_t *)(base + f->quantifier_offset);
+			char *arr = *(char **)member;
+			size_t es = elem_size(f);
+			if (wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
+			    is_varint_type(f->type)) {
+				for (const uint8_t *r = val; r < val + vlen && ok;) {
+					const uint8_t *start = r;
+					uint64_t x;
+					get_varint(&r, val + vlen, &x);
+					ok = put_value(f, arr + es * (*n)++, start,
+						       (size_t)(r - start), depth);
+				}
+			} else if (wt == wire_of(f->type)) {
+				ok = put_value(f, arr + es * (*n)++, val, vlen, depth);
+			} else {
+				ok = false;
+			}
+			continue;
+		}
+		if (wt != wire_of(f->type) || f->label != PROTOBUF_C_LABEL_NONE) {
+			ok = false;
+			break;
+		}
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			uint32_t *q = (uint32_t *)(base + f->quantifier_offset);
+			if (*q) {
+				ok = false; /* a second member: protobuf-c's rules */
+				break;
+			}
+			*q = f->id;
+		} else if ((f->type == PROTOBUF_C_TYPE_STRING &&
+			    *(char **)member && *(char **)member != f->default_value) ||
+			   (f->type == PROTOBUF_C_TYPE_MESSAGE && *(void **)member)) {
+			ok = false; /* a repeated occurrence: protobuf-c merges */
+			break;
+		}
+		ok = put_value(f, member, val, vlen, depth);
+	}
+	if (!ok) {
+		pgd_pb_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
+						 size_t len)
+{
+	ProtobufCMessage *m = unpack_msg(&pg_query__parse_result__descriptor,
+					 buf, buf + len, 0);
+	if (m)
+		return (PgQuery__ParseResult *)m;
+	return pg_query__parse_result__unpack(NULL, len, buf);
+}
+
 /* ---- free */
 
 static void free_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)

@@ -8,8 +8,10 @@
  * was most of pgdrift's time (README, Performance). These walk only the
  * Node member that is set and size every message once, and give the same
  * result: pgd_pb_pack() writes the same bytes protobuf-c would,
- * pgd_pb_free() frees what protobuf_c_message_free_unpacked(m, NULL) would
- * (tests/unit/check_pb.c compares both on every fixture statement).
+ * pgd_pb_unpack_parse_result() builds the tree protobuf-c would (it packs
+ * back to the same bytes), pgd_pb_free() frees what
+ * protobuf_c_message_free_unpacked(m, NULL) would (tests/unit/check_pb.c
+ * checks all three on every fixture statement).
  *
  * A per-thread memo also lives here: canonical text by the packed tree it
  * was printed from, and RLS facts by expression text. Both are pure
@@ -41,6 +43,14 @@ enum pgd_pb_locations {
  */
 uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
 		     size_t *len);
+
+/*
+ * pg_query__parse_result__unpack(NULL, len, buf), faster: the same tree,
+ * malloc'd, freed with pgd_pb_free() or protobuf-c. NULL when buf is not
+ * a parse result.
+ */
+PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
+						 size_t len);
 
 /* protobuf_c_message_free_unpacked(msg, NULL), faster. NULL is fine. */
 void pgd_pb_free(ProtobufCMessage *msg);

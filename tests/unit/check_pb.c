@@ -6,6 +6,7 @@
  *    libpg_query packed (protobuf-c's encoder);
  *  - the tree packed without locations deparses to the same text as the
  *    original (the deparse memo relies on that);
+ *  - pgd_pb_unpack_parse_result() builds a tree that packs back to them;
  *  - pgd_pb_free() frees the tree (leaks and bad frees: ASan and valgrind
  *    in CI).
  * One TAP line per file. Usage: check_pb FIXTURES_DIR
@@ -53,6 +54,18 @@ static bool check_stmt(const char *sql, struct pgd_strbuf *why, unsigned *nstmts
 		ok = false;
 	}
 	free(mine);
+	PgQuery__ParseResult *own = pgd_pb_unpack_parse_result(
+		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
+	uint8_t *again = own ? pgd_pb_pack(&own->base, PGD_PB_KEEP_LOCATIONS, &len)
+			     : NULL;
+	if (!again || len != r.parse_tree.len ||
+	    memcmp(again, r.parse_tree.data, len) != 0) {
+		pgd_strbuf_addf(why, "unpack does not pack back: %s\n", sql);
+		ok = false;
+	}
+	free(again);
+	if (own)
+		pgd_pb_free(&own->base);
 	uint8_t *noloc = pgd_pb_pack(&pr->base, PGD_PB_DROP_LOCATIONS, &len);
 	char *a = deparse(r.parse_tree.data, r.parse_tree.len);
 	char *b = noloc ? deparse((const char *)noloc, len) : NULL;

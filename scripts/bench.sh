@@ -5,6 +5,13 @@
 # database in a throwaway PostgreSQL (timed: the cost pgdrift avoids), then
 # time `pgdrift check` end to end (median of 5, peak RSS from
 # /usr/bin/time) and `pgdrift expected` alone, and print a table.
+# Two lower bounds sit beside them: libpg_query alone on the same files
+# (tests/bench_rawparse: scanner split of every file, parse of every
+# statement that is not seed data; "replay/raw" is `pgdrift expected` over
+# that), and the 18 catalog queries alone (their libpq round trips, summed
+# from `pgdrift snapshot --verbose`: server work and transfer, no
+# normalization). "objects/s" is catalog objects over the introspection
+# phase of `pgdrift snapshot` (median of 3).
 # Not part of the test suite: speed targets live here, not in timed tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +20,7 @@ sizes=("$@")
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
-ninja -C build pgdrift >/dev/null
+ninja -C build pgdrift tests/bench_rawparse >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
@@ -23,7 +30,9 @@ export PGOPTIONS="-c client_min_messages=warning"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { python3 -c 'import sys,time; print(int(float(sys.argv[1]) * 1000))' "$1"; }
 
-printf '%-7s %8s %10s %12s %12s %10s %8s %8s\n' N files "apply ms" "check ms" "expected ms" "peak MB" queries "x faster"
+cols='%-7s %6s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %8s\n'
+printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
+	"query ms" "introsp ms" "objects/s" "peak MB" queries "x faster"
 for n in "${sizes[@]}"; do
 	dir="$work/m$n"
 	scripts/gen-scale.sh "$n" "$dir" 2>/dev/null
@@ -49,9 +58,28 @@ for n in "${sizes[@]}"; do
 		exp+=("$(ms "$(cat "$work/t")")")
 	done
 	exp_ms=$(printf '%s\n' "${exp[@]}" | median)
+	raws=()
+	for _ in 1 2 3 4 5; do
+		raws+=("$(build/tests/bench_rawparse "$dir" |
+			awk '{printf "%d\n", $8 + $10}')")
+	done
+	raw_ms=$(printf '%s\n' "${raws[@]}" | median)
+	qms=() ims=()
+	for _ in 1 2 3; do
+		build/pgdrift snapshot --db "dbname=$db" --verbose --timings \
+			>/dev/null 2>"$work/snap"
+		qms+=("$(awk '/pgdrift: query / {s += $(NF-1)} END {printf "%d\n", s}' "$work/snap")")
+		ims+=("$(sed -n 's/.*timing introspect *\([0-9.]*\) ms.*/\1/p' "$work/snap")")
+	done
+	query_ms=$(printf '%s\n' "${qms[@]}" | median)
+	intro_ms=$(printf '%s\n' "${ims[@]}" | median)
+	objects=$(sed -n 's/.* \([0-9]*\) objects.*/\1/p' "$work/snap" | tail -1)
 	ratio=$(python3 -c "print(f'{$apply_ms / max($check_ms, 1):.1f}')")
-	printf '%-7s %8s %10s %12s %12s %10s %8s %8s\n' "$n" "$(ls "$dir" | wc -l)" "$apply_ms" \
-		"$check_ms" "$exp_ms" "$peak_mb" "$queries" "$ratio"
+	replay_ratio=$(python3 -c "print(f'{$exp_ms / max($raw_ms, 1):.2f}')")
+	per_s=$(python3 -c "print(int($objects / max($intro_ms, 1) * 1000))")
+	printf "$cols" "$n" "$(ls "$dir" | wc -l)" "$apply_ms" "$check_ms" "$exp_ms" \
+		"$raw_ms" "$replay_ratio" "$query_ms" "${intro_ms%.*}" "$per_s" \
+		"$peak_mb" "$queries" "$ratio"
 	dropdb "$db"
 done
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version')" >&2
+echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version')" >&2

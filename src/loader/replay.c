@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "replay.h"
+#include "../normalize/pb.h"
+#include "split.h"
 
 /* ---- diagnostics */
 
@@ -369,8 +371,8 @@ static void do_statement(struct do_walk *w, const char *query, long lineno)
 		pg_query_free_protobuf_parse_result(pr);
 		return;
 	}
-	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
-		NULL, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
+		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
@@ -395,7 +397,7 @@ static void do_statement(struct do_walk *w, const char *query, long lineno)
 	r->tolerant = false;
 	r->failed = false;
 	r->src = saved;
-	pg_query__parse_result__free_unpacked(tree, NULL);
+	pgd_pb_free(&tree->base);
 }
 
 static void do_walk_json(struct do_walk *w, json_t *j, int depth)
@@ -711,8 +713,8 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 		free(sql);
 		return;
 	}
-	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
-		NULL, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
+		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
@@ -720,7 +722,7 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	for (size_t i = 0; i < tree->n_stmts; i++)
 		if (tree->stmts[i]->stmt)
 			dispatch(r, tree->stmts[i]->stmt);
-	pg_query__parse_result__free_unpacked(tree, NULL);
+	pgd_pb_free(&tree->base);
 	free(sql);
 }
 
@@ -744,6 +746,14 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 			(unsigned char)sf->text[bad]);
 		d->hint = pgd_xstrdup("migrations are read as UTF-8; convert the file "
 				      "(e.g. iconv -f LATIN1 -t UTF-8)");
+		return;
+	}
+	struct pgd_split_stmt *stmts;
+	size_t nstmts;
+	if (pgd_split(sf->text, sf->len, &stmts, &nstmts) == 0) {
+		for (size_t i = 0; i < nstmts; i++)
+			replay_statement(r, sf->text, stmts[i].off, stmts[i].len, mf);
+		free(stmts);
 		return;
 	}
 	PgQuerySplitResult split = pg_query_split_with_scanner(sf->text);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pb.h"
 #include "pgdrift/strbuf.h"
 #include "pgq.h"
 
@@ -76,7 +77,7 @@ PgQuery__Node *pgd_pgq_make_str(const char *s)
 void pgd_pgq_free_node(PgQuery__Node *n)
 {
 	if (n)
-		protobuf_c_message_free_unpacked(&n->base, NULL);
+		pgd_pb_free(&n->base);
 }
 
 static void set_string(char **field, const char *s)
@@ -781,17 +782,34 @@ static char *deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err)
 	pr.version = 150001;
 	pr.n_stmts = 1;
 	pr.stmts = raws;
-	size_t len = pg_query__parse_result__get_packed_size(&pr);
-	PgQueryProtobuf pb = { len, pgd_xmalloc(len) };
-	pg_query__parse_result__pack(&pr, (uint8_t *)pb.data);
+	/* the text is a function of the tree alone: memoized by its bytes */
+	size_t len;
+	uint8_t *key = pgd_pb_pack(&pr.base, PGD_PB_DROP_LOCATIONS, &len);
+	PgQueryProtobuf pb;
+	if (key) {
+		const char *hit = pgd_memo_get('D', key, len, NULL);
+		if (hit) {
+			free(key);
+			return pgd_xstrdup(hit);
+		}
+		pb.len = len;
+		pb.data = (char *)key;
+	} else {
+		pb.len = pg_query__parse_result__get_packed_size(&pr);
+		pb.data = pgd_xmalloc(pb.len);
+		pg_query__parse_result__pack(&pr, (uint8_t *)pb.data);
+	}
 	PgQueryDeparseResult d = pg_query_deparse_protobuf(pb);
-	free(pb.data);
 	char *res = NULL;
-	if (d.error)
+	if (d.error) {
 		pgd_strbuf_addf(err, "cannot print expression: %s",
 				d.error->message);
-	else
+	} else {
 		res = pgd_xstrdup(d.query);
+		if (key)
+			pgd_memo_put('D', key, len, res, strlen(res));
+	}
+	free(pb.data);
 	pg_query_free_deparse_result(d);
 	return res;
 }

@@ -8,6 +8,7 @@
 
 #include "pgdrift/normalize.h"
 #include "pgdrift/strbuf.h"
+#include "pb.h"
 #include "pgq.h"
 
 enum { F_FALSE = 0, F_TRUE = 1, F_UNKNOWN = -1 };
@@ -163,7 +164,30 @@ static void scan(const PgQuery__Node *n, bool in_select, struct pgd_expr_facts *
 	scan_msg(&n->base, in_select, f, depth);
 }
 
+static int expr_facts(const char *expr, struct pgd_expr_facts *out);
+
+/* The same policy text comes back for many tables: memoized by the text
+ * (facts depend on nothing else). */
 int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *out)
+{
+	size_t len = strlen(expr);
+	const char *hit = pgd_memo_get('F', expr, len, NULL);
+	if (hit) {
+		memset(out, 0, sizeof(*out));
+		out->always_true = hit[1] == '1';
+		out->per_row_auth_call = hit[2] == '1';
+		out->user_metadata = hit[3] == '1';
+		return hit[0] == '0' ? 0 : -1;
+	}
+	int rc = expr_facts(expr, out);
+	char v[4] = { rc ? '1' : '0', out->always_true ? '1' : '0',
+		      out->per_row_auth_call ? '1' : '0',
+		      out->user_metadata ? '1' : '0' };
+	pgd_memo_put('F', expr, len, v, sizeof(v));
+	return rc;
+}
+
+static int expr_facts(const char *expr, struct pgd_expr_facts *out)
 {
 	memset(out, 0, sizeof(*out));
 	char *sql = pgd_xasprintf("SELECT %s", expr);
@@ -173,8 +197,8 @@ int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *out)
 		pg_query_free_protobuf_parse_result(r);
 		return -1;
 	}
-	PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
-		NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
+		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 	pg_query_free_protobuf_parse_result(r);
 	int rc = -1;
 	if (pr && pr->n_stmts == 1 &&
@@ -186,6 +210,6 @@ int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *out)
 		rc = 0;
 	}
 	if (pr)
-		pg_query__parse_result__free_unpacked(pr, NULL);
+		pgd_pb_free(&pr->base);
 	return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "pgdrift/normalize.h"
 #include "pgdrift/strbuf.h"
+#include "pb.h"
 #include "pgq.h"
 
 const char *pgd_normalize_grammar_version(void)
@@ -13,9 +14,17 @@ const char *pgd_normalize_grammar_version(void)
 	return PG_VERSION;
 }
 
-/* Parses sql into an unpacked tree; NULL with err on failure. */
+/*
+ * Parses sql into an unpacked tree; NULL with err on failure. The server
+ * prints the same default or policy text for many tables: the parser's
+ * output is memoized by the text (a function of it alone).
+ */
 static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 {
+	size_t sqllen = strlen(sql), hitlen;
+	const char *hit = pgd_memo_get('P', sql, sqllen, &hitlen);
+	if (hit)
+		return pgd_pb_unpack_parse_result((const uint8_t *)hit, hitlen);
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
 	PgQuery__ParseResult *pr = NULL;
 	if (r.error) {
@@ -24,15 +33,18 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 			      r.error->message);
 		err->detail = pgd_xasprintf("text: %s", sql);
 	} else {
-		pr = pg_query__parse_result__unpack(
-			NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+		pr = pgd_pb_unpack_parse_result(
+			(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 		if (!pr || pr->n_stmts != 1 || !pr->stmts[0]->stmt) {
 			pgd_error_set(err, PGD_EXIT_DB,
 				      "unexpected SQL text from the server");
 			err->detail = pgd_xasprintf("text: %s", sql);
 			if (pr)
-				pg_query__parse_result__free_unpacked(pr, NULL);
+				pgd_pb_free(&pr->base);
 			pr = NULL;
+		} else {
+			pgd_memo_put('P', sql, sqllen, r.parse_tree.data,
+				     r.parse_tree.len);
 		}
 	}
 	pg_query_free_protobuf_parse_result(r);
@@ -64,7 +76,7 @@ char *pgd_normalize_expr(struct pgd_schema *m, const char *schema,
 	} else {
 		pgd_error_set(err, PGD_EXIT_DB, "not an expression: %s", expr);
 	}
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return res;
 }
 
@@ -110,7 +122,7 @@ int pgd_normalize_index(struct pgd_schema *m, struct pgd_table *t,
 	}
 	pgd_strbuf_release(&e);
 out:
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return rc;
 }
 
@@ -146,7 +158,7 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 				      condef);
 		pgd_strbuf_release(&e);
 	}
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return rc;
 }
 
@@ -166,6 +178,6 @@ char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
 		pgd_error_set(err, PGD_EXIT_DB, "not a trigger definition: %s",
 			      triggerdef);
 	}
-	pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return res;
 }

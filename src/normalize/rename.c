@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pgdrift/strbuf.h"
+#include "pb.h"
 #include "pgq.h"
 
 struct rn {
@@ -64,8 +65,8 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 		pg_query_free_protobuf_parse_result(r);
 		return NULL;
 	}
-	PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
-		NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
+		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 	pg_query_free_protobuf_parse_result(r);
 	char *res = NULL;
 	PgQuery__Node *st = pr && pr->n_stmts ? pr->stmts[0]->stmt : NULL;
@@ -103,6 +104,6 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 		pgd_strbuf_addstr(err, "unexpected definition");
 	}
 	if (pr)
-		pg_query__parse_result__free_unpacked(pr, NULL);
+		pgd_pb_free(&pr->base);
 	return res;
 }

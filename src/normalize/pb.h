@@ -1,0 +1,69 @@
+/*
+ * pb.h - the protobuf-c operations normalize and the loader run most, done
+ * in time proportional to what a tree holds.
+ *
+ * protobuf-c's generic pack, get_packed_size and free_unpacked visit every
+ * field a message type declares; a PgQuery__Node declares about 250 (its
+ * oneof), and pack asks each ancestor's size again at every level. That
+ * was most of pgdrift's time (README, Performance). These walk only the
+ * Node member that is set and size every message once, and give the same
+ * result: pgd_pb_pack() writes the same bytes protobuf-c would,
+ * pgd_pb_unpack_parse_result() builds the tree protobuf-c would (it packs
+ * back to the same bytes), pgd_pb_free() frees what
+ * protobuf_c_message_free_unpacked(m, NULL) would (tests/unit/check_pb.c
+ * checks all three on every fixture statement).
+ *
+ * A per-thread memo also lives here: canonical text by the packed tree it
+ * was printed from, and RLS facts by expression text. Both are pure
+ * functions of their key, so a hit gives what a recomputation would.
+ */
+#ifndef PGDRIFT_NORMALIZE_PB_H
+#define PGDRIFT_NORMALIZE_PB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pg_query/pg_query.pb-c.h>
+
+/* How pgd_pb_pack() treats int32 fields named "location". */
+enum pgd_pb_locations {
+	PGD_PB_KEEP_LOCATIONS,
+	/* leave them out (they read back as 0) unless the tree has a
+	 * TypeName "point": the only place libpg_query's deparser reads a
+	 * location (pg_query_deparse.c, deparseTypeCast: point 'x' syntax) */
+	PGD_PB_DROP_LOCATIONS,
+};
+
+/*
+ * Packs msg like protobuf_c_message_pack(). Returns a malloc'd buffer and
+ * its length in *len, or NULL when msg holds something this packer does
+ * not write (unknown fields, a field type pg_query.proto does not use);
+ * then use protobuf-c.
+ */
+uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
+		     size_t *len);
+
+/*
+ * pg_query__parse_result__unpack(NULL, len, buf), faster: the same tree,
+ * malloc'd, freed with pgd_pb_free() or protobuf-c. NULL when buf is not
+ * a parse result.
+ */
+PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
+						 size_t len);
+
+/* protobuf_c_message_free_unpacked(msg, NULL), faster. NULL is fine. */
+void pgd_pb_free(ProtobufCMessage *msg);
+
+/*
+ * The per-thread memo: the value stored under (kind, key), or NULL; *len
+ * gets its length. Values are copied in and owned by the memo, which the
+ * thread's exit frees (pthread key destructor); the main thread's lives
+ * until exit.
+ */
+const char *pgd_memo_get(char kind, const void *key, size_t keylen,
+			 size_t *len);
+void pgd_memo_put(char kind, const void *key, size_t keylen, const void *val,
+		  size_t vallen);
+
+#endif

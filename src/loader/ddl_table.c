@@ -367,6 +367,25 @@ static const char *canon_default(struct replay *r, struct pgd_table *t,
 	return rp_expr(r, t, expr);
 }
 
+/* The collation a COLLATE clause gives a column, quoted as the catalog
+ * reader prints it; NULL for none and for "default", which is the type's
+ * own collation to the server. */
+static const char *collation_of(struct replay *r, const PgQuery__CollateClause *cc)
+{
+	if (!cc || !cc->n_collname)
+		return NULL;
+	const char *last = pgd_pgq_str(cc->collname[cc->n_collname - 1]);
+	const char *first = pgd_pgq_str(cc->collname[0]);
+	if (last && strcmp(last, "default") == 0 &&
+	    (cc->n_collname == 1 || (first && strcmp(first, "pg_catalog") == 0)))
+		return NULL;
+	struct pgd_strbuf cn = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&cn, last ? last : "?");
+	const char *res = pgd_schema_strdup(r->m, cn.buf);
+	pgd_strbuf_release(&cn);
+	return res;
+}
+
 static const char *serial_sequence(struct replay *r, struct pgd_table *t,
 				   struct pgd_column *c, bool identity)
 {
@@ -418,14 +437,7 @@ static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
 	free(type);
 	if (cd->is_not_null)
 		c->not_null = true;
-	if (cd->coll_clause && cd->coll_clause->n_collname) {
-		struct pgd_strbuf cn = PGD_STRBUF_INIT;
-		const char *last = pgd_pgq_str(
-			cd->coll_clause->collname[cd->coll_clause->n_collname - 1]);
-		pgd_strbuf_add_ident(&cn, last ? last : "?");
-		c->collation = pgd_schema_strdup(r->m, cn.buf);
-		pgd_strbuf_release(&cn);
-	}
+	c->collation = collation_of(r, cd->coll_clause);
 	PgQuery__Constraint *last_con = NULL;
 	for (size_t i = 0; i < cd->n_constraints; i++) {
 		PgQuery__Node *n = cd->constraints[i];
@@ -716,14 +728,8 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			c->type = pgd_schema_strdup(r->m, type);
 			touch(r, &c->obj);
 		}
-		if (cd->coll_clause && cd->coll_clause->n_collname) {
-			struct pgd_strbuf cn = PGD_STRBUF_INIT;
-			const char *last = pgd_pgq_str(
-				cd->coll_clause->collname[cd->coll_clause->n_collname - 1]);
-			pgd_strbuf_add_ident(&cn, last ? last : "?");
-			c->collation = pgd_schema_strdup(r->m, cn.buf);
-			pgd_strbuf_release(&cn);
-		}
+		if (cd->coll_clause && cd->coll_clause->n_collname)
+			c->collation = collation_of(r, cd->coll_clause);
 		free(type);
 		pgd_strbuf_release(&err);
 		break;

@@ -493,7 +493,8 @@ static void drop_rel(struct replay *r, PgQuery__DropStmt *s, PgQuery__Node *obj)
 		struct pgd_index *ix = (struct pgd_index *)o;
 		if (ix->constraint) {
 			rp_error(r, -1, "cannot drop index %s because constraint %s "
-				 "requires it", ix->obj.name, ix->constraint);
+				 "on table %s requires it", ix->obj.name, ix->constraint,
+				 ix->table->obj.name);
 			return;
 		}
 		pgd_schema_add_tombstone(r->m, PGD_INDEX, ix->obj.schema,

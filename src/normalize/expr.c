@@ -1166,6 +1166,34 @@ char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
 	}
 	if (stmt->where_clause && !cx.failed)
 		canon_node(&cx, &stmt->where_clause);
+	/* storage parameters are stored as text (fillfactor=70 prints as
+	 * fillfactor='70'), a bare name as name=true */
+	for (size_t i = 0; i < stmt->n_options; i++) {
+		PgQuery__DefElem *de = stmt->options[i]->node_case ==
+			PG_QUERY__NODE__NODE_DEF_ELEM ? stmt->options[i]->def_elem : NULL;
+		if (!de)
+			continue;
+		char buf[32];
+		const char *v = NULL;
+		PgQuery__Node *a = de->arg;
+		if (!a)
+			v = "true";
+		else if (a->node_case == PG_QUERY__NODE__NODE_INTEGER) {
+			snprintf(buf, sizeof(buf), "%d", (int)a->integer->ival);
+			v = buf;
+		} else if (a->node_case == PG_QUERY__NODE__NODE_FLOAT)
+			v = a->float_->fval;
+		else if (a->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+			v = a->boolean->boolval ? "true" : "false";
+		else if (a->node_case == PG_QUERY__NODE__NODE_TYPE_NAME &&
+			 a->type_name->n_names && !a->type_name->n_typmods)
+			v = pgd_pgq_str(a->type_name->names[a->type_name->n_names - 1]);
+		if (!v)
+			continue;
+		PgQuery__Node *str = pgd_pgq_make_str(v);
+		pgd_pgq_free_node(de->arg);
+		de->arg = str;
+	}
 	pop_frame(&cx);
 	free(cx.frames);
 	if (cx.failed)

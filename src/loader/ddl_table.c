@@ -13,8 +13,6 @@ static void clone_index(struct replay *r, const struct pgd_index *pix,
 			struct pgd_table *child);
 static void clone_indexes(struct replay *r, const struct pgd_table *parent,
 			  struct pgd_table *child, bool attach);
-static struct pgd_table **partitions(struct replay *r, const struct pgd_table *t,
-				     size_t *n);
 
 static void touch(struct replay *r, struct pgd_object *o)
 {
@@ -338,7 +336,7 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 	if (cix && cix->table == t) {
 		/* the partitions get the constraint and its index too */
 		size_t n;
-		struct pgd_table **parts = partitions(r, t, &n);
+		struct pgd_table **parts = rp_partitions(r, t, &n);
 		for (size_t i = 0; i < n && !r->failed; i++)
 			clone_index(r, cix, parts[i]);
 		free(parts);
@@ -651,10 +649,154 @@ void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
 
 /* ---- ALTER TABLE */
 
+static bool is_fk_to(const struct pgd_constraint *c, const struct pgd_table *t)
+{
+	return c->type == PGD_CON_FOREIGN && c->ref_table &&
+	       strcmp(c->ref_table, t->obj.name) == 0 &&
+	       strcmp(c->ref_schema, t->obj.schema) == 0;
+}
+
+static bool in_list(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool same_set(const char *const *a, size_t na, const char *const *b,
+		     size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!in_list(b, nb, a[i]))
+			return false;
+	return true;
+}
+
+/* The index a FOREIGN KEY to t depends on: as transformFkeyCheckAttrs()
+ * picks it, the first plain unique index on exactly its referenced
+ * columns. */
+static const struct pgd_index *fk_index(const struct pgd_constraint *fk,
+					const struct pgd_table *t)
+{
+	for (size_t i = 0; i < t->nindexes; i++) {
+		const struct pgd_index *ix = t->indexes[i];
+		if (ix->unique && !ix->has_exprs &&
+		    same_set(ix->columns, ix->ncolumns, fk->ref_columns,
+			     fk->nref_columns))
+			return ix;
+	}
+	return NULL;
+}
+
+struct deps {
+	struct pgd_table **fk_tables;     /* the table of each foreign key */
+	struct pgd_constraint **fks;
+	size_t nfks, afks;
+	struct pgd_view **views;
+	size_t nviews, aviews;
+};
+
+static void deps_release(struct deps *d)
+{
+	free(d->fk_tables);
+	free(d->fks);
+	free(d->views);
+}
+
+/* Foreign keys that depend on index ix of t. */
+static void fk_deps_on_index(struct replay *r, const struct pgd_table *t,
+			     const struct pgd_index *ix, struct deps *d)
+{
+	for (size_t i = 0; i < r->m->ntables; i++) {
+		struct pgd_table *o = r->m->tables[i];
+		for (size_t k = 0; k < o->nconstraints; k++) {
+			struct pgd_constraint *c = o->constraints[k];
+			if (!is_fk_to(c, t) || fk_index(c, t) != ix)
+				continue;
+			PGD_GROW(d->fks, d->afks, d->nfks + 1);
+			d->fk_tables = pgd_xreallocarray(d->fk_tables, d->afks,
+							 sizeof(*d->fk_tables));
+			d->fk_tables[d->nfks] = o;
+			d->fks[d->nfks++] = c;
+		}
+	}
+}
+
+/* Drops what depends on an object being dropped with CASCADE. */
+static void drop_deps(struct replay *r, struct deps *d)
+{
+	for (size_t i = 0; i < d->nfks; i++) {
+		struct pgd_table *o = d->fk_tables[i];
+		pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, o->obj.schema,
+					 o->obj.name, d->fks[i]->obj.name, &r->src);
+		pgd_table_remove_constraint(r->m, o, d->fks[i]);
+	}
+	for (size_t i = 0; i < d->nviews; i++) {
+		bool still = false; /* a view dropped with another goes once */
+		for (size_t k = 0; k < r->m->nviews && !still; k++)
+			still = r->m->views[k] == d->views[i];
+		if (still)
+			rp_drop_view(r, d->views[i]);
+	}
+}
+
+int rp_drop_index_deps(struct replay *r, struct pgd_index *ix, bool cascade,
+		       const char *what)
+{
+	struct deps d = { 0 };
+	fk_deps_on_index(r, ix->table, ix, &d);
+	int rc = 0;
+	if (d.nfks && !cascade)
+		rc = rp_error(r, -1, "cannot drop %s because other objects depend on it",
+			      what);
+	else
+		drop_deps(r, &d);
+	deps_release(&d);
+	return rc;
+}
+
 static void drop_column(struct replay *r, struct pgd_table *t,
 			struct pgd_column *c, bool cascade)
 {
 	const char *name = c->obj.name;
+	/* what depends on the column: foreign keys referencing it (through
+	 * the key index that goes with it) and views using it */
+	struct deps d = { 0 };
+	for (size_t i = 0; i < t->nindexes; i++)
+		if (in_list(t->indexes[i]->columns, t->indexes[i]->ncolumns, name))
+			fk_deps_on_index(r, t, t->indexes[i], &d);
+	for (size_t i = d.nfks; i-- > 0;)
+		if (d.fk_tables[i] == t &&
+		    in_list(d.fks[i]->columns, d.fks[i]->ncolumns, name)) {
+			/* a foreign key of the table on the column goes with it */
+			d.fks[i] = d.fks[--d.nfks];
+			d.fk_tables[i] = d.fk_tables[d.nfks];
+		}
+	struct pgd_strbuf col = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&col, t->obj.schema);
+	pgd_strbuf_addch(&col, '.');
+	pgd_strbuf_add_ident(&col, t->obj.name);
+	pgd_strbuf_addch(&col, '.');
+	pgd_strbuf_add_ident(&col, name);
+	for (size_t i = 0; i < r->m->nviews; i++) {
+		struct pgd_view *v = r->m->views[i];
+		if (in_list(v->read_columns, v->nread_columns, col.buf)) {
+			PGD_GROW(d.views, d.aviews, d.nviews + 1);
+			d.views[d.nviews++] = v;
+		}
+	}
+	pgd_strbuf_release(&col);
+	if ((d.nfks || d.nviews) && !cascade) {
+		rp_error(r, -1, "cannot drop column %s of table %s because other "
+			 "objects depend on it", name, t->obj.name);
+		deps_release(&d);
+		return;
+	}
+	drop_deps(r, &d);
+	deps_release(&d);
 	/* indexes and constraints on the column go with it */
 	for (size_t i = t->nindexes; i-- > 0;) {
 		struct pgd_index *ix = t->indexes[i];
@@ -692,7 +834,6 @@ static void drop_column(struct replay *r, struct pgd_table *t,
 			pgd_table_remove_constraint(r->m, t, con);
 		}
 	}
-	(void)cascade;
 	pgd_schema_add_tombstone(r->m, PGD_COLUMN, t->obj.schema, t->obj.name,
 				 name, &r->src);
 	pgd_table_remove_column(t, c);
@@ -709,9 +850,80 @@ static struct pgd_column *need_column(struct replay *r, struct pgd_table *t,
 	return c;
 }
 
-static void alter_cmd(struct replay *r, struct pgd_table *t,
-		      PgQuery__AlterTableCmd *cmd)
+/* A column added to a partitioned table is added to its partitions. */
+static void copy_column_down(struct replay *r, struct pgd_table *t,
+			     const struct pgd_column *c)
 {
+	size_t n;
+	struct pgd_table **parts = rp_partitions(r, t, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (pgd_table_find_column(parts[i], c->obj.name))
+			continue;
+		struct pgd_column *pc = pgd_table_add_column(r->m, parts[i], c->obj.name);
+		pc->obj.created = r->src;
+		pc->type = c->type;
+		pc->not_null = c->not_null;
+		pc->def = c->def;
+		pc->generated = c->generated;
+		pc->identity = c->identity;
+		pc->collation = c->collation;
+		copy_column_down(r, parts[i], pc);
+	}
+	free(parts);
+}
+
+/* ALTER TABLE actions on a partitioned table that its partitions follow
+ * (ATSimpleRecursion and friends). */
+static bool recurses(PgQuery__AlterTableType subtype)
+{
+	switch (subtype) {
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void alter_cmd(struct replay *r, struct pgd_table *t,
+		      PgQuery__AlterTableCmd *cmd, bool recurse);
+
+/* Applies cmd to the partitions of t. */
+static void alter_partitions(struct replay *r, struct pgd_table *t,
+			     PgQuery__AlterTableCmd *cmd)
+{
+	size_t n;
+	struct pgd_table **parts = rp_partitions(r, t, &n);
+	for (size_t i = 0; i < n && !r->failed; i++)
+		alter_cmd(r, parts[i], cmd, true);
+	free(parts);
+}
+
+/* The constraint of partition p that PostgreSQL made from the parent's
+ * constraint c (same kind and definition), or NULL. */
+static struct pgd_constraint *partition_constraint(const struct pgd_table *p,
+						   const struct pgd_constraint *c)
+{
+	for (size_t i = 0; i < p->nconstraints; i++)
+		if (p->constraints[i]->type == c->type && p->constraints[i]->def &&
+		    c->def && strcmp(p->constraints[i]->def, c->def) == 0)
+			return p->constraints[i];
+	return NULL;
+}
+
+static void alter_cmd(struct replay *r, struct pgd_table *t,
+		      PgQuery__AlterTableCmd *cmd, bool recurse)
+{
+	if (recurse && t->relkind == 'p' && recurses(cmd->subtype)) {
+		alter_cmd(r, t, cmd, false);
+		if (!r->failed)
+			alter_partitions(r, t, cmd);
+		return;
+	}
 	struct pending_list pending = { 0 };
 	switch (cmd->subtype) {
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
@@ -730,8 +942,11 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 					 cd->colname, t->obj.name);
 			break;
 		}
-		if (add_column(r, t, cd, &pending))
+		struct pgd_column *c = add_column(r, t, cd, &pending);
+		if (c) {
+			copy_column_down(r, t, c);
 			add_pending(r, t, &pending);
+		}
 		free(pending.v);
 		touch(r, &t->obj);
 		break;
@@ -778,6 +993,25 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		struct pgd_column *c = need_column(r, t, cmd->name, false);
 		if (!c)
 			break;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull) {
+			/* ATExecDropNotNull() */
+			bool pk = false;
+			for (size_t i = 0; i < t->nconstraints; i++)
+				if (t->constraints[i]->type == PGD_CON_PRIMARY &&
+				    in_list(t->constraints[i]->columns,
+					    t->constraints[i]->ncolumns, c->obj.name))
+					pk = true;
+			if (pk) {
+				rp_error(r, -1, "column \"%s\" is in a primary key",
+					 c->obj.name);
+				break;
+			}
+			if (c->identity) {
+				rp_error(r, -1, "column \"%s\" of relation \"%s\" is an "
+					 "identity column", c->obj.name, t->obj.name);
+				break;
+			}
+		}
 		c->not_null = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull;
 		touch(r, &c->obj);
 		break;
@@ -801,9 +1035,31 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		    c->type == PGD_CON_EXCLUDE) {
 			struct pgd_index *ix = pgd_schema_find_index(r->m, t->obj.schema,
 								     c->obj.name);
-			if (ix && ix->table == t)
+			if (ix && ix->table == t) {
+				char *what = pgd_xasprintf("constraint %s on table %s",
+							   c->obj.name, t->obj.name);
+				int rc = rp_drop_index_deps(r, ix, cmd->behavior ==
+					PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE, what);
+				free(what);
+				if (rc < 0)
+					break;
 				pgd_table_remove_index(r->m, t, ix);
+			}
 		}
+		/* the partitions' copies of a key go with it */
+		size_t nparts = 0;
+		struct pgd_table **parts = c->type != PGD_CON_CHECK && c->type != PGD_CON_FOREIGN
+			? rp_partitions(r, t, &nparts) : NULL;
+		for (size_t i = 0; i < nparts && !r->failed; i++) {
+			struct pgd_constraint *pc = partition_constraint(parts[i], c);
+			if (!pc)
+				continue;
+			PgQuery__AlterTableCmd sub = *cmd;
+			sub.name = (char *)pc->obj.name;
+			sub.missing_ok = true;
+			alter_cmd(r, parts[i], &sub, false);
+		}
+		free(parts);
 		pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, t->obj.schema,
 					 t->obj.name, c->obj.name, &r->src);
 		pgd_table_remove_constraint(r->m, t, c);
@@ -851,6 +1107,23 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		PgQuery__Constraint *con = cmd->def ? cmd->def->constraint : NULL;
 		if (!c || !con)
 			break;
+		/* ATExecAddIdentity() */
+		if (!c->not_null) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" must be "
+				 "declared NOT NULL before identity can be added",
+				 c->obj.name, t->obj.name);
+			break;
+		}
+		if (c->identity) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" is already "
+				 "an identity column", c->obj.name, t->obj.name);
+			break;
+		}
+		if (c->def) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" already has "
+				 "a default value", c->obj.name, t->obj.name);
+			break;
+		}
 		c->identity = con->generated_when && *con->generated_when == 'a'
 				      ? 'a' : 'd';
 		serial_sequence(r, t, c, true);
@@ -985,7 +1258,7 @@ void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s)
 	}
 	for (size_t i = 0; i < s->n_cmds && !r->failed; i++)
 		if (s->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			alter_cmd(r, t, s->cmds[i]->alter_table_cmd);
+			alter_cmd(r, t, s->cmds[i]->alter_table_cmd, s->relation->inh);
 }
 
 /* ---- CREATE INDEX */
@@ -1095,10 +1368,8 @@ static bool partition_of(const struct pgd_table *c, const struct pgd_table *t)
 	return res;
 }
 
-/* The partitions of t, in a vector the caller frees (the model's table
- * array may grow while they are worked on). */
-static struct pgd_table **partitions(struct replay *r, const struct pgd_table *t,
-				     size_t *n)
+struct pgd_table **rp_partitions(struct replay *r, const struct pgd_table *t,
+				 size_t *n)
 {
 	struct pgd_table **v = pgd_xmalloc((r->m->ntables + 1) * sizeof(*v));
 	*n = 0;
@@ -1114,7 +1385,7 @@ static void index_partitions(struct replay *r, struct pgd_table *t,
 			     PgQuery__IndexStmt *s, const char *add)
 {
 	size_t n;
-	struct pgd_table **parts = partitions(r, t, &n);
+	struct pgd_table **parts = rp_partitions(r, t, &n);
 	for (size_t i = 0; i < n && !r->failed; i++) {
 		const char *name = choose_index_name(r, parts[i], add, 0);
 		if (make_index(r, parts[i], s, name))
@@ -1178,21 +1449,18 @@ static void clone_index(struct replay *r, const struct pgd_index *pix,
 		}
 	}
 	size_t n;
-	struct pgd_table **parts = partitions(r, child, &n);
+	struct pgd_table **parts = rp_partitions(r, child, &n);
 	for (size_t i = 0; i < n && !r->failed; i++)
 		clone_index(r, ix, parts[i]);
 	free(parts);
 }
 
-/* Whether child already has an index the parent's index pix can use
- * (ATTACH PARTITION attaches it instead of making a copy): the same
- * definition but for names, backing a constraint exactly when pix does. */
-static bool has_matching_index(struct replay *r, const struct pgd_index *pix,
-			       const struct pgd_table *child)
+struct pgd_index *rp_matching_index(struct replay *r, const struct pgd_index *pix,
+				    const struct pgd_table *child)
 {
-	bool found = false;
+	struct pgd_index *found = NULL;
 	for (size_t i = 0; i < child->nindexes && !found; i++) {
-		const struct pgd_index *cix = child->indexes[i];
+		struct pgd_index *cix = child->indexes[i];
 		if ((cix->constraint != NULL) != (pix->constraint != NULL) ||
 		    cix->unique != pix->unique || !cix->def)
 			continue;
@@ -1202,7 +1470,8 @@ static bool has_matching_index(struct replay *r, const struct pgd_index *pix,
 		struct pgd_nctx ctx = rp_nctx(r, child->obj.schema, child->obj.name);
 		struct pgd_strbuf err = PGD_STRBUF_INIT;
 		char *def = pgd_norm_index_stmt(&ctx, is, &err);
-		found = def && strcmp(def, cix->def) == 0;
+		if (def && strcmp(def, cix->def) == 0)
+			found = cix;
 		free(def);
 		pgd_strbuf_release(&err);
 		pg_query__parse_result__free_unpacked(tree, NULL);
@@ -1217,7 +1486,7 @@ static void clone_indexes(struct replay *r, const struct pgd_table *parent,
 	size_t n = parent->nindexes;
 	for (size_t i = 0; i < n && !r->failed; i++) {
 		const struct pgd_index *pix = parent->indexes[i];
-		if (!pix->def || (attach && has_matching_index(r, pix, child)))
+		if (!pix->def || (attach && rp_matching_index(r, pix, child)))
 			continue;
 		clone_index(r, pix, child);
 	}

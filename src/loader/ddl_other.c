@@ -880,12 +880,14 @@ static void set_roles(struct replay *r, struct pgd_policy *p,
 	p->nroles = k;
 }
 
-/* CreatePolicy()'s checks of which expressions a command may have. */
+/* CreatePolicy()'s and AlterPolicy()'s checks of which expressions a
+ * command may have (their messages differ). */
 static bool policy_exprs_ok(struct replay *r, enum pgd_polcmd cmd, bool has_using,
-			    bool has_check)
+			    bool has_check, bool alter)
 {
 	if (has_check && (cmd == PGD_POL_SELECT || cmd == PGD_POL_DELETE)) {
-		rp_error(r, -1, "WITH CHECK cannot be applied to SELECT or DELETE");
+		rp_error(r, -1, alter ? "only USING expression allowed for SELECT, DELETE"
+				      : "WITH CHECK cannot be applied to SELECT or DELETE");
 		return false;
 	}
 	if (has_using && cmd == PGD_POL_INSERT) {
@@ -906,7 +908,7 @@ void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 		return;
 	}
 	if (!policy_exprs_ok(r, polcmd(s->cmd_name), s->qual != NULL,
-			     s->with_check != NULL))
+			     s->with_check != NULL, false))
 		return;
 	struct pgd_policy *p = pgd_table_add_policy(r->m, t, s->policy_name);
 	p->obj.created = r->src;
@@ -930,7 +932,7 @@ void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
 			 s->policy_name, t->obj.name);
 		return;
 	}
-	if (!policy_exprs_ok(r, p->cmd, s->qual != NULL, s->with_check != NULL))
+	if (!policy_exprs_ok(r, p->cmd, s->qual != NULL, s->with_check != NULL, true))
 		return;
 	if (s->n_roles)
 		set_roles(r, p, s->roles, s->n_roles);

@@ -53,9 +53,12 @@ struct pgd_load_options {
 	/* Statements that cannot be replayed become unmodeled entries (info)
 	 * instead of errors. Syntax errors stay errors. */
 	bool allow_unmodeled;
+	/* The role the migrations run as, which CURRENT_USER names (in a
+	 * policy's TO list); NULL: "postgres", as the Supabase CLI runs them. */
+	const char *role;
 };
 
-#define PGD_LOAD_OPTIONS_INIT { PGD_SESSION_PER_FILE, NULL, 0, false }
+#define PGD_LOAD_OPTIONS_INIT { PGD_SESSION_PER_FILE, NULL, 0, false, NULL }
 
 /*
  * Finds and orders the migration files of dir (without reading them).

@@ -207,6 +207,10 @@ struct pgd_view {
 	/* the tables and views it reads, as schema/name pairs */
 	const char **read_schemas, **read_names;
 	size_t nreads;
+	/* the table columns it uses, as "schema.table.column" (identifiers
+	 * quoted where needed), for DROP COLUMN; only the replay fills it */
+	const char **read_columns;
+	size_t nread_columns;
 };
 
 struct pgd_function {

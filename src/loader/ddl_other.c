@@ -176,6 +176,120 @@ static const char *renamed(struct replay *r, struct pgd_table *t, char kind,
 	return res;
 }
 
+/* Column defaults that call nextval('old') now call nextval('new'). */
+static void retarget_nextval(struct replay *r, const char *old_schema,
+			     const char *old_name, const char *new_schema,
+			     const char *new_name)
+{
+	struct pgd_strbuf on = PGD_STRBUF_INIT, nn = PGD_STRBUF_INIT;
+	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
+	qualified(&on, old_schema, old_name);
+	qualified(&nn, new_schema, new_name);
+	pgd_strbuf_addstr(&from, "nextval(");
+	pgd_strbuf_add_literal(&from, on.buf);
+	pgd_strbuf_addch(&from, ')');
+	pgd_strbuf_addstr(&to, "nextval(");
+	pgd_strbuf_add_literal(&to, nn.buf);
+	pgd_strbuf_addch(&to, ')');
+	for (size_t i = 0; i < r->m->ntables; i++)
+		for (size_t k = 0; k < r->m->tables[i]->ncolumns; k++) {
+			struct pgd_column *c = r->m->tables[i]->columns[k];
+			char *d = c->def ? replace_once(c->def, from.buf, to.buf) : NULL;
+			if (d)
+				c->def = pgd_schema_strdup(r->m, d);
+			free(d);
+		}
+	pgd_strbuf_release(&on);
+	pgd_strbuf_release(&nn);
+	pgd_strbuf_release(&from);
+	pgd_strbuf_release(&to);
+}
+
+/* Column types naming type from (schema.name, or an array of it) now name
+ * to: a renamed or moved type, or a table's row type. */
+static void retarget_column_types(struct replay *r, const char *from,
+				  const char *to)
+{
+	size_t fl = strlen(from);
+	for (size_t i = 0; i < r->m->ntables; i++)
+		for (size_t k = 0; k < r->m->tables[i]->ncolumns; k++) {
+			struct pgd_column *c = r->m->tables[i]->columns[k];
+			if (strncmp(c->type, from, fl) == 0 &&
+			    (c->type[fl] == '\0' || c->type[fl] == '[')) {
+				char *t2 = pgd_xasprintf("%s%s", to, c->type + fl);
+				c->type = pgd_schema_strdup(r->m, t2);
+				free(t2);
+			}
+		}
+}
+
+/*
+ * What follows a table or view from old_schema.old_name to its new name
+ * or schema (rel, already renamed): policies whose sub-selects read it,
+ * the views that read it, columns of its row type, the sequences its
+ * columns own (their OWNED BY, and on a move their schema, with the
+ * defaults that call them).
+ */
+static void follow_rel_rename(struct replay *r, struct pgd_object *rel,
+			      const char *old_schema, const char *old_name)
+{
+	const char *ns = rel->schema, *nn = rel->name;
+	for (size_t i = 0; i < r->m->ntables && !r->failed; i++) {
+		struct pgd_table *t = r->m->tables[i];
+		struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
+		for (size_t k = 0; k < t->npolicies; k++) {
+			struct pgd_policy *p = t->policies[k];
+			const char **e[2] = { &p->using_expr, &p->check_expr };
+			for (size_t x = 0; x < 2; x++) {
+				if (!*e[x] || (!strstr(*e[x], old_name) &&
+					       (struct pgd_object *)t != rel))
+					continue;
+				struct pgd_strbuf err = PGD_STRBUF_INIT;
+				char *d = pgd_norm_rename_rel(&ctx, *e[x], old_schema,
+							      old_name, ns, nn, &err);
+				if (d)
+					*e[x] = pgd_schema_strdup(r->m, d);
+				else
+					rp_error(r, -1, "cannot follow the rename in policy "
+						 "\"%s\": %s", p->obj.name, err.buf);
+				free(d);
+				pgd_strbuf_release(&err);
+			}
+		}
+	}
+	for (size_t i = 0; i < r->m->nviews; i++) {
+		struct pgd_view *v = r->m->views[i];
+		for (size_t k = 0; k < v->nreads; k++)
+			if (!strcmp(v->read_schemas[k], old_schema) &&
+			    !strcmp(v->read_names[k], old_name)) {
+				v->read_schemas[k] = ns;
+				v->read_names[k] = nn;
+			}
+	}
+	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
+	qualified(&from, old_schema, old_name);
+	qualified(&to, ns, nn);
+	retarget_column_types(r, from.buf, to.buf);
+	pgd_strbuf_addch(&from, '.');
+	pgd_strbuf_addch(&to, '.');
+	for (size_t i = r->m->nsequences; i-- > 0;) {
+		struct pgd_sequence *sq = r->m->sequences[i];
+		if (!sq->owned_by || strncmp(sq->owned_by, from.buf, from.len) != 0)
+			continue;
+		char *own = pgd_xasprintf("%s%s", to.buf, sq->owned_by + from.len);
+		sq->owned_by = pgd_schema_strdup(r->m, own);
+		free(own);
+		if (strcmp(sq->obj.schema, ns) != 0) {
+			char *seq_schema = pgd_xstrdup(sq->obj.schema);
+			pgd_schema_rename_rel(r->m, &sq->obj, ns, sq->obj.name);
+			retarget_nextval(r, seq_schema, sq->obj.name, ns, sq->obj.name);
+			free(seq_schema);
+		}
+	}
+	pgd_strbuf_release(&from);
+	pgd_strbuf_release(&to);
+}
+
 static void rename_column(struct replay *r, struct pgd_table *t,
 			  const char *old, const char *new_name)
 {
@@ -192,6 +306,12 @@ static void rename_column(struct replay *r, struct pgd_table *t,
 	c->obj.name = pgd_schema_strdup(r->m, new_name);
 	touch(r, &c->obj);
 	const char *nn = c->obj.name;
+	/* partitions have the parent's columns under the parent's names */
+	size_t nparts;
+	struct pgd_table **parts = rp_partitions(r, t, &nparts);
+	for (size_t i = 0; i < nparts && !r->failed; i++)
+		rename_column(r, parts[i], old, nn);
+	free(parts);
 	for (size_t i = 0; i < t->ncolumns; i++)
 		if (t->columns[i]->def && t->columns[i]->generated)
 			t->columns[i]->def = renamed(r, t, 'e', t->columns[i]->def,
@@ -217,6 +337,20 @@ static void rename_column(struct replay *r, struct pgd_table *t,
 		if (p->check_expr)
 			p->check_expr = renamed(r, t, 'e', p->check_expr, old, nn, false);
 	}
+	/* a sequence the column owns */
+	struct pgd_strbuf own = PGD_STRBUF_INIT, nown = PGD_STRBUF_INIT;
+	qualified(&own, t->obj.schema, t->obj.name);
+	pgd_strbuf_addch(&own, '.');
+	pgd_strbuf_addstr(&nown, own.buf);
+	pgd_strbuf_add_ident(&own, old);
+	pgd_strbuf_add_ident(&nown, nn);
+	for (size_t i = 0; i < r->m->nsequences; i++) {
+		struct pgd_sequence *sq = r->m->sequences[i];
+		if (sq->owned_by && strcmp(sq->owned_by, own.buf) == 0)
+			sq->owned_by = pgd_schema_strdup(r->m, nown.buf);
+	}
+	pgd_strbuf_release(&own);
+	pgd_strbuf_release(&nown);
 	/* foreign keys elsewhere that reference the column */
 	for (size_t i = 0; i < r->m->ntables; i++) {
 		struct pgd_table *o = r->m->tables[i];
@@ -279,6 +413,11 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 		if (o->kind == PGD_TABLE) {
 			retarget_fks(r, o->schema, old, (struct pgd_table *)o);
 			retarget_index_defs(r, (struct pgd_table *)o, o->schema, old);
+			follow_rel_rename(r, o, o->schema, old);
+		} else if (o->kind == PGD_VIEW) {
+			follow_rel_rename(r, o, o->schema, old);
+		} else if (o->kind == PGD_SEQUENCE) {
+			retarget_nextval(r, o->schema, old, o->schema, o->name);
 		} else if (o->kind == PGD_INDEX) {
 			struct pgd_index *ix = (struct pgd_index *)o;
 			rename_index_def(r, ix, old);
@@ -371,18 +510,7 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 		qualified(&from, ty->obj.schema, ty->obj.name);
 		ty->obj.name = pgd_schema_strdup(r->m, nn);
 		qualified(&to, ty->obj.schema, ty->obj.name);
-		for (size_t i = 0; i < r->m->ntables; i++)
-			for (size_t k = 0; k < r->m->tables[i]->ncolumns; k++) {
-				struct pgd_column *c = r->m->tables[i]->columns[k];
-				size_t fl = from.len;
-				if (strncmp(c->type, from.buf, fl) == 0 &&
-				    (c->type[fl] == '\0' || c->type[fl] == '[')) {
-					char *t2 = pgd_xasprintf("%s%s", to.buf,
-								 c->type + fl);
-					c->type = pgd_schema_strdup(r->m, t2);
-					free(t2);
-				}
-			}
+		retarget_column_types(r, from.buf, to.buf);
 		touch(r, &ty->obj);
 		pgd_strbuf_release(&from);
 		pgd_strbuf_release(&to);
@@ -414,6 +542,14 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 
 static void drop_table(struct replay *r, struct pgd_table *t, bool cascade)
 {
+	/* a partitioned table's partitions are dropped with it */
+	size_t nparts;
+	struct pgd_table **parts = rp_partitions(r, t, &nparts);
+	for (size_t i = 0; i < nparts && !r->failed; i++)
+		drop_table(r, parts[i], cascade);
+	free(parts);
+	if (r->failed)
+		return;
 	/* foreign keys of other tables that point here */
 	for (size_t i = 0; i < r->m->ntables; i++) {
 		struct pgd_table *o = r->m->tables[i];
@@ -493,9 +629,28 @@ static void drop_rel(struct replay *r, PgQuery__DropStmt *s, PgQuery__Node *obj)
 		struct pgd_index *ix = (struct pgd_index *)o;
 		if (ix->constraint) {
 			rp_error(r, -1, "cannot drop index %s because constraint %s "
-				 "requires it", ix->obj.name, ix->constraint);
+				 "on table %s requires it", ix->obj.name, ix->constraint,
+				 ix->table->obj.name);
 			return;
 		}
+		char *what = pgd_xasprintf("index %s", ix->obj.name);
+		int rc = rp_drop_index_deps(r, ix, cascade, what);
+		free(what);
+		if (rc < 0)
+			return;
+		/* the partitions' copies go with an index of a partitioned table */
+		size_t nparts;
+		struct pgd_table **parts = rp_partitions(r, ix->table, &nparts);
+		for (size_t i = 0; i < nparts; i++) {
+			struct pgd_index *pix = rp_matching_index(r, ix, parts[i]);
+			if (pix && !pix->constraint) {
+				pgd_schema_add_tombstone(r->m, PGD_INDEX, pix->obj.schema,
+							 parts[i]->obj.name, pix->obj.name,
+							 &r->src);
+				pgd_table_remove_index(r->m, parts[i], pix);
+			}
+		}
+		free(parts);
 		pgd_schema_add_tombstone(r->m, PGD_INDEX, ix->obj.schema,
 					 ix->table->obj.name, ix->obj.name, &r->src);
 		pgd_table_remove_index(r->m, ix->table, ix);
@@ -681,28 +836,65 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * The roles of a policy as pg_policy stores them: PUBLIC alone when it is
+ * named at all (policy_role_list_to_array() drops the others, with a
+ * warning), CURRENT_USER and the like as the role the migrations run as,
+ * each role once.
+ */
 static void set_roles(struct replay *r, struct pgd_policy *p,
 		      PgQuery__Node **roles, size_t n)
 {
 	const char **v = pgd_schema_alloc(r->m, (n ? n : 1) * sizeof(*v));
 	size_t k = 0;
+	bool public = false;
 	for (size_t i = 0; i < n; i++) {
 		PgQuery__RoleSpec *rs = roles[i]->role_spec;
 		if (!rs)
 			continue;
-		if (rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC)
-			v[k++] = "public";
-		else if (rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING)
-			v[k++] = pgd_schema_strdup(r->m, rs->rolename);
-		else
-			v[k++] = rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_USER
-					 ? "current_user" : "session_user";
+		const char *name;
+		if (rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC) {
+			public = true;
+			continue;
+		} else if (rs->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING) {
+			name = pgd_schema_strdup(r->m, rs->rolename);
+		} else {
+			/* CURRENT_USER, CURRENT_ROLE, SESSION_USER */
+			name = r->opts->role ? pgd_schema_strdup(r->m, r->opts->role)
+					     : "postgres";
+		}
+		bool dup = false;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = strcmp(v[j], name) == 0;
+		if (!dup)
+			v[k++] = name;
 	}
+	if (public)
+		k = 0;
 	if (!k)
 		v[k++] = "public";
+	if (public && n > 1)
+		rp_warn(r, -1, "ignoring specified roles other than PUBLIC");
 	qsort(v, k, sizeof(*v), cmp_str);
 	p->roles = v;
 	p->nroles = k;
+}
+
+/* CreatePolicy()'s and AlterPolicy()'s checks of which expressions a
+ * command may have (their messages differ). */
+static bool policy_exprs_ok(struct replay *r, enum pgd_polcmd cmd, bool has_using,
+			    bool has_check, bool alter)
+{
+	if (has_check && (cmd == PGD_POL_SELECT || cmd == PGD_POL_DELETE)) {
+		rp_error(r, -1, alter ? "only USING expression allowed for SELECT, DELETE"
+				      : "WITH CHECK cannot be applied to SELECT or DELETE");
+		return false;
+	}
+	if (has_using && cmd == PGD_POL_INSERT) {
+		rp_error(r, -1, "only WITH CHECK expression allowed for INSERT");
+		return false;
+	}
+	return true;
 }
 
 void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
@@ -715,6 +907,9 @@ void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 			 s->policy_name, t->obj.name);
 		return;
 	}
+	if (!policy_exprs_ok(r, polcmd(s->cmd_name), s->qual != NULL,
+			     s->with_check != NULL, false))
+		return;
 	struct pgd_policy *p = pgd_table_add_policy(r->m, t, s->policy_name);
 	p->obj.created = r->src;
 	p->cmd = polcmd(s->cmd_name);
@@ -737,6 +932,8 @@ void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
 			 s->policy_name, t->obj.name);
 		return;
 	}
+	if (!policy_exprs_ok(r, p->cmd, s->qual != NULL, s->with_check != NULL, true))
+		return;
 	if (s->n_roles)
 		set_roles(r, p, s->roles, s->n_roles);
 	if (s->qual)
@@ -1124,13 +1321,135 @@ static void collect_rangevar(PgQuery__Node *n, void *arg)
 	v->nreads++;
 }
 
-/* The relations a view's query reads. */
+/* The column references of a query: "q\x1fname" for q.name, "\x1fname"
+ * for a bare name, "q\x1f*" and "\x1f*" for stars. */
+static void collect_colrefs(PgQuery__Node *n, void *arg)
+{
+	struct pgd_strbuf *refs = arg; /* NUL-separated */
+	if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || !n->column_ref->n_fields)
+		return;
+	PgQuery__ColumnRef *cr = n->column_ref;
+	PgQuery__Node *last = cr->fields[cr->n_fields - 1];
+	const char *q = cr->n_fields >= 2 ? pgd_pgq_str(cr->fields[cr->n_fields - 2])
+					  : "";
+	const char *name = last->node_case == PG_QUERY__NODE__NODE_A_STAR
+				   ? "*" : pgd_pgq_str(last);
+	if (!q || !name)
+		return;
+	pgd_strbuf_addf(refs, "%s\x1f%s", q, name);
+	pgd_strbuf_addch(refs, '\0');
+}
+
+static bool has_ref(const struct pgd_strbuf *refs, const char *q,
+		    const char *name)
+{
+	char *key = pgd_xasprintf("%s\x1f%s", q, name);
+	bool found = false;
+	for (size_t at = 0; at < refs->len && !found; at += strlen(refs->buf + at) + 1)
+		found = strcmp(refs->buf + at, key) == 0;
+	free(key);
+	return found;
+}
+
+struct refnames {
+	const char **schema, **name, **ref; /* ref: the alias or name */
+	size_t n, alloc;
+};
+
+static void collect_refnames(PgQuery__Node *n, void *arg)
+{
+	struct refnames *rn = arg;
+	if (n->node_case != PG_QUERY__NODE__NODE_RANGE_VAR)
+		return;
+	PgQuery__RangeVar *rv = n->range_var;
+	PGD_GROW(rn->schema, rn->alloc, rn->n + 1);
+	rn->name = pgd_xrealloc(rn->name, rn->alloc * sizeof(*rn->name));
+	rn->ref = pgd_xrealloc(rn->ref, rn->alloc * sizeof(*rn->ref));
+	rn->schema[rn->n] = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
+	rn->name[rn->n] = rv->relname;
+	rn->ref[rn->n] = rv->alias && rv->alias->aliasname && *rv->alias->aliasname
+				 ? rv->alias->aliasname : rv->relname;
+	rn->n++;
+}
+
+/*
+ * The table columns a view's query uses, as PostgreSQL records them in
+ * pg_depend: the columns named (qualified by the table's name or alias, or
+ * bare when the table has such a column) and, for a star, every column the
+ * table has now.
+ */
+static void view_columns(struct replay *r, struct pgd_view *v, PgQuery__Node *query)
+{
+	struct pgd_strbuf refs = PGD_STRBUF_INIT;
+	struct refnames rn = { 0 };
+	collect_refnames(query, &rn);
+	pgd_pgq_visit(&query->base, collect_refnames, &rn);
+	pgd_pgq_visit(&query->base, collect_colrefs, &refs);
+	struct pgd_nctx ctx = rp_nctx(r, NULL, NULL);
+	size_t alloc = 0;
+	v->read_columns = NULL;
+	v->nread_columns = 0;
+	const char **cols = NULL;
+	for (size_t i = 0; i < rn.n; i++) {
+		const char *schema = rn.schema[i] ? rn.schema[i]
+						  : pgd_norm_resolve_rel(&ctx, rn.name[i]);
+		struct pgd_table *t = schema ? pgd_schema_find_table(r->m, schema,
+								     rn.name[i]) : NULL;
+		if (!t)
+			continue;
+		for (size_t k = 0; k < t->ncolumns; k++) {
+			const char *cn = t->columns[k]->obj.name;
+			if (!has_ref(&refs, "", "*") && !has_ref(&refs, rn.ref[i], "*") &&
+			    !has_ref(&refs, "", cn) && !has_ref(&refs, rn.ref[i], cn))
+				continue;
+			struct pgd_strbuf q = PGD_STRBUF_INIT;
+			qualified(&q, t->obj.schema, t->obj.name);
+			pgd_strbuf_addch(&q, '.');
+			pgd_strbuf_add_ident(&q, cn);
+			PGD_GROW(cols, alloc, v->nread_columns + 1);
+			cols[v->nread_columns++] = pgd_schema_strdup(r->m, q.buf);
+			pgd_strbuf_release(&q);
+		}
+	}
+	const char **vec = pgd_schema_alloc(r->m, (v->nread_columns + 1) * sizeof(*vec));
+	PGD_COPY(vec, cols, v->nread_columns * sizeof(*vec));
+	v->read_columns = vec;
+	free(cols);
+	free(rn.schema);
+	free(rn.name);
+	free(rn.ref);
+	pgd_strbuf_release(&refs);
+}
+
+/* The relations a view's query reads, and the columns it uses. */
 static void view_reads(struct replay *r, struct pgd_view *v, PgQuery__Node *query)
 {
 	struct reads rd = { r, v, 0 };
 	v->nreads = 0;
-	if (query)
+	if (query) {
 		pgd_pgq_visit(&query->base, collect_rangevar, &rd);
+		view_columns(r, v, query);
+	}
+}
+
+void rp_drop_view(struct replay *r, struct pgd_view *v)
+{
+	/* views that read it go first */
+	for (size_t i = r->m->nviews; i-- > 0;) {
+		struct pgd_view *o = r->m->views[i];
+		if (o == v)
+			continue;
+		for (size_t k = 0; k < o->nreads; k++)
+			if (!strcmp(o->read_schemas[k], v->obj.schema) &&
+			    !strcmp(o->read_names[k], v->obj.name)) {
+				rp_drop_view(r, o);
+				i = r->m->nviews; /* the array changed */
+				break;
+			}
+	}
+	pgd_schema_add_tombstone(r->m, PGD_VIEW, v->obj.schema, NULL, v->obj.name,
+				 &r->src);
+	pgd_schema_remove_view(r->m, v);
 }
 
 void rp_create_view(struct replay *r, PgQuery__ViewStmt *s)
@@ -1414,6 +1733,7 @@ void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s)
 		pgd_schema_rename_rel(r->m, &t->obj, s->newschema, t->obj.name);
 		retarget_fks(r, old_schema, old_name, t);
 		retarget_index_defs(r, t, old_schema, old_name);
+		follow_rel_rename(r, &t->obj, old_schema, old_name);
 		touch(r, &t->obj);
 		free(old_schema);
 		free(old_name);

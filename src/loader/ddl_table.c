@@ -9,6 +9,11 @@
 
 /* ---- helpers */
 
+static void clone_index(struct replay *r, const struct pgd_index *pix,
+			struct pgd_table *child);
+static void clone_indexes(struct replay *r, const struct pgd_table *parent,
+			  struct pgd_table *child, bool attach);
+
 static void touch(struct replay *r, struct pgd_object *o)
 {
 	o->changed = r->src;
@@ -151,6 +156,15 @@ static void add_exclusion_index(struct replay *r, struct pgd_table *t,
 			pgd_strbuf_addstr(&sql, "?");
 	}
 	pgd_strbuf_addch(&sql, ')');
+	if (con->where_clause) {
+		/* an exclusion constraint's WHERE is its index's predicate */
+		const char *pred = rp_expr(r, t, &con->where_clause);
+		if (!pred) {
+			pgd_strbuf_release(&sql);
+			return;
+		}
+		pgd_strbuf_addf(&sql, " WHERE (%s)", pred);
+	}
 	struct pgd_index *ix = pgd_table_add_index(r->m, t, c->obj.name);
 	ix->obj.created = r->src;
 	ix->constraint = c->obj.name;
@@ -316,6 +330,17 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 		add_constraint_index(r, t, c, con);
 	else if (c->type == PGD_CON_EXCLUDE)
 		add_exclusion_index(r, t, c, con);
+	struct pgd_index *cix = c->type == PGD_CON_PRIMARY || c->type == PGD_CON_UNIQUE ||
+					c->type == PGD_CON_EXCLUDE
+		? pgd_schema_find_index(r->m, s, c->obj.name) : NULL;
+	if (cix && cix->table == t) {
+		/* the partitions get the constraint and its index too */
+		size_t n;
+		struct pgd_table **parts = rp_partitions(r, t, &n);
+		for (size_t i = 0; i < n && !r->failed; i++)
+			clone_index(r, cix, parts[i]);
+		free(parts);
+	}
 	if (c->type == PGD_CON_PRIMARY)
 		for (size_t i = 0; i < c->ncolumns; i++) {
 			struct pgd_column *col = column_of(t, c->columns[i]);
@@ -365,6 +390,25 @@ static const char *canon_default(struct replay *r, struct pgd_table *t,
 	if (tn)
 		pgd_norm_fold_default(*expr, tn);
 	return rp_expr(r, t, expr);
+}
+
+/* The collation a COLLATE clause gives a column, quoted as the catalog
+ * reader prints it; NULL for none and for "default", which is the type's
+ * own collation to the server. */
+static const char *collation_of(struct replay *r, const PgQuery__CollateClause *cc)
+{
+	if (!cc || !cc->n_collname)
+		return NULL;
+	const char *last = pgd_pgq_str(cc->collname[cc->n_collname - 1]);
+	const char *first = pgd_pgq_str(cc->collname[0]);
+	if (last && strcmp(last, "default") == 0 &&
+	    (cc->n_collname == 1 || (first && strcmp(first, "pg_catalog") == 0)))
+		return NULL;
+	struct pgd_strbuf cn = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&cn, last ? last : "?");
+	const char *res = pgd_schema_strdup(r->m, cn.buf);
+	pgd_strbuf_release(&cn);
+	return res;
 }
 
 static const char *serial_sequence(struct replay *r, struct pgd_table *t,
@@ -418,14 +462,7 @@ static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
 	free(type);
 	if (cd->is_not_null)
 		c->not_null = true;
-	if (cd->coll_clause && cd->coll_clause->n_collname) {
-		struct pgd_strbuf cn = PGD_STRBUF_INIT;
-		const char *last = pgd_pgq_str(
-			cd->coll_clause->collname[cd->coll_clause->n_collname - 1]);
-		pgd_strbuf_add_ident(&cn, last ? last : "?");
-		c->collation = pgd_schema_strdup(r->m, cn.buf);
-		pgd_strbuf_release(&cn);
-	}
+	c->collation = collation_of(r, cd->coll_clause);
 	PgQuery__Constraint *last_con = NULL;
 	for (size_t i = 0; i < cd->n_constraints; i++) {
 		PgQuery__Node *n = cd->constraints[i];
@@ -536,6 +573,7 @@ void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
 		rp_unmodeled(r, "CREATE TABLE OF", "typed tables are not modeled");
 	}
 
+	struct pgd_table *part_parent = NULL;
 	/* inherited columns come first */
 	for (size_t i = 0; i < s->n_inh_relations; i++) {
 		PgQuery__Node *n = s->inh_relations[i];
@@ -546,6 +584,7 @@ void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
 			return;
 		copy_columns(r, t, parent, true);
 		if (s->partbound) {
+			part_parent = parent;
 			struct pgd_strbuf pn = PGD_STRBUF_INIT;
 			pgd_strbuf_add_ident(&pn, parent->obj.schema);
 			pgd_strbuf_addch(&pn, '.');
@@ -604,14 +643,160 @@ void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
 		}
 	}
 	add_pending(r, t, &pending);
+	if (part_parent && !r->failed)
+		clone_indexes(r, part_parent, t, false);
 }
 
 /* ---- ALTER TABLE */
+
+static bool is_fk_to(const struct pgd_constraint *c, const struct pgd_table *t)
+{
+	return c->type == PGD_CON_FOREIGN && c->ref_table &&
+	       strcmp(c->ref_table, t->obj.name) == 0 &&
+	       strcmp(c->ref_schema, t->obj.schema) == 0;
+}
+
+static bool in_list(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool same_set(const char *const *a, size_t na, const char *const *b,
+		     size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!in_list(b, nb, a[i]))
+			return false;
+	return true;
+}
+
+/* The index a FOREIGN KEY to t depends on: as transformFkeyCheckAttrs()
+ * picks it, the first plain unique index on exactly its referenced
+ * columns. */
+static const struct pgd_index *fk_index(const struct pgd_constraint *fk,
+					const struct pgd_table *t)
+{
+	for (size_t i = 0; i < t->nindexes; i++) {
+		const struct pgd_index *ix = t->indexes[i];
+		if (ix->unique && !ix->has_exprs &&
+		    same_set(ix->columns, ix->ncolumns, fk->ref_columns,
+			     fk->nref_columns))
+			return ix;
+	}
+	return NULL;
+}
+
+struct deps {
+	struct pgd_table **fk_tables;     /* the table of each foreign key */
+	struct pgd_constraint **fks;
+	size_t nfks, afks;
+	struct pgd_view **views;
+	size_t nviews, aviews;
+};
+
+static void deps_release(struct deps *d)
+{
+	free(d->fk_tables);
+	free(d->fks);
+	free(d->views);
+}
+
+/* Foreign keys that depend on index ix of t. */
+static void fk_deps_on_index(struct replay *r, const struct pgd_table *t,
+			     const struct pgd_index *ix, struct deps *d)
+{
+	for (size_t i = 0; i < r->m->ntables; i++) {
+		struct pgd_table *o = r->m->tables[i];
+		for (size_t k = 0; k < o->nconstraints; k++) {
+			struct pgd_constraint *c = o->constraints[k];
+			if (!is_fk_to(c, t) || fk_index(c, t) != ix)
+				continue;
+			PGD_GROW(d->fks, d->afks, d->nfks + 1);
+			d->fk_tables = pgd_xreallocarray(d->fk_tables, d->afks,
+							 sizeof(*d->fk_tables));
+			d->fk_tables[d->nfks] = o;
+			d->fks[d->nfks++] = c;
+		}
+	}
+}
+
+/* Drops what depends on an object being dropped with CASCADE. */
+static void drop_deps(struct replay *r, struct deps *d)
+{
+	for (size_t i = 0; i < d->nfks; i++) {
+		struct pgd_table *o = d->fk_tables[i];
+		pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, o->obj.schema,
+					 o->obj.name, d->fks[i]->obj.name, &r->src);
+		pgd_table_remove_constraint(r->m, o, d->fks[i]);
+	}
+	for (size_t i = 0; i < d->nviews; i++) {
+		bool still = false; /* a view dropped with another goes once */
+		for (size_t k = 0; k < r->m->nviews && !still; k++)
+			still = r->m->views[k] == d->views[i];
+		if (still)
+			rp_drop_view(r, d->views[i]);
+	}
+}
+
+int rp_drop_index_deps(struct replay *r, struct pgd_index *ix, bool cascade,
+		       const char *what)
+{
+	struct deps d = { 0 };
+	fk_deps_on_index(r, ix->table, ix, &d);
+	int rc = 0;
+	if (d.nfks && !cascade)
+		rc = rp_error(r, -1, "cannot drop %s because other objects depend on it",
+			      what);
+	else
+		drop_deps(r, &d);
+	deps_release(&d);
+	return rc;
+}
 
 static void drop_column(struct replay *r, struct pgd_table *t,
 			struct pgd_column *c, bool cascade)
 {
 	const char *name = c->obj.name;
+	/* what depends on the column: foreign keys referencing it (through
+	 * the key index that goes with it) and views using it */
+	struct deps d = { 0 };
+	for (size_t i = 0; i < t->nindexes; i++)
+		if (in_list(t->indexes[i]->columns, t->indexes[i]->ncolumns, name))
+			fk_deps_on_index(r, t, t->indexes[i], &d);
+	for (size_t i = d.nfks; i-- > 0;)
+		if (d.fk_tables[i] == t &&
+		    in_list(d.fks[i]->columns, d.fks[i]->ncolumns, name)) {
+			/* a foreign key of the table on the column goes with it */
+			d.fks[i] = d.fks[--d.nfks];
+			d.fk_tables[i] = d.fk_tables[d.nfks];
+		}
+	struct pgd_strbuf col = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&col, t->obj.schema);
+	pgd_strbuf_addch(&col, '.');
+	pgd_strbuf_add_ident(&col, t->obj.name);
+	pgd_strbuf_addch(&col, '.');
+	pgd_strbuf_add_ident(&col, name);
+	for (size_t i = 0; i < r->m->nviews; i++) {
+		struct pgd_view *v = r->m->views[i];
+		if (in_list(v->read_columns, v->nread_columns, col.buf)) {
+			PGD_GROW(d.views, d.aviews, d.nviews + 1);
+			d.views[d.nviews++] = v;
+		}
+	}
+	pgd_strbuf_release(&col);
+	if ((d.nfks || d.nviews) && !cascade) {
+		rp_error(r, -1, "cannot drop column %s of table %s because other "
+			 "objects depend on it", name, t->obj.name);
+		deps_release(&d);
+		return;
+	}
+	drop_deps(r, &d);
+	deps_release(&d);
 	/* indexes and constraints on the column go with it */
 	for (size_t i = t->nindexes; i-- > 0;) {
 		struct pgd_index *ix = t->indexes[i];
@@ -649,7 +834,6 @@ static void drop_column(struct replay *r, struct pgd_table *t,
 			pgd_table_remove_constraint(r->m, t, con);
 		}
 	}
-	(void)cascade;
 	pgd_schema_add_tombstone(r->m, PGD_COLUMN, t->obj.schema, t->obj.name,
 				 name, &r->src);
 	pgd_table_remove_column(t, c);
@@ -666,9 +850,80 @@ static struct pgd_column *need_column(struct replay *r, struct pgd_table *t,
 	return c;
 }
 
-static void alter_cmd(struct replay *r, struct pgd_table *t,
-		      PgQuery__AlterTableCmd *cmd)
+/* A column added to a partitioned table is added to its partitions. */
+static void copy_column_down(struct replay *r, struct pgd_table *t,
+			     const struct pgd_column *c)
 {
+	size_t n;
+	struct pgd_table **parts = rp_partitions(r, t, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (pgd_table_find_column(parts[i], c->obj.name))
+			continue;
+		struct pgd_column *pc = pgd_table_add_column(r->m, parts[i], c->obj.name);
+		pc->obj.created = r->src;
+		pc->type = c->type;
+		pc->not_null = c->not_null;
+		pc->def = c->def;
+		pc->generated = c->generated;
+		pc->identity = c->identity;
+		pc->collation = c->collation;
+		copy_column_down(r, parts[i], pc);
+	}
+	free(parts);
+}
+
+/* ALTER TABLE actions on a partitioned table that its partitions follow
+ * (ATSimpleRecursion and friends). */
+static bool recurses(PgQuery__AlterTableType subtype)
+{
+	switch (subtype) {
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void alter_cmd(struct replay *r, struct pgd_table *t,
+		      PgQuery__AlterTableCmd *cmd, bool recurse);
+
+/* Applies cmd to the partitions of t. */
+static void alter_partitions(struct replay *r, struct pgd_table *t,
+			     PgQuery__AlterTableCmd *cmd)
+{
+	size_t n;
+	struct pgd_table **parts = rp_partitions(r, t, &n);
+	for (size_t i = 0; i < n && !r->failed; i++)
+		alter_cmd(r, parts[i], cmd, true);
+	free(parts);
+}
+
+/* The constraint of partition p that PostgreSQL made from the parent's
+ * constraint c (same kind and definition), or NULL. */
+static struct pgd_constraint *partition_constraint(const struct pgd_table *p,
+						   const struct pgd_constraint *c)
+{
+	for (size_t i = 0; i < p->nconstraints; i++)
+		if (p->constraints[i]->type == c->type && p->constraints[i]->def &&
+		    c->def && strcmp(p->constraints[i]->def, c->def) == 0)
+			return p->constraints[i];
+	return NULL;
+}
+
+static void alter_cmd(struct replay *r, struct pgd_table *t,
+		      PgQuery__AlterTableCmd *cmd, bool recurse)
+{
+	if (recurse && t->relkind == 'p' && recurses(cmd->subtype)) {
+		alter_cmd(r, t, cmd, false);
+		if (!r->failed)
+			alter_partitions(r, t, cmd);
+		return;
+	}
 	struct pending_list pending = { 0 };
 	switch (cmd->subtype) {
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
@@ -687,8 +942,11 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 					 cd->colname, t->obj.name);
 			break;
 		}
-		if (add_column(r, t, cd, &pending))
+		struct pgd_column *c = add_column(r, t, cd, &pending);
+		if (c) {
+			copy_column_down(r, t, c);
 			add_pending(r, t, &pending);
+		}
 		free(pending.v);
 		touch(r, &t->obj);
 		break;
@@ -716,14 +974,8 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			c->type = pgd_schema_strdup(r->m, type);
 			touch(r, &c->obj);
 		}
-		if (cd->coll_clause && cd->coll_clause->n_collname) {
-			struct pgd_strbuf cn = PGD_STRBUF_INIT;
-			const char *last = pgd_pgq_str(
-				cd->coll_clause->collname[cd->coll_clause->n_collname - 1]);
-			pgd_strbuf_add_ident(&cn, last ? last : "?");
-			c->collation = pgd_schema_strdup(r->m, cn.buf);
-			pgd_strbuf_release(&cn);
-		}
+		if (cd->coll_clause && cd->coll_clause->n_collname)
+			c->collation = collation_of(r, cd->coll_clause);
 		free(type);
 		pgd_strbuf_release(&err);
 		break;
@@ -741,6 +993,25 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		struct pgd_column *c = need_column(r, t, cmd->name, false);
 		if (!c)
 			break;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull) {
+			/* ATExecDropNotNull() */
+			bool pk = false;
+			for (size_t i = 0; i < t->nconstraints; i++)
+				if (t->constraints[i]->type == PGD_CON_PRIMARY &&
+				    in_list(t->constraints[i]->columns,
+					    t->constraints[i]->ncolumns, c->obj.name))
+					pk = true;
+			if (pk) {
+				rp_error(r, -1, "column \"%s\" is in a primary key",
+					 c->obj.name);
+				break;
+			}
+			if (c->identity) {
+				rp_error(r, -1, "column \"%s\" of relation \"%s\" is an "
+					 "identity column", c->obj.name, t->obj.name);
+				break;
+			}
+		}
 		c->not_null = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull;
 		touch(r, &c->obj);
 		break;
@@ -764,9 +1035,31 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		    c->type == PGD_CON_EXCLUDE) {
 			struct pgd_index *ix = pgd_schema_find_index(r->m, t->obj.schema,
 								     c->obj.name);
-			if (ix && ix->table == t)
+			if (ix && ix->table == t) {
+				char *what = pgd_xasprintf("constraint %s on table %s",
+							   c->obj.name, t->obj.name);
+				int rc = rp_drop_index_deps(r, ix, cmd->behavior ==
+					PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE, what);
+				free(what);
+				if (rc < 0)
+					break;
 				pgd_table_remove_index(r->m, t, ix);
+			}
 		}
+		/* the partitions' copies of a key go with it */
+		size_t nparts = 0;
+		struct pgd_table **parts = c->type != PGD_CON_CHECK && c->type != PGD_CON_FOREIGN
+			? rp_partitions(r, t, &nparts) : NULL;
+		for (size_t i = 0; i < nparts && !r->failed; i++) {
+			struct pgd_constraint *pc = partition_constraint(parts[i], c);
+			if (!pc)
+				continue;
+			PgQuery__AlterTableCmd sub = *cmd;
+			sub.name = (char *)pc->obj.name;
+			sub.missing_ok = true;
+			alter_cmd(r, parts[i], &sub, false);
+		}
+		free(parts);
 		pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, t->obj.schema,
 					 t->obj.name, c->obj.name, &r->src);
 		pgd_table_remove_constraint(r->m, t, c);
@@ -814,6 +1107,23 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		PgQuery__Constraint *con = cmd->def ? cmd->def->constraint : NULL;
 		if (!c || !con)
 			break;
+		/* ATExecAddIdentity() */
+		if (!c->not_null) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" must be "
+				 "declared NOT NULL before identity can be added",
+				 c->obj.name, t->obj.name);
+			break;
+		}
+		if (c->identity) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" is already "
+				 "an identity column", c->obj.name, t->obj.name);
+			break;
+		}
+		if (c->def) {
+			rp_error(r, -1, "column \"%s\" of relation \"%s\" already has "
+				 "a default value", c->obj.name, t->obj.name);
+			break;
+		}
 		c->identity = con->generated_when && *con->generated_when == 'a'
 				      ? 'a' : 'd';
 		serial_sequence(r, t, c, true);
@@ -876,6 +1186,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			child->partition_of = pgd_schema_strdup(r->m, pn.buf);
 			pgd_strbuf_release(&pn);
 			touch(r, &child->obj);
+			clone_indexes(r, t, child, true);
 		}
 		break;
 	}
@@ -947,55 +1258,62 @@ void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s)
 	}
 	for (size_t i = 0; i < s->n_cmds && !r->failed; i++)
 		if (s->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			alter_cmd(r, t, s->cmds[i]->alter_table_cmd);
+			alter_cmd(r, t, s->cmds[i]->alter_table_cmd, s->relation->inh);
 }
 
 /* ---- CREATE INDEX */
 
-void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
+/* ChooseIndexColumnNames() joined like ChooseIndexNameAddition(): the name
+ * given, or the column, or for an expression what FigureIndexColname()
+ * makes of it (a copy on a partition is named the same way). Malloc'd. */
+static char *index_name_addition(struct replay *r, const PgQuery__IndexStmt *s)
 {
-	struct pgd_table *t = rp_table(r, s->relation, false);
-	if (!t)
-		return;
-	const char *name = s->idxname && *s->idxname ? s->idxname : NULL;
-	if (name && pgd_schema_find_rel(r->m, t->obj.schema, name)) {
-		if (s->if_not_exists) {
-			rp_warn(r, -1, "relation \"%s\" already exists, skipping "
-				       "(IF NOT EXISTS)", name);
-			return;
-		}
-		rp_error(r, -1, "relation \"%s\" already exists", name);
-		return;
+	size_t n = s->n_index_params + s->n_index_including_params;
+	const char **all = pgd_schema_alloc(r->m, (n + 1) * sizeof(*all));
+	for (size_t i = 0; i < s->n_index_params; i++) {
+		PgQuery__IndexElem *el = s->index_params[i]->index_elem;
+		if (el && el->indexcolname && *el->indexcolname)
+			all[i] = el->indexcolname;
+		else if (el && el->name && *el->name)
+			all[i] = el->name;
+		else
+			all[i] = el ? rp_expr_colname(el->expr) : "expr";
 	}
-	if (!name) {
-		const char **cols = pgd_schema_alloc(r->m, (s->n_index_params + 1) *
-								    sizeof(*cols));
-		for (size_t i = 0; i < s->n_index_params; i++) {
-			PgQuery__IndexElem *el = s->index_params[i]->index_elem;
-			if (el && el->indexcolname && *el->indexcolname)
-				cols[i] = el->indexcolname;
-			else if (el && el->name && *el->name)
-				cols[i] = el->name;
-			else
-				cols[i] = el ? rp_expr_colname(el->expr) : "expr";
-		}
-		size_t ncols = s->n_index_params;
-		const char **all = pgd_schema_alloc(r->m, (ncols + s->n_index_including_params + 1) *
-								sizeof(*all));
-		for (size_t i = 0; i < ncols; i++)
-			all[i] = cols[i];
-		for (size_t i = 0; i < s->n_index_including_params; i++) {
-			PgQuery__IndexElem *el = s->index_including_params[i]->index_elem;
-			all[ncols + i] = el && el->name && *el->name ? el->name : "expr";
-		}
-		char *add = rp_name_addition(all, ncols + s->n_index_including_params);
-		/* ChooseIndexName: "key" is for constraints, a plain unique
-		 * index is "idx" like any other */
-		name = rp_choose_relname(r, t->obj.schema, t->obj.name, add,
-					 s->primary ? "pkey"
-					 : s->isconstraint ? "key" : "idx", false);
-		free(add);
+	for (size_t i = 0; i < s->n_index_including_params; i++) {
+		PgQuery__IndexElem *el = s->index_including_params[i]->index_elem;
+		all[s->n_index_params + i] = el && el->name && *el->name ? el->name
+									 : "expr";
 	}
+	return rp_name_addition(all, n);
+}
+
+/* ChooseIndexName(): contype is 0 for a plain index, else the constraint
+ * type the index backs. */
+static const char *choose_index_name(struct replay *r, const struct pgd_table *t,
+				     const char *add, char contype)
+{
+	if (contype == PGD_CON_PRIMARY)
+		return rp_choose_relname(r, t->obj.schema, t->obj.name, NULL, "pkey",
+					 true);
+	return rp_choose_relname(r, t->obj.schema, t->obj.name, add,
+				 contype == PGD_CON_UNIQUE ? "key"
+				 : contype == PGD_CON_EXCLUDE ? "excl" : "idx",
+				 contype != 0);
+}
+
+/* name must not be s->idxname itself */
+static void set_idxname(PgQuery__IndexStmt *s, const char *name)
+{
+	if (s->idxname != protobuf_c_empty_string)
+		free(s->idxname);
+	s->idxname = pgd_xstrdup(name);
+}
+
+/* Adds index name to t from s (rewritten in place, its idxname set to
+ * name). Returns the index, or NULL after reporting. */
+static struct pgd_index *make_index(struct replay *r, struct pgd_table *t,
+				    PgQuery__IndexStmt *s, const char *name)
+{
 	struct pgd_index *ix = pgd_table_add_index(r->m, t, name);
 	ix->obj.created = r->src;
 	ix->unique = s->unique;
@@ -1008,7 +1326,7 @@ void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
 			if (!pgd_table_find_column(t, el->name)) {
 				rp_error(r, -1, "column \"%s\" does not exist", el->name);
 				pgd_table_remove_index(r->m, t, ix);
-				return;
+				return NULL;
 			}
 			cols[ncols++] = pgd_schema_strdup(r->m, el->name);
 		} else {
@@ -1020,20 +1338,184 @@ void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
 	if (s->where_clause)
 		ix->has_exprs = true;
 	/* the stored definition always carries the chosen name */
-	if (!s->idxname || !*s->idxname) {
-		if (s->idxname != protobuf_c_empty_string)
-			free(s->idxname);
-		s->idxname = pgd_xstrdup(name);
-	}
+	set_idxname(s, name);
 	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
 	struct pgd_strbuf err = PGD_STRBUF_INIT;
 	char *def = pgd_norm_index_stmt(&ctx, s, &err);
 	if (!def) {
 		rp_error(r, -1, "%s", err.buf);
 		pgd_table_remove_index(r->m, t, ix);
+		ix = NULL;
 	} else {
 		ix->def = pgd_schema_strdup(r->m, def);
 	}
 	free(def);
 	pgd_strbuf_release(&err);
+	return ix;
+}
+
+/* Whether c is a partition of t. */
+static bool partition_of(const struct pgd_table *c, const struct pgd_table *t)
+{
+	if (!c->partition_of)
+		return false;
+	struct pgd_strbuf pn = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&pn, t->obj.schema);
+	pgd_strbuf_addch(&pn, '.');
+	pgd_strbuf_add_ident(&pn, t->obj.name);
+	bool res = strcmp(c->partition_of, pn.buf) == 0;
+	pgd_strbuf_release(&pn);
+	return res;
+}
+
+struct pgd_table **rp_partitions(struct replay *r, const struct pgd_table *t,
+				 size_t *n)
+{
+	struct pgd_table **v = pgd_xmalloc((r->m->ntables + 1) * sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; t->relkind == 'p' && i < r->m->ntables; i++)
+		if (partition_of(r->m->tables[i], t))
+			v[(*n)++] = r->m->tables[i];
+	return v;
+}
+
+/* CREATE INDEX on a partitioned table (without ONLY) creates one on each
+ * partition, named for the partition, and so on down. */
+static void index_partitions(struct replay *r, struct pgd_table *t,
+			     PgQuery__IndexStmt *s, const char *add)
+{
+	size_t n;
+	struct pgd_table **parts = rp_partitions(r, t, &n);
+	for (size_t i = 0; i < n && !r->failed; i++) {
+		const char *name = choose_index_name(r, parts[i], add, 0);
+		if (make_index(r, parts[i], s, name))
+			index_partitions(r, parts[i], s, add);
+	}
+	free(parts);
+}
+
+/* Parses a canonical CREATE INDEX text of the model. The caller frees the
+ * result with pg_query__parse_result__free_unpacked. */
+static PgQuery__ParseResult *parse_index_def(const char *def)
+{
+	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(def);
+	PgQuery__ParseResult *tree = NULL;
+	if (!pr.error)
+		tree = pg_query__parse_result__unpack(NULL, pr.parse_tree.len,
+						      (const uint8_t *)pr.parse_tree.data);
+	pg_query_free_protobuf_parse_result(pr);
+	if (!tree || tree->n_stmts != 1 || !tree->stmts[0]->stmt ||
+	    tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_INDEX_STMT)
+		PGD_BUG("an index definition of the model does not parse: %s", def);
+	return tree;
+}
+
+/*
+ * A partition gets a copy of each index of its parent (when it is created
+ * or attached, or when the parent's index is), as generateClonedIndexStmt()
+ * makes it: named for the partition, and for an index that backs a
+ * PRIMARY KEY or UNIQUE constraint, with a constraint of the same name.
+ */
+static void clone_index(struct replay *r, const struct pgd_index *pix,
+			struct pgd_table *child)
+{
+	const struct pgd_constraint *pc =
+		pix->constraint ? pgd_table_find_constraint(pix->table, pix->constraint)
+				: NULL;
+	PgQuery__ParseResult *tree = parse_index_def(pix->def);
+	PgQuery__IndexStmt *is = tree->stmts[0]->stmt->index_stmt;
+	char *add = index_name_addition(r, is);
+	const char *name = choose_index_name(r, child, add, pc ? (char)pc->type : 0);
+	free(add);
+	struct pgd_index *ix = make_index(r, child, is, name);
+	pg_query__parse_result__free_unpacked(tree, NULL);
+	if (!ix)
+		return;
+	ix->unique = pix->unique;
+	ix->primary = pix->primary;
+	if (pc) {
+		struct pgd_constraint *c = pgd_table_add_constraint(r->m, child, name);
+		c->obj.created = r->src;
+		c->type = pc->type;
+		c->def = pc->def;
+		c->columns = pc->columns;
+		c->ncolumns = pc->ncolumns;
+		c->validated = pc->validated;
+		ix->constraint = c->obj.name;
+		for (size_t i = 0; c->type == PGD_CON_PRIMARY && i < c->ncolumns; i++) {
+			struct pgd_column *col = column_of(child, c->columns[i]);
+			if (col)
+				col->not_null = true;
+		}
+	}
+	size_t n;
+	struct pgd_table **parts = rp_partitions(r, child, &n);
+	for (size_t i = 0; i < n && !r->failed; i++)
+		clone_index(r, ix, parts[i]);
+	free(parts);
+}
+
+struct pgd_index *rp_matching_index(struct replay *r, const struct pgd_index *pix,
+				    const struct pgd_table *child)
+{
+	struct pgd_index *found = NULL;
+	for (size_t i = 0; i < child->nindexes && !found; i++) {
+		struct pgd_index *cix = child->indexes[i];
+		if ((cix->constraint != NULL) != (pix->constraint != NULL) ||
+		    cix->unique != pix->unique || !cix->def)
+			continue;
+		PgQuery__ParseResult *tree = parse_index_def(pix->def);
+		PgQuery__IndexStmt *is = tree->stmts[0]->stmt->index_stmt;
+		set_idxname(is, cix->obj.name);
+		struct pgd_nctx ctx = rp_nctx(r, child->obj.schema, child->obj.name);
+		struct pgd_strbuf err = PGD_STRBUF_INIT;
+		char *def = pgd_norm_index_stmt(&ctx, is, &err);
+		if (def && strcmp(def, cix->def) == 0)
+			found = cix;
+		free(def);
+		pgd_strbuf_release(&err);
+		pg_query__parse_result__free_unpacked(tree, NULL);
+	}
+	return found;
+}
+
+/* A new or attached partition child of parent gets its parent's indexes. */
+static void clone_indexes(struct replay *r, const struct pgd_table *parent,
+			  struct pgd_table *child, bool attach)
+{
+	size_t n = parent->nindexes;
+	for (size_t i = 0; i < n && !r->failed; i++) {
+		const struct pgd_index *pix = parent->indexes[i];
+		if (!pix->def || (attach && rp_matching_index(r, pix, child)))
+			continue;
+		clone_index(r, pix, child);
+	}
+}
+
+void rp_create_index(struct replay *r, PgQuery__IndexStmt *s)
+{
+	struct pgd_table *t = rp_table(r, s->relation, false);
+	if (!t)
+		return;
+	/* in the model's arena: make_index replaces s->idxname */
+	const char *name = s->idxname && *s->idxname
+		? pgd_schema_strdup(r->m, s->idxname) : NULL;
+	if (name && pgd_schema_find_rel(r->m, t->obj.schema, name)) {
+		if (s->if_not_exists) {
+			rp_warn(r, -1, "relation \"%s\" already exists, skipping "
+				       "(IF NOT EXISTS)", name);
+			return;
+		}
+		rp_error(r, -1, "relation \"%s\" already exists", name);
+		return;
+	}
+	/* the partitions' indexes are named from the statement as written */
+	char *add = index_name_addition(r, s);
+	bool only = !s->relation->inh;
+	if (!name)
+		name = choose_index_name(r, t, add, s->primary ? PGD_CON_PRIMARY
+					 : s->isconstraint ? PGD_CON_UNIQUE : 0);
+	if (make_index(r, t, s, name) && !only)
+		index_partitions(r, t, s, add);
+	free(add);
 }

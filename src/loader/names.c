@@ -128,6 +128,19 @@ const char *rp_expr_colname(const PgQuery__Node *e)
 		}
 		case PG_QUERY__NODE__NODE_COALESCE_EXPR:
 			return "coalesce";
+		case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+			return e->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST
+				       ? "greatest" : "least";
+		case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
+			return "array";
+		case PG_QUERY__NODE__NODE_ROW_EXPR:
+			return "row";
+		case PG_QUERY__NODE__NODE_A_EXPR:
+			return e->a_expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF
+				       ? "nullif" : "expr";
+		case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
+			e = e->collate_clause->arg;
+			continue;
 		case PG_QUERY__NODE__NODE_CASE_EXPR:
 			return "case";
 		case PG_QUERY__NODE__NODE_A_INDIRECTION:

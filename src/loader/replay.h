@@ -85,6 +85,28 @@ void rp_comment(struct replay *r, PgQuery__CommentStmt *s);
 void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s);
 void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s);
 
+/* Before dropping index ix (what: "index i", "constraint c on table t",
+ * for the message): foreign keys that depend on it are dropped with
+ * cascade, else an error. Returns 0, or -1 after reporting. */
+int rp_drop_index_deps(struct replay *r, struct pgd_index *ix, bool cascade,
+		       const char *what);
+
+/* The partitions of t (none unless t is partitioned), in a vector the
+ * caller frees: the model's table array may grow while they are worked
+ * on. */
+struct pgd_table **rp_partitions(struct replay *r, const struct pgd_table *t,
+				 size_t *n);
+
+/* The index of partition child that stands for the parent's index pix
+ * (the same definition but for names, backing a constraint exactly when
+ * pix does): the one ATTACH PARTITION attaches instead of making a copy,
+ * or NULL. */
+struct pgd_index *rp_matching_index(struct replay *r, const struct pgd_index *pix,
+				    const struct pgd_table *child);
+
+/* Drops view v and, first, the views that read it (CASCADE). */
+void rp_drop_view(struct replay *r, struct pgd_view *v);
+
 /* Renames an index, keeping its canonical definition true. */
 void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_name);
 

@@ -312,6 +312,203 @@ const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name)
 	return NULL;
 }
 
+/* ---- constants as the server prints them back */
+
+/*
+ * A decimal literal as numeric_out() prints the value numeric_in() reads
+ * from it: 1e3 is 1000, 1.50e-3 is 0.00150, .5 is 0.5, 007 is 7 (the
+ * scale is the digits after the point less the exponent, never below 0).
+ * Malloc'd, or NULL when s is not a plain decimal literal.
+ */
+static char *numeric_text(const char *s)
+{
+	const char *p = s;
+	bool neg = false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	struct pgd_strbuf digits = PGD_STRBUF_INIT;
+	long dscale = 0;
+	bool point = false, any = false;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			pgd_strbuf_addch(&digits, *p);
+			any = true;
+			if (point)
+				dscale++;
+		} else if (*p == '.' && !point) {
+			point = true;
+		} else {
+			break;
+		}
+	}
+	long exp = 0;
+	if (any && (*p == 'e' || *p == 'E')) {
+		char *end;
+		errno = 0;
+		exp = strtol(p + 1, &end, 10);
+		if (end == p + 1 || errno || exp > 1000 || exp < -1000)
+			any = false;
+		p = end;
+	}
+	if (!any || *p) {
+		pgd_strbuf_release(&digits);
+		return NULL;
+	}
+	long scale = dscale - exp; /* digits right of the point */
+	if (scale < 0) {
+		for (long i = 0; i < -scale; i++)
+			pgd_strbuf_addch(&digits, '0');
+		scale = 0;
+	}
+	if ((long)digits.len <= scale) { /* at least one integer digit */
+		struct pgd_strbuf padded = PGD_STRBUF_INIT;
+		for (long i = (long)digits.len; i <= scale; i++)
+			pgd_strbuf_addch(&padded, '0');
+		pgd_strbuf_addstr(&padded, digits.buf);
+		pgd_strbuf_release(&digits);
+		digits = padded;
+	}
+	size_t ilen = digits.len - (size_t)scale, skip = 0;
+	while (skip + 1 < ilen && digits.buf[skip] == '0')
+		skip++;
+	bool zero = strspn(digits.buf, "0") == digits.len;
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	if (neg && !zero)
+		pgd_strbuf_addch(&out, '-');
+	pgd_strbuf_add(&out, digits.buf + skip, ilen - skip);
+	if (scale) {
+		pgd_strbuf_addch(&out, '.');
+		pgd_strbuf_addstr(&out, digits.buf + ilen);
+	}
+	pgd_strbuf_release(&digits);
+	return pgd_strbuf_detach(&out, NULL);
+}
+
+/* Reads n digits at *p; -1 when they are not there. */
+static long take_digits(const char **p, int min, int max)
+{
+	long v = 0;
+	int k = 0;
+	while (k < max && (*p)[k] >= '0' && (*p)[k] <= '9')
+		v = v * 10 + ((*p)[k++] - '0');
+	if (k < min)
+		return -1;
+	*p += k;
+	return v;
+}
+
+/* "H:MM[:SS[.frac]]" as time_out() prints it, appended to out; false when
+ * the text is in some other form (left alone). */
+static bool time_text(const char *p, struct pgd_strbuf *out)
+{
+	long h = take_digits(&p, 1, 2), mi = -1, sec = 0;
+	if (h < 0 || *p++ != ':' || (mi = take_digits(&p, 2, 2)) < 0)
+		return false;
+	const char *frac = NULL;
+	size_t nfrac = 0;
+	if (*p == ':') {
+		p++;
+		if ((sec = take_digits(&p, 2, 2)) < 0)
+			return false;
+		if (*p == '.') {
+			frac = ++p;
+			while (*p >= '0' && *p <= '9')
+				p++;
+			nfrac = (size_t)(p - frac);
+			if (nfrac > 6)
+				return false; /* rounding: leave it to the server */
+			while (nfrac && frac[nfrac - 1] == '0')
+				nfrac--;
+		}
+	}
+	if (*p || h > 23 || mi > 59 || sec > 59)
+		return false;
+	pgd_strbuf_addf(out, "%02ld:%02ld:%02ld", h, mi, sec);
+	if (nfrac) {
+		pgd_strbuf_addch(out, '.');
+		pgd_strbuf_add(out, frac, nfrac);
+	}
+	return true;
+}
+
+/* An ISO time or timestamp literal as time_out()/timestamp_out() print it
+ * (DateStyle ISO): '12:00' is '12:00:00', '2024-01-01' on a timestamp is
+ * '2024-01-01 00:00:00'. Malloc'd, or NULL for any other form. */
+static char *datetime_text(const char *s, bool with_date)
+{
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	const char *p = s;
+	if (with_date) {
+		const char *d = p;
+		long y = take_digits(&p, 4, 4), mo = -1, dd = -1;
+		if (y < 0 || *p++ != '-' || (mo = take_digits(&p, 2, 2)) < 1 ||
+		    mo > 12 || *p++ != '-' || (dd = take_digits(&p, 2, 2)) < 1 ||
+		    dd > 31)
+			goto fail;
+		pgd_strbuf_add(&out, d, 10);
+		pgd_strbuf_addch(&out, ' ');
+		if (!*p) {
+			pgd_strbuf_addstr(&out, "00:00:00");
+			return pgd_strbuf_detach(&out, NULL);
+		}
+		if (*p != ' ' && *p != 'T')
+			goto fail;
+		p++;
+	}
+	if (time_text(p, &out))
+		return pgd_strbuf_detach(&out, NULL);
+fail:
+	pgd_strbuf_release(&out);
+	return NULL;
+}
+
+/* Bit-string constants (B'101', X'F') are stored as bit values and
+ * printed back as '101'::bit: a plain string of binary digits. */
+static void canon_const(PgQuery__AConst *c)
+{
+	if (c->isnull)
+		return;
+	if (c->val_case == PG_QUERY__A__CONST__VAL_FVAL && c->fval &&
+	    c->fval->fval) {
+		char *t = numeric_text(c->fval->fval);
+		if (t) {
+			free(c->fval->fval);
+			c->fval->fval = t;
+		}
+	} else if (c->val_case == PG_QUERY__A__CONST__VAL_BSVAL && c->bsval &&
+		   c->bsval->bsval) {
+		const char *b = c->bsval->bsval;
+		struct pgd_strbuf bits = PGD_STRBUF_INIT;
+		bool ok = true;
+		if (*b == 'b' || *b == 'B') {
+			for (const char *p = b + 1; *p && ok; p++) {
+				ok = *p == '0' || *p == '1';
+				pgd_strbuf_addch(&bits, *p);
+			}
+		} else if (*b == 'x' || *b == 'X') {
+			for (const char *p = b + 1; *p && ok; p++) {
+				int v = *p >= '0' && *p <= '9' ? *p - '0'
+				      : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+				      : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+				ok = v >= 0;
+				for (int k = 3; ok && k >= 0; k--)
+					pgd_strbuf_addch(&bits, (v >> k) & 1 ? '1' : '0');
+			}
+		} else {
+			ok = false;
+		}
+		if (ok) {
+			PgQuery__String *sv = pgd_xmalloc(sizeof(*sv));
+			pg_query__string__init(sv);
+			sv->sval = pgd_strbuf_detach(&bits, NULL);
+			protobuf_c_message_free_unpacked(&c->bsval->base, NULL);
+			c->val_case = PG_QUERY__A__CONST__VAL_SVAL;
+			c->sval = sv;
+		}
+		pgd_strbuf_release(&bits);
+	}
+}
+
 /* ---- rules */
 
 static bool is_numeric_type(const char *t)
@@ -357,6 +554,14 @@ static void fold_const(PgQuery__AConst *c, const char *type)
 			protobuf_c_message_free_unpacked(&c->sval->base, NULL);
 			c->val_case = PG_QUERY__A__CONST__VAL_FVAL;
 			c->fval = fv;
+		}
+		return;
+	}
+	if (!strcmp(type, "time") || !strcmp(type, "timestamp")) {
+		char *t = datetime_text(s, type[4] == 's');
+		if (t) {
+			free(c->sval->sval);
+			c->sval->sval = t;
 		}
 		return;
 	}
@@ -466,20 +671,41 @@ static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
 			e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
 		}
 	} else if ((e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN ||
-		    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN) &&
+		    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN ||
+		    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM ||
+		    e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM) &&
 		   e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST &&
 		   e->rexpr->list->n_items == 2) {
-		bool neg = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+		/* as transformAExprBetween: x >= lo AND x <= hi; NOT: x < lo OR
+		 * x > hi; SYMMETRIC: that test OR (AND for NOT) the one with
+		 * the bounds swapped */
+		bool neg = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN ||
+			   e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
+		bool sym = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM ||
+			   e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
 		PgQuery__List *list = e->rexpr->list;
 		PgQuery__Node *lo = list->items[0], *hi = list->items[1];
 		PgQuery__Node *x = e->lexpr;
 		list->n_items = 0;
 		e->lexpr = NULL;
-		PgQuery__Node *a = make_aexpr(neg ? "<" : ">=", x, lo);
-		PgQuery__Node *b = make_aexpr(neg ? ">" : "<=", copy_node(x), hi);
-		PgQuery__Node *res = make_bool2(
-			neg ? PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR
-			    : PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR, a, b);
+		PgQuery__BoolExprType join = neg ? PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR
+						 : PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR;
+		PgQuery__Node *res;
+		if (sym) {
+			PgQuery__Node *a2 = make_aexpr(neg ? "<" : ">=", copy_node(x),
+						       copy_node(hi));
+			PgQuery__Node *b2 = make_aexpr(neg ? ">" : "<=", copy_node(x),
+						       copy_node(lo));
+			PgQuery__Node *a = make_aexpr(neg ? "<" : ">=", x, lo);
+			PgQuery__Node *b = make_aexpr(neg ? ">" : "<=", copy_node(x), hi);
+			res = make_bool2(neg ? PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR
+					     : PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR,
+					 make_bool2(join, a, b), make_bool2(join, a2, b2));
+		} else {
+			PgQuery__Node *a = make_aexpr(neg ? "<" : ">=", x, lo);
+			PgQuery__Node *b = make_aexpr(neg ? ">" : "<=", copy_node(x), hi);
+			res = make_bool2(join, a, b);
+		}
 		replace(np, res);
 		canon_node(cx, np);
 		return;
@@ -710,6 +936,22 @@ static void canon_node(struct cx *cx, PgQuery__Node **np)
 	case PG_QUERY__NODE__NODE_BOOL_EXPR:
 		walk_msg(cx, &n->bool_expr->base);
 		flatten_bool(n->bool_expr);
+		break;
+	case PG_QUERY__NODE__NODE_A_CONST:
+		canon_const(n->a_const);
+		break;
+	case PG_QUERY__NODE__NODE_CASE_EXPR:
+		walk_msg(cx, &n->case_expr->base);
+		if (!n->case_expr->defresult) {
+			/* the server stores CASE without ELSE as ELSE NULL */
+			PgQuery__Node *null = pgd_xmalloc(sizeof(*null));
+			pg_query__node__init(null);
+			null->node_case = PG_QUERY__NODE__NODE_A_CONST;
+			null->a_const = pgd_xmalloc(sizeof(*null->a_const));
+			pg_query__a__const__init(null->a_const);
+			null->a_const->isnull = true;
+			n->case_expr->defresult = null;
+		}
 		break;
 	default: {
 		ProtobufCMessage *inner = node_inner(n);
@@ -942,6 +1184,34 @@ char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
 	}
 	if (stmt->where_clause && !cx.failed)
 		canon_node(&cx, &stmt->where_clause);
+	/* storage parameters are stored as text (fillfactor=70 prints as
+	 * fillfactor='70'), a bare name as name=true */
+	for (size_t i = 0; i < stmt->n_options; i++) {
+		PgQuery__DefElem *de = stmt->options[i]->node_case ==
+			PG_QUERY__NODE__NODE_DEF_ELEM ? stmt->options[i]->def_elem : NULL;
+		if (!de)
+			continue;
+		char buf[32];
+		const char *v = NULL;
+		PgQuery__Node *a = de->arg;
+		if (!a)
+			v = "true";
+		else if (a->node_case == PG_QUERY__NODE__NODE_INTEGER) {
+			snprintf(buf, sizeof(buf), "%d", (int)a->integer->ival);
+			v = buf;
+		} else if (a->node_case == PG_QUERY__NODE__NODE_FLOAT)
+			v = a->float_->fval;
+		else if (a->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+			v = a->boolean->boolval ? "true" : "false";
+		else if (a->node_case == PG_QUERY__NODE__NODE_TYPE_NAME &&
+			 a->type_name->n_names && !a->type_name->n_typmods)
+			v = pgd_pgq_str(a->type_name->names[a->type_name->n_names - 1]);
+		if (!v)
+			continue;
+		PgQuery__Node *str = pgd_pgq_make_str(v);
+		pgd_pgq_free_node(de->arg);
+		de->arg = str;
+	}
 	pop_frame(&cx);
 	free(cx.frames);
 	if (cx.failed)

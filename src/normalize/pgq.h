@@ -102,6 +102,18 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 			     struct pgd_strbuf *err);
 
 /*
+ * Relation renames: rewrites canonical expression text (on table
+ * ctx->rel_schema.ctx->rel_name, already under its new name if it is the
+ * one renamed) so that relation old_schema.old_name, read in a sub-select,
+ * is new_schema.new_name, and so are column qualifiers that name it.
+ * Returns the new canonical text (malloc'd), or NULL with err.
+ */
+char *pgd_norm_rename_rel(const struct pgd_nctx *ctx, const char *text,
+			  const char *old_schema, const char *old_name,
+			  const char *new_schema, const char *new_name,
+			  struct pgd_strbuf *err);
+
+/*
  * A trigger as pg_get_triggerdef() prints it, less "CREATE TRIGGER name"
  * and "ON table": "BEFORE UPDATE FOR EACH ROW EXECUTE FUNCTION
  * public.f()". The function is qualified through ctx; the WHEN clause is

@@ -1,5 +1,6 @@
 /*
- * rename.c - keeping canonical definitions true across RENAME COLUMN.
+ * rename.c - keeping canonical definitions true across RENAME COLUMN and
+ * the renames and moves of the relations they read.
  * PostgreSQL stores attribute numbers, so pg_get_*def() prints the new
  * name everywhere; the model stores text, so every definition that names
  * the column is parsed, rewritten and canonicalized again.
@@ -105,5 +106,86 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 	}
 	if (pr)
 		pgd_pb_free(&pr->base);
+	return res;
+}
+
+/* ---- relation renames (RENAME TO, SET SCHEMA) */
+
+struct rr {
+	const char *old_schema, *old_name, *new_schema, *new_name;
+	bool qualifier; /* column qualifiers naming the relation follow it */
+};
+
+static void visit_rename_rel(PgQuery__Node *n, void *arg)
+{
+	struct rr *rr = arg;
+	if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+		PgQuery__RangeVar *rv = n->range_var;
+		if (!rv->schemaname || strcmp(rv->schemaname, rr->old_schema) != 0 ||
+		    strcmp(rv->relname, rr->old_name) != 0)
+			return;
+		free(rv->schemaname);
+		rv->schemaname = pgd_xstrdup(rr->new_schema);
+		free(rv->relname);
+		rv->relname = pgd_xstrdup(rr->new_name);
+		if (!rv->alias)
+			rr->qualifier = true;
+	}
+}
+
+static void visit_rename_qualifier(PgQuery__Node *n, void *arg)
+{
+	const struct rr *rr = arg;
+	if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+	    n->column_ref->n_fields < 2)
+		return;
+	PgQuery__ColumnRef *cr = n->column_ref;
+	PgQuery__Node *q = cr->fields[cr->n_fields - 2];
+	const char *s = pgd_pgq_str(q);
+	if (s && strcmp(s, rr->old_name) == 0) {
+		free(q->string->sval);
+		q->string->sval = pgd_xstrdup(rr->new_name);
+	}
+}
+
+char *pgd_norm_rename_rel(const struct pgd_nctx *ctx, const char *text,
+			  const char *old_schema, const char *old_name,
+			  const char *new_schema, const char *new_name,
+			  struct pgd_strbuf *err)
+{
+	struct rr rr = { old_schema, old_name, new_schema, new_name, false };
+	char *sql = pgd_xasprintf("SELECT %s", text);
+	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
+	free(sql);
+	if (r.error) {
+		pgd_strbuf_addf(err, "cannot re-read a definition: %s",
+				r.error->message);
+		pg_query_free_protobuf_parse_result(r);
+		return NULL;
+	}
+	PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
+		NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
+	pg_query_free_protobuf_parse_result(r);
+	char *res = NULL;
+	PgQuery__Node *st = pr && pr->n_stmts ? pr->stmts[0]->stmt : NULL;
+	if (!st || st->node_case != PG_QUERY__NODE__NODE_SELECT_STMT ||
+	    st->select_stmt->n_target_list != 1) {
+		pgd_strbuf_addstr(err, "unexpected definition");
+	} else {
+		PgQuery__Node **e = &st->select_stmt->target_list[0]->res_target->val;
+		pgd_pgq_visit(&(*e)->base, visit_rename_rel, &rr);
+		/* the expression's own table is named by outer references in
+		 * its sub-selects; another one by references to its FROM entry */
+		if (ctx->rel_name && strcmp(ctx->rel_name, new_name) == 0 &&
+		    ctx->rel_schema && strcmp(ctx->rel_schema, new_schema) == 0)
+			rr.qualifier = true;
+		if (rr.qualifier && strcmp(old_name, new_name) != 0) {
+			visit_rename_qualifier(*e, &rr);
+			pgd_pgq_visit(&(*e)->base, visit_rename_qualifier, &rr);
+		}
+		res = pgd_norm_expr(ctx, e, err);
+	}
+	if (pr)
+		pg_query__parse_result__free_unpacked(pr, NULL);
 	return res;
 }

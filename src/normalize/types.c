@@ -101,8 +101,11 @@ const char *pgd_norm_creation_schema(const struct pgd_nctx *ctx)
 		const char *s = ctx->search_path[i];
 		if (strcmp(s, "pg_catalog") == 0 || strcmp(s, "$user") == 0)
 			continue;
+		/* public and the platform's own schemas (extensions, auth, ...)
+		 * exist before any migration runs */
 		if (!ctx->model || pgd_schema_find_namespace(ctx->model, s) ||
-		    strcmp(s, "public") == 0)
+		    strcmp(s, "public") == 0 ||
+		    (pgd_schema_is_platform(s) && strncmp(s, "pg_", 3) != 0))
 			return s;
 	}
 	return "public";
@@ -129,6 +132,14 @@ static const char *resolve_type(const struct pgd_nctx *ctx, const char *name)
 			if (pgd_schema_find_type(ctx->model, ctx->search_path[i],
 						 name))
 				return ctx->search_path[i];
+	/* every table and view has a composite type of its name */
+	if (ctx->model)
+		for (size_t i = 0; i < ctx->nsearch_path; i++) {
+			const struct pgd_object *o =
+				pgd_schema_find_rel(ctx->model, ctx->search_path[i], name);
+			if (o && (o->kind == PGD_TABLE || o->kind == PGD_VIEW))
+				return ctx->search_path[i];
+		}
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_types); i++) {
 		if (strcmp(ext_types[i].type, name) != 0)
 			continue;
@@ -165,6 +176,45 @@ static void add_typmods(struct pgd_strbuf *sb, const PgQuery__TypeName *tn)
 			pgd_strbuf_addstr(sb, "?");
 	}
 	pgd_strbuf_addch(sb, ')');
+}
+
+/*
+ * Interval typmods as intervaltypmodout() prints them. The grammar gives
+ * a field mask (INTERVAL_MASK bits of datetime.h) and optionally a
+ * precision: "interval day to second", "interval(3)", "interval
+ * second(3)". Precision above 6 is stored as 6.
+ */
+static void add_interval_typmods(struct pgd_strbuf *sb,
+				 const PgQuery__TypeName *tn)
+{
+	enum { MONTH = 1 << 1, YEAR = 1 << 2, DAY = 1 << 3, HOUR = 1 << 10,
+	       MINUTE = 1 << 11, SECOND = 1 << 12, FULL_RANGE = 0x7FFF };
+	static const struct {
+		long mask;
+		const char *text;
+	} fields[] = {
+		{ YEAR, " year" }, { MONTH, " month" }, { DAY, " day" },
+		{ HOUR, " hour" }, { MINUTE, " minute" }, { SECOND, " second" },
+		{ YEAR | MONTH, " year to month" },
+		{ DAY | HOUR, " day to hour" },
+		{ DAY | HOUR | MINUTE, " day to minute" },
+		{ DAY | HOUR | MINUTE | SECOND, " day to second" },
+		{ HOUR | MINUTE, " hour to minute" },
+		{ HOUR | MINUTE | SECOND, " hour to second" },
+		{ MINUTE | SECOND, " minute to second" },
+	};
+	int ok = 0;
+	long mask = tn->n_typmods ? typmod_int(tn->typmods[0], &ok) : FULL_RANGE;
+	if (!ok)
+		mask = FULL_RANGE;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(fields); i++)
+		if (fields[i].mask == mask)
+			pgd_strbuf_addstr(sb, fields[i].text);
+	if (tn->n_typmods > 1) {
+		long prec = typmod_int(tn->typmods[1], &ok);
+		if (ok)
+			pgd_strbuf_addf(sb, "(%ld)", prec > 6 ? 6 : prec < 0 ? 0 : prec);
+	}
 }
 
 char *pgd_norm_typename(const struct pgd_nctx *ctx, const PgQuery__TypeName *tn,
@@ -239,8 +289,7 @@ char *pgd_norm_typename(const struct pgd_nctx *ctx, const PgQuery__TypeName *tn,
 			pgd_strbuf_addstr(&sb, "bpchar");
 		} else if (!strcmp(name, "interval")) {
 			pgd_strbuf_addstr(&sb, "interval");
-			if (tn->n_typmods > 1) /* fields + precision */
-				add_typmods(&sb, tn);
+			add_interval_typmods(&sb, tn);
 		} else {
 			pgd_strbuf_addstr(&sb, display);
 			add_typmods(&sb, tn);

@@ -60,6 +60,17 @@ static const struct {
 	{ "lp", "current_timestamp", "CURRENT_TIMESTAMP" },
 	{ "lp", "true", "true" },
 	{ "lp", "coalesce(status, 'none')", "COALESCE(status, 'none'::character varying)" },
+	{ "lp", "library_id between symmetric 2 and 1",
+	  "(((library_id >= 2) AND (library_id <= 1)) OR ((library_id >= 1) AND (library_id <= 2)))" },
+	{ "lp", "library_id not between symmetric 2 and 1",
+	  "(((library_id < 2) OR (library_id > 1)) AND ((library_id < 1) OR (library_id > 2)))" },
+	{ "lp", "1e3", "'1000'::numeric" },
+	{ "lp", "1.50e-3", "0.00150" },
+	{ "lp", ".5", "0.5" },
+	{ "lp", "B'101'", "'101'::\"bit\"" },
+	{ "lp", "X'F'", "'1111'::\"bit\"" },
+	{ "lp", "case when status = 'a' then true end",
+	  "CASE WHEN ((status)::text = 'a'::text) THEN true ELSE NULL::boolean END" },
 };
 
 START_TEST(migration_and_server_text_agree)
@@ -119,6 +130,8 @@ static const struct {
 	  "CREATE INDEX i ON public.lp USING gin (status)" },
 	{ "create index i on lp ((status))",
 	  "CREATE INDEX i ON public.lp USING btree (status)" },
+	{ "create index i on lp (id) with (fillfactor = 70, deduplicate_items = off)",
+	  "CREATE INDEX i ON public.lp USING btree (id) WITH (fillfactor='70', deduplicate_items=off)" },
 };
 
 START_TEST(index_definitions_agree)

@@ -70,6 +70,10 @@ static char *jstring(struct jp *j, size_t *len)
 			continue;
 		}
 		j->p++;
+		if (!*j->p) { /* a backslash that ends the text */
+			j->bad = true;
+			break;
+		}
 		char c = *j->p++;
 		switch (c) {
 		case '"': pgd_strbuf_addch(&sb, '"'); break;

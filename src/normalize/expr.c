@@ -35,6 +35,8 @@
 struct scope_item {
 	const char *refname;    /* alias, or relation name */
 	struct pgd_table *table; /* NULL: columns unknown */
+	const char *written;    /* the name the text used, when refname is
+				   one ruleutils gave it to stay unique */
 };
 
 struct frame {
@@ -773,6 +775,9 @@ static void push_frame(struct cx *cx)
 
 static void pop_frame(struct cx *cx)
 {
+	struct frame *f = top_frame(cx);
+	for (size_t i = 0; i < f->n; i++)
+		free((char *)f->items[i].written);
 	free(top_frame(cx)->items);
 	cx->nframes--;
 }
@@ -781,7 +786,18 @@ static void frame_add(struct frame *f, const char *refname,
 		      struct pgd_table *t)
 {
 	PGD_GROW(f->items, f->alloc, f->n + 1);
-	f->items[f->n++] = (struct scope_item){ refname, t };
+	f->items[f->n++] = (struct scope_item){ refname, t, NULL };
+}
+
+/* Whether name is a range name of an enclosing query level or already of
+ * this one (ruleutils' set_rtable_names keeps them distinct). */
+static bool name_taken(const struct cx *cx, const char *name)
+{
+	for (size_t fi = 0; fi < cx->nframes; fi++)
+		for (size_t i = 0; i < cx->frames[fi].n; i++)
+			if (!strcmp(cx->frames[fi].items[i].refname, name))
+				return true;
+	return false;
 }
 
 static void canon_columnref(struct cx *cx, PgQuery__ColumnRef *cr)
@@ -793,6 +809,26 @@ static void canon_columnref(struct cx *cx, PgQuery__ColumnRef *cr)
 		pgd_pgq_free_node(cr->fields[0]);
 		memmove(cr->fields, cr->fields + 1, 2 * sizeof(*cr->fields));
 		cr->n_fields = 2;
+	}
+	if (cx->nframes > 1 && cr->n_fields == 2) {
+		/* t.col where t got a unique name (t_1) in this scope */
+		const char *q = pgd_pgq_str(cr->fields[0]);
+		for (size_t fi = cx->nframes; fi-- > 1;) {
+			const struct frame *f = &cx->frames[fi];
+			const struct scope_item *hit = NULL;
+			for (size_t i = 0; i < f->n && !hit; i++)
+				if (!strcmp(f->items[i].written ? f->items[i].written
+								: f->items[i].refname, q))
+					hit = &f->items[i];
+			if (hit) {
+				if (hit->written) {
+					pgd_pgq_free_node(cr->fields[0]);
+					cr->fields[0] = pgd_pgq_make_str(hit->refname);
+				}
+				return;
+			}
+		}
+		return;
 	}
 	if (cx->nframes <= 1) {
 		/* top level: the expression's own table needs no qualifier */
@@ -849,6 +885,31 @@ static void scope_from_item(struct cx *cx, PgQuery__Node *n)
 		const char *ref = rv->alias && rv->alias->aliasname &&
 					  *rv->alias->aliasname
 					  ? rv->alias->aliasname : rv->relname;
+		if (cx->nframes > 1 && name_taken(cx, ref)) {
+			/* a sub-select reading a table already named outside
+			 * (a policy on profiles that reads profiles): ruleutils
+			 * prints it as profiles_1 */
+			char *unique = NULL;
+			for (unsigned k = 1; !unique || name_taken(cx, unique); k++) {
+				free(unique);
+				unique = pgd_xasprintf("%s_%u", ref, k);
+			}
+			const char *written = ref;
+			if (!rv->alias) {
+				rv->alias = pgd_xmalloc(sizeof(*rv->alias));
+				pg_query__alias__init(rv->alias);
+			}
+			written = rv->alias->aliasname && *rv->alias->aliasname
+					  ? pgd_xstrdup(rv->alias->aliasname)
+					  : pgd_xstrdup(rv->relname);
+			set_string(&rv->alias->aliasname, unique);
+			free(unique);
+			frame_add(top_frame(cx), rv->alias->aliasname, t);
+			/* the written name lives as long as the frame */
+			struct scope_item *it = &top_frame(cx)->items[top_frame(cx)->n - 1];
+			it->written = written;
+			return;
+		}
 		frame_add(top_frame(cx), ref, t);
 	} else if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR) {
 		scope_from_item(cx, n->join_expr->larg);

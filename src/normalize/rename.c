@@ -49,17 +49,11 @@ static void rename_list(PgQuery__Node **list, size_t n, const struct rn *rn)
 		rename_str_node(list[i], rn);
 }
 
-char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
-			     char kind, const char *text, const char *old,
-			     const char *new_name, bool ref,
-			     struct pgd_strbuf *err)
+/* Parses a definition pgdrift printed; NULL with err when it does not
+ * parse. Free with pgd_pb_free. */
+static PgQuery__ParseResult *reparse(const char *sql, struct pgd_strbuf *err)
 {
-	struct rn rn = { ctx->rel_name, old, new_name };
-	char *sql = kind == 'e' ? pgd_xasprintf("SELECT %s", text)
-		  : kind == 'c' ? pgd_xasprintf("ALTER TABLE x ADD CONSTRAINT c %s", text)
-				: pgd_xstrdup(text);
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
-	free(sql);
 	if (r.error) {
 		pgd_strbuf_addf(err, "cannot re-read a definition: %s",
 				r.error->message);
@@ -69,6 +63,24 @@ char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
 	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
 		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 	pg_query_free_protobuf_parse_result(r);
+	if (!pr)
+		pgd_strbuf_addstr(err, "cannot re-read a definition");
+	return pr;
+}
+
+char *pgd_norm_rename_column(const struct pgd_nctx *ctx, struct pgd_schema *m,
+			     char kind, const char *text, const char *old,
+			     const char *new_name, bool ref,
+			     struct pgd_strbuf *err)
+{
+	struct rn rn = { ctx->rel_name, old, new_name };
+	char *sql = kind == 'e' ? pgd_xasprintf("SELECT %s", text)
+		  : kind == 'c' ? pgd_xasprintf("ALTER TABLE x ADD CONSTRAINT c %s", text)
+				: pgd_xstrdup(text);
+	PgQuery__ParseResult *pr = reparse(sql, err);
+	free(sql);
+	if (!pr)
+		return NULL;
 	char *res = NULL;
 	PgQuery__Node *st = pr && pr->n_stmts ? pr->stmts[0]->stmt : NULL;
 	if (!st) {
@@ -155,17 +167,10 @@ char *pgd_norm_rename_rel(const struct pgd_nctx *ctx, const char *text,
 {
 	struct rr rr = { old_schema, old_name, new_schema, new_name, false };
 	char *sql = pgd_xasprintf("SELECT %s", text);
-	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
+	PgQuery__ParseResult *pr = reparse(sql, err);
 	free(sql);
-	if (r.error) {
-		pgd_strbuf_addf(err, "cannot re-read a definition: %s",
-				r.error->message);
-		pg_query_free_protobuf_parse_result(r);
+	if (!pr)
 		return NULL;
-	}
-	PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
-		NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
-	pg_query_free_protobuf_parse_result(r);
 	char *res = NULL;
 	PgQuery__Node *st = pr && pr->n_stmts ? pr->stmts[0]->stmt : NULL;
 	if (!st || st->node_case != PG_QUERY__NODE__NODE_SELECT_STMT ||
@@ -185,7 +190,6 @@ char *pgd_norm_rename_rel(const struct pgd_nctx *ctx, const char *text,
 		}
 		res = pgd_norm_expr(ctx, e, err);
 	}
-	if (pr)
-		pg_query__parse_result__free_unpacked(pr, NULL);
+	pgd_pb_free(&pr->base);
 	return res;
 }

@@ -1650,8 +1650,11 @@ static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lan
 	char *err;
 	enum ev_stop st;
 	if (!parse_plpgsql(fn, sql, &err)) {
-		/* PostgreSQL rejects the block when it runs: a syntax error */
-		st = ev_error(c, "42601", "%s", err);
+		/* a syntax error, or a construct libpg_query's PL/pgSQL parser
+		 * cannot read without the catalog (it knows no types: OPEN of
+		 * a refcursor fails) */
+		st = ev_unsupported(c, "PL/pgSQL parse", "the PL/pgSQL does not parse: %s",
+				    err);
 		free(err);
 		free(sql);
 		func_free(fn);

@@ -104,7 +104,8 @@ static void failure(struct pgd_strbuf *out, const struct pgd_finding *x)
 	if (x->file) {
 		pgd_strbuf_addstr(out, "migration: ");
 		xml(out, x->file, false);
-		pgd_strbuf_addf(out, ":%u\n", x->line);
+		pgd_strbuf_addf(out, ":%u%s\n", x->line,
+				x->dynamic ? " (EXECUTE)" : "");
 	}
 	add_line(out, "expected", x->expected);
 	add_line(out, "actual", x->actual);

@@ -88,7 +88,8 @@ void pgd_report_markdown(const struct pgd_findings *f,
 		pgd_strbuf_addstr(out, " | ");
 		if (x->file) {
 			md(out, x->file);
-			pgd_strbuf_addf(out, ":%u", x->line);
+			pgd_strbuf_addf(out, ":%u%s", x->line,
+					x->dynamic ? " (EXECUTE)" : "");
 		}
 		pgd_strbuf_addstr(out, " | ");
 		if (x->remediation)

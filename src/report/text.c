@@ -130,7 +130,8 @@ void pgd_report_text(const struct pgd_findings *f,
 		if (x->file) {
 			pgd_strbuf_addstr(out, "           migration ");
 			add_safe(out, x->file);
-			pgd_strbuf_addf(out, ":%u\n", x->line);
+			pgd_strbuf_addf(out, ":%u%s\n", x->line,
+					x->dynamic ? " (EXECUTE)" : "");
 		}
 		field(out, "expected", x->expected);
 		field(out, "actual", x->actual);

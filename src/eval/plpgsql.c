@@ -1826,13 +1826,17 @@ enum pgd_eval_status pgd_eval_toplevel(struct pgd_eval *ev, const char *sql,
 {
 	begin(ev, line);
 	struct ev_ctx c = { ev, NULL, NULL, 0, NULL };
+	if (!ev->nfuncs) {
+		/* no migration function yet: nothing to parse for */
+		finish(ev, EV_OK, res);
+		res->status = PGD_EVAL_NOT_MINE;
+		return res->status;
+	}
 	char *err;
 	PgQuery__ParseResult *t = parse_sql(sql, &err);
 	enum ev_stop st = EV_OK;
 	if (!t) {
 		free(err);
-		memset(res, 0, sizeof(*res));
-		res->status = PGD_EVAL_NOT_MINE;
 		finish(ev, EV_OK, res);
 		res->status = PGD_EVAL_NOT_MINE;
 		return res->status;

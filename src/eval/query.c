@@ -499,6 +499,40 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		}
 		return b.rel;
 	}
+	if (!is_is && (!strcmp(name, "pg_roles") || !strcmp(name, "pg_authid") ||
+		       !strcmp(name, "pg_user"))) {
+		/* the roles a Supabase project has (what the replay assumes it
+		 * runs on; migrations' CREATE ROLE is not modeled), and any the
+		 * model knows */
+		static const char *const platform[] = {
+			"postgres", "anon", "authenticated", "authenticator",
+			"service_role", "supabase_admin", "supabase_auth_admin",
+			"supabase_storage_admin", "pg_read_all_data", "pg_write_all_data",
+		};
+		static const char *const cols[] = { "oid", "rolname", "rolsuper",
+			"rolcanlogin", "rolbypassrls" };
+		bool user = !strcmp(name, "pg_user");
+		static const char *const ucols[] = { "usesysid", "usename", "usesuper" };
+		rb_init(&b, ev, user ? ucols : cols, user ? 3 : 5);
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(platform) + m->nroles; i++) {
+			const char *rn = i < PGD_ARRAY_SIZE(platform) ? platform[i]
+				: m->roles[i - PGD_ARRAY_SIZE(platform)]->name;
+			bool dup = false;
+			for (size_t k = 0; k < PGD_ARRAY_SIZE(platform) && i >= PGD_ARRAY_SIZE(platform); k++)
+				dup = dup || !strcmp(platform[k], rn);
+			if (dup)
+				continue;
+			struct ev_val *r = rb_row(&b);
+			r[0] = oid_v(ev, "role", NULL, rn);
+			r[1] = name_v(ev, rn);
+			r[2] = ev_bool(!strcmp(rn, "postgres") || !strcmp(rn, "supabase_admin"));
+			if (!user) {
+				r[3] = ev_bool(!strcmp(rn, "postgres") || !strcmp(rn, "authenticator"));
+				r[4] = ev_bool(!strcmp(rn, "postgres") || !strcmp(rn, "service_role"));
+			}
+		}
+		return b.rel;
+	}
 	if (!is_is && !strcmp(name, "pg_extension")) {
 		static const char *const cols[] = { "oid", "extname", "extnamespace" };
 		rb_init(&b, ev, cols, 3);

@@ -96,6 +96,10 @@ void pgd_eval_set_limits(struct pgd_eval *ev, const struct pgd_eval_limits *l);
 void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
 		     const char *args, const char *create_sql, unsigned line);
 
+/* Whether any function or procedure was defined (a top-level SELECT
+ * before the first one needs no parse). */
+bool pgd_eval_any(const struct pgd_eval *ev);
+
 /* Whether schema.name is a function or procedure the migrations defined
  * (any arguments). */
 bool pgd_eval_knows(const struct pgd_eval *ev, const char *schema,

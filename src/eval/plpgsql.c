@@ -1374,6 +1374,11 @@ void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
 	free(key);
 }
 
+bool pgd_eval_any(const struct pgd_eval *ev)
+{
+	return ev && ev->nfuncs > 0;
+}
+
 bool pgd_eval_knows(const struct pgd_eval *ev, const char *schema, const char *name)
 {
 	char *key = pgd_xasprintf("%s\x1f%s", schema, name);

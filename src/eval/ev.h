@@ -63,6 +63,8 @@ struct ev_frame {
 	struct ev_val *vals;  /* one per datum; for SQL functions, per param */
 	size_t nvals;
 	const char **pnames;  /* SQL functions: parameter names */
+	bool *hidden;         /* datums of blocks that have ended */
+	unsigned prev_start;  /* exec_list: line of the previous sibling */
 	struct ev_val *args;  /* $1.. by position */
 	size_t nargs;
 	bool dynamic;         /* DDL it runs is attributed to the top-level line */
@@ -98,6 +100,7 @@ struct ev_scope {
 	/* aggregates: the group's rows when evaluating a grouped target */
 	struct ev_val ***group; /* ngroup combinations of rel rows */
 	size_t ngroup;
+	bool grouped;           /* group holds the group (maybe empty) */
 };
 
 /* What an expression may refer to. */

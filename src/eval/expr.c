@@ -1029,7 +1029,7 @@ static enum ev_stop aggregate(struct ev_ctx *c, const PgQuery__FuncCall *f,
 {
 	struct pgd_eval *ev = c->ev;
 	const struct ev_scope *g = c->scope;
-	if (!g || !g->group)
+	if (!g || !g->grouped)
 		return ev_unsupported(c, "aggregate", "%s() outside a query is not "
 				      "evaluated", name);
 	if (f->agg_order && f->n_agg_order && strcmp(name, "array_agg") &&
@@ -1040,6 +1040,7 @@ static enum ev_stop aggregate(struct ev_ctx *c, const PgQuery__FuncCall *f,
 	struct ev_scope row = *g;
 	row.group = NULL;
 	row.ngroup = 0;
+	row.grouped = false;
 	struct ev_ctx rc = *c;
 	rc.scope = &row;
 	struct ev_val *vals = ev_alloc(ev, (g->ngroup + 1) * sizeof(*vals));
@@ -2092,6 +2093,13 @@ static enum ev_stop func_call(struct ev_ctx *c, const PgQuery__FuncCall *f,
 	st = builtin(c, name, a, n, &handled, out);
 	if (st || handled)
 		return st;
+	/* a function the migrations defined but dropped, or called with
+	 * arguments none of its definitions takes */
+	size_t np;
+	const char *const *sp = ev_search_path(ev, &np);
+	for (size_t i = 0; i < np; i++)
+		if (pgd_eval_knows(ev, sp[i], name))
+			return ev_error(c, "42883", "function %s() does not exist", name);
 	return ev_unsupported(c, "function call", "%s() is not evaluated", name);
 }
 

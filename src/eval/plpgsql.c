@@ -221,6 +221,8 @@ static long find_datum(const struct ev_frame *fr, const char *name)
 		const struct ev_datum *d = &fn->d[i];
 		if (d->kind == 'w' || strcmp(d->name, name))
 			continue;
+		if (fr->hidden && fr->hidden[i])
+			continue;
 		if (d->lineno && d->lineno > fr->cur)
 			continue;
 		return (long)i;
@@ -705,6 +707,10 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 	enum ev_stop st;
 	const char *label = jstr(b, "label");
 	unsigned line = c->fr->cur;
+	/* the block's own variables come into scope */
+	for (size_t i = 0; c->fr->hidden && i < c->fr->fn->nd; i++)
+		if (c->fr->fn->d[i].lineno > prev_line && c->fr->fn->d[i].lineno <= line)
+			c->fr->hidden[i] = false;
 	if ((st = init_vars(c, prev_line, line)))
 		return st;
 	if (++ev->depth > ev->lim.depth) {
@@ -716,6 +722,12 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 	unsigned saved_changes = ev->changes;
 	st = exec_list(c, jget(b, "body"), ctl);
 	ev->depth--;
+	/* and go out of scope when it ends (a nested block's a hides the
+	 * outer a only inside it) */
+	for (size_t i = 0; prev_line && c->fr->hidden && i < c->fr->fn->nd; i++)
+		if (c->fr->fn->d[i].lineno > prev_line && c->fr->fn->d[i].lineno <= line &&
+		    c->fr->fn->d[i].type[0])
+			c->fr->hidden[i] = true;
 	if (st == EV_EXIT && label && ctl->label && !strcmp(ctl->label, label)) {
 		ctl->label = NULL;
 		return EV_OK;
@@ -750,11 +762,14 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 		const char *ps = c->fr->err_state, *pm = c->fr->err_msg;
 		c->fr->err_state = state;
 		c->fr->err_msg = msg;
-		long ks = find_datum(c->fr, "sqlstate"), km = find_datum(c->fr, "sqlerrm");
-		if (ks >= 0)
-			c->fr->vals[ks] = ev_text(ev, state);
-		if (km >= 0)
-			c->fr->vals[km] = ev_text(ev, msg);
+		/* the handler's own SQLSTATE and SQLERRM datums are declared
+		 * at its line, after the failing statement's */
+		for (size_t d = 0; d < c->fr->fn->nd; d++) {
+			if (!strcmp(c->fr->fn->d[d].name, "sqlstate"))
+				c->fr->vals[d] = ev_text(ev, state);
+			else if (!strcmp(c->fr->fn->d[d].name, "sqlerrm"))
+				c->fr->vals[d] = ev_text(ev, msg);
+		}
 		st = exec_list(c, jget(h, "action"), ctl);
 		c->fr->err_state = ps;
 		c->fr->err_msg = pm;
@@ -919,7 +934,6 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 	enum ev_stop st;
 	if (!kind)
 		return ev_unsupported(c, "statement", "an unreadable statement");
-	unsigned prev = c->fr->cur;
 	long ln = jint(s, "lineno", 0);
 	if (ln > 0)
 		c->fr->cur = (unsigned)ln;
@@ -927,7 +941,7 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 		return st;
 	const char *label = jstr(s, "label");
 	if (!strcmp(kind, "PLpgSQL_stmt_block"))
-		return exec_block(c, s, prev, ctl);
+		return exec_block(c, s, c->fr->prev_start, ctl);
 	if (!strcmp(kind, "PLpgSQL_stmt_assign")) {
 		json_t *e = pl_expr(jget(s, "expr"));
 		const char *q = jstr(e, "query");
@@ -1194,7 +1208,17 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 
 static enum ev_stop exec_list(struct ev_ctx *c, json_t *list, struct ctl *ctl)
 {
+	/* a nested block's declarations lie between the start of the
+	 * statement before it (or its parent's line) and its BEGIN */
+	unsigned parent = c->fr->cur;
 	for (size_t i = 0; i < json_array_size(list); i++) {
+		if (i) {
+			json_t *b;
+			jnode(json_array_get(list, i - 1), &b);
+			c->fr->prev_start = (unsigned)jint(b, "lineno", parent);
+		} else {
+			c->fr->prev_start = parent;
+		}
 		enum ev_stop st = exec_stmt(c, json_array_get(list, i), ctl);
 		if (st)
 			return st;
@@ -1573,6 +1597,7 @@ enum ev_stop ev_call(struct ev_ctx *c, struct ev_func *fn, const struct ev_val *
 	}
 	fr.nvals = fn->nd;
 	fr.vals = ev_alloc(ev, (fn->nd + 1) * sizeof(*fr.vals));
+	fr.hidden = ev_alloc(ev, fn->nd + 1);
 	for (size_t i = 0; i < fn->nd; i++)
 		fr.vals[i] = ev_null();
 	/* named parameters are the datums without a line */
@@ -1594,19 +1619,20 @@ enum ev_stop ev_call(struct ev_ctx *c, struct ev_func *fn, const struct ev_val *
 	ev->depth--;
 	if (st == EV_RETURN || st == EV_OK) {
 		*out = fr.ret;
-		if (st == EV_OK && strcmp(fn->rettype, "void") && !fn->is_proc) {
-			/* OUT parameters: the first is the result */
-			bool has_out = false;
-			for (size_t i = 0; i < fn->nparams && !has_out; i++)
-				if (fn->pmodes[i] == 'o' || fn->pmodes[i] == 'b') {
-					has_out = true;
-					long d = fn->pnames[i] ? find_datum(&fr, fn->pnames[i]) : -1;
-					*out = d >= 0 ? fr.vals[d] : ev_null();
-				}
-			if (!has_out)
-				return ev_error(c, "2F005", "control reached end of function "
-						"without RETURN");
-		}
+		/* OUT parameters: the first is the result */
+		bool has_out = false;
+		for (size_t i = 0; i < fn->nparams && !has_out; i++)
+			if (fn->pmodes[i] == 'o' || fn->pmodes[i] == 'b') {
+				has_out = true;
+				long d = -1;
+				for (size_t x = 0; fn->pnames[i] && x < fn->nd && d < 0; x++)
+					if (!fn->d[x].lineno && !strcmp(fn->d[x].name, fn->pnames[i]))
+						d = (long)x;
+				*out = d >= 0 ? fr.vals[d] : ev_null();
+			}
+		if (st == EV_OK && !has_out && strcmp(fn->rettype, "void") && !fn->is_proc)
+			return ev_error(c, "2F005", "control reached end of function "
+					"without RETURN");
 		return EV_OK;
 	}
 	if (st == EV_EXIT || st == EV_CONTINUE)
@@ -1673,6 +1699,7 @@ static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lan
 	fr.body_line = body_line;
 	fr.nvals = fn->nd;
 	fr.vals = ev_alloc(ev, (fn->nd + 1) * sizeof(*fr.vals));
+	fr.hidden = ev_alloc(ev, fn->nd + 1);
 	for (size_t i = 0; i < fn->nd; i++)
 		fr.vals[i] = ev_null();
 	long kf = find_datum(&fr, "found");

@@ -1039,6 +1039,7 @@ enum ev_stop ev_select(struct ev_ctx *c, const PgQuery__SelectStmt *s,
 		if (groups) {
 			rs.group = groups[r].v;
 			rs.ngroup = groups[r].n;
+			rs.grouped = true;
 			rs.cur = groups[r].n ? groups[r].v[0] : scope.cur;
 			if (!groups[r].n)
 				memset(scope.cur, 0, scope.nrels * sizeof(*scope.cur));
@@ -1054,7 +1055,8 @@ enum ev_stop ev_select(struct ev_ctx *c, const PgQuery__SelectStmt *s,
 		rec.v = ev_alloc(ev, (nt + 1) * sizeof(struct ev_val));
 		size_t star = 0;
 		for (size_t t = 0; t < nt && !st; t++) {
-			rec.names[t] = tnames[t];
+			/* the names outlive the parse tree they come from */
+			rec.names[t] = ev_strdup(ev, tnames[t]);
 			if (texprs[t]) {
 				st = ev_expr(&sc, texprs[t], &rec.v[t]);
 				continue;

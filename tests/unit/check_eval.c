@@ -266,7 +266,8 @@ START_TEST(functions_named_defaults_and_replace)
 	/* a dropped function is not called */
 	pgd_schema_remove_function(f.m, pgd_schema_find_function(f.m, "public", "mk", "text, text"));
 	ck_assert_int_eq(pgd_eval_toplevel(ev, "select mk('d')", 60, &res),
-			 PGD_EVAL_UNMODELED);
+			 PGD_EVAL_FAILED);
+	ck_assert_str_eq(res.sqlstate, "42883");
 	pgd_eval_result_release(&res);
 	fake_free(&f, ev);
 }

@@ -1,3 +1,12 @@
+/*
+ * ddl_alter_table.c - ALTER TABLE replay: its subcommands, recursing to
+ * partitions as PostgreSQL 15 does. Columns and constraints are built by
+ * ddl_table.c, DROP COLUMN's dependency rules are in ddl_drop.c.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 /* ---- ALTER TABLE */
 
 static struct pgd_column *need_column(struct replay *r, struct pgd_table *t,
@@ -102,21 +111,21 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 					 cd->colname, t->obj.name);
 			break;
 		}
-		struct pgd_column *c = add_column(r, t, cd, &pending);
+		struct pgd_column *c = rp_add_column(r, t, cd, &pending);
 		if (c) {
 			copy_column_down(r, t, c);
-			add_pending(r, t, &pending);
+			rp_add_pending(r, t, &pending);
 		}
 		free(pending.v);
-		touch(r, &t->obj);
+		rp_touch(r, &t->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse: {
 		struct pgd_column *c = need_column(r, t, cmd->name, cmd->missing_ok);
 		if (c)
-			drop_column(r, t, c, cmd->behavior ==
-				    PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE);
+			rp_drop_column(r, t, c, cmd->behavior ==
+				       PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType: {
@@ -132,10 +141,10 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			rp_error(r, cd->location, "%s", err.buf);
 		} else {
 			c->type = pgd_schema_strdup(r->m, type);
-			touch(r, &c->obj);
+			rp_touch(r, &c->obj);
 		}
 		if (cd->coll_clause && cd->coll_clause->n_collname)
-			c->collation = collation_of(r, cd->coll_clause);
+			c->collation = rp_collation_of(r, cd->coll_clause);
 		free(type);
 		pgd_strbuf_release(&err);
 		break;
@@ -144,8 +153,8 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		struct pgd_column *c = need_column(r, t, cmd->name, false);
 		if (!c)
 			break;
-		c->def = cmd->def ? canon_default(r, t, &cmd->def, NULL) : NULL;
-		touch(r, &c->obj);
+		c->def = cmd->def ? rp_canon_default(r, t, &cmd->def, NULL) : NULL;
+		rp_touch(r, &c->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
@@ -158,8 +167,8 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			bool pk = false;
 			for (size_t i = 0; i < t->nconstraints; i++)
 				if (t->constraints[i]->type == PGD_CON_PRIMARY &&
-				    in_list(t->constraints[i]->columns,
-					    t->constraints[i]->ncolumns, c->obj.name))
+				    rp_in_list(t->constraints[i]->columns,
+					       t->constraints[i]->ncolumns, c->obj.name))
 					pk = true;
 			if (pk) {
 				rp_error(r, -1, "column \"%s\" is in a primary key",
@@ -173,14 +182,14 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			}
 		}
 		c->not_null = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull;
-		touch(r, &c->obj);
+		rp_touch(r, &c->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse:
 		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
-			add_constraint(r, t, cmd->def->constraint, NULL);
-		touch(r, &t->obj);
+			rp_add_constraint(r, t, cmd->def->constraint, NULL);
+		rp_touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraintRecurse: {
@@ -223,7 +232,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		pgd_schema_add_tombstone(r->m, PGD_CONSTRAINT, t->obj.schema,
 					 t->obj.name, c->obj.name, &r->src);
 		pgd_table_remove_constraint(r->m, t, c);
-		touch(r, &t->obj);
+		rp_touch(r, &t->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
@@ -235,28 +244,28 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			break;
 		}
 		c->validated = true;
-		touch(r, &c->obj);
+		rp_touch(r, &c->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
 		t->rls_enabled = true;
 		t->rls_set = true;
-		touch(r, &t->obj);
+		rp_touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRowSecurity:
 		t->rls_enabled = false;
 		t->rls_set = true;
-		touch(r, &t->obj);
+		rp_touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ForceRowSecurity:
 		t->rls_forced = true;
 		t->rls_set = true;
-		touch(r, &t->obj);
+		rp_touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_NoForceRowSecurity:
 		t->rls_forced = false;
 		t->rls_set = true;
-		touch(r, &t->obj);
+		rp_touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
 		if (cmd->newowner && cmd->newowner->rolename)
@@ -286,8 +295,8 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		}
 		c->identity = con->generated_when && *con->generated_when == 'a'
 				      ? 'a' : 'd';
-		serial_sequence(r, t, c, true);
-		touch(r, &c->obj);
+		rp_serial_sequence(r, t, c, true);
+		rp_touch(r, &c->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetIdentity: {
@@ -301,7 +310,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			    de->arg && de->arg->node_case == PG_QUERY__NODE__NODE_INTEGER)
 				c->identity = de->arg->integer->ival == 'a' ? 'a' : 'd';
 		}
-		touch(r, &c->obj);
+		rp_touch(r, &c->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropIdentity: {
@@ -322,7 +331,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 				break;
 			}
 		}
-		touch(r, &c->obj);
+		rp_touch(r, &c->obj);
 		break;
 	}
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression: {
@@ -330,7 +339,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		if (c && c->generated) {
 			c->generated = 0;
 			c->def = NULL;
-			touch(r, &c->obj);
+			rp_touch(r, &c->obj);
 		}
 		break;
 	}
@@ -345,8 +354,8 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 			pgd_strbuf_add_ident(&pn, t->obj.name);
 			child->partition_of = pgd_schema_strdup(r->m, pn.buf);
 			pgd_strbuf_release(&pn);
-			touch(r, &child->obj);
-			clone_indexes(r, t, child, true);
+			rp_touch(r, &child->obj);
+			rp_clone_indexes(r, t, child, true);
 		}
 		break;
 	}
@@ -357,7 +366,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 							 : NULL;
 		if (child) {
 			child->partition_of = NULL;
-			touch(r, &child->obj);
+			rp_touch(r, &child->obj);
 		}
 		break;
 	}

@@ -1,3 +1,12 @@
+/*
+ * ddl_drop.c - DROP and RENAME replay (and ALTER TABLE DROP COLUMN) with
+ * their dependency rules: CASCADE/RESTRICT, foreign keys, views and index
+ * definitions that name a renamed or dropped object.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 static bool is_fk_to(const struct pgd_constraint *c, const struct pgd_table *t)
 {
 	return c->type == PGD_CON_FOREIGN && c->ref_table &&
@@ -8,15 +17,15 @@ static bool is_fk_to(const struct pgd_constraint *c, const struct pgd_table *t)
 /* ---- RENAME */
 
 /* Foreign keys naming schema.old(...) now name the new table. */
-static void retarget_fks(struct replay *r, const char *schema, const char *old,
-			 struct pgd_table *t)
+void rp_retarget_fks(struct replay *r, const char *schema, const char *old,
+		     struct pgd_table *t)
 {
 	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
 	pgd_strbuf_addstr(&from, "REFERENCES ");
-	qualified(&from, schema, old);
+	rp_qualified(&from, schema, old);
 	pgd_strbuf_addch(&from, '(');
 	pgd_strbuf_addstr(&to, "REFERENCES ");
-	qualified(&to, t->obj.schema, t->obj.name);
+	rp_qualified(&to, t->obj.schema, t->obj.name);
 	pgd_strbuf_addch(&to, '(');
 	for (size_t i = 0; i < r->m->ntables; i++) {
 		struct pgd_table *o = r->m->tables[i];
@@ -25,7 +34,7 @@ static void retarget_fks(struct replay *r, const char *schema, const char *old,
 			if (c->type != PGD_CON_FOREIGN || strcmp(c->ref_table, old) ||
 			    strcmp(c->ref_schema, schema))
 				continue;
-			char *d = replace_once(c->def, from.buf, to.buf);
+			char *d = rp_replace_once(c->def, from.buf, to.buf);
 			if (d)
 				c->def = pgd_schema_strdup(r->m, d);
 			free(d);
@@ -38,19 +47,19 @@ static void retarget_fks(struct replay *r, const char *schema, const char *old,
 }
 
 /* Index definitions name their table: follow a table rename or move. */
-static void retarget_index_defs(struct replay *r, struct pgd_table *t,
-				const char *old_schema, const char *old_name)
+void rp_retarget_index_defs(struct replay *r, struct pgd_table *t,
+			    const char *old_schema, const char *old_name)
 {
 	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
 	pgd_strbuf_addstr(&from, " ON ");
-	qualified(&from, old_schema, old_name);
+	rp_qualified(&from, old_schema, old_name);
 	pgd_strbuf_addstr(&from, " USING ");
 	pgd_strbuf_addstr(&to, " ON ");
-	qualified(&to, t->obj.schema, t->obj.name);
+	rp_qualified(&to, t->obj.schema, t->obj.name);
 	pgd_strbuf_addstr(&to, " USING ");
 	for (size_t i = 0; i < t->nindexes; i++) {
 		struct pgd_index *ix = t->indexes[i];
-		char *d = ix->def ? replace_once(ix->def, from.buf, to.buf) : NULL;
+		char *d = ix->def ? rp_replace_once(ix->def, from.buf, to.buf) : NULL;
 		if (d)
 			ix->def = pgd_schema_strdup(r->m, d);
 		free(d);
@@ -84,8 +93,8 @@ static void retarget_nextval(struct replay *r, const char *old_schema,
 {
 	struct pgd_strbuf on = PGD_STRBUF_INIT, nn = PGD_STRBUF_INIT;
 	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
-	qualified(&on, old_schema, old_name);
-	qualified(&nn, new_schema, new_name);
+	rp_qualified(&on, old_schema, old_name);
+	rp_qualified(&nn, new_schema, new_name);
 	pgd_strbuf_addstr(&from, "nextval(");
 	pgd_strbuf_add_literal(&from, on.buf);
 	pgd_strbuf_addch(&from, ')');
@@ -95,7 +104,7 @@ static void retarget_nextval(struct replay *r, const char *old_schema,
 	for (size_t i = 0; i < r->m->ntables; i++)
 		for (size_t k = 0; k < r->m->tables[i]->ncolumns; k++) {
 			struct pgd_column *c = r->m->tables[i]->columns[k];
-			char *d = c->def ? replace_once(c->def, from.buf, to.buf) : NULL;
+			char *d = c->def ? rp_replace_once(c->def, from.buf, to.buf) : NULL;
 			if (d)
 				c->def = pgd_schema_strdup(r->m, d);
 			free(d);
@@ -131,8 +140,8 @@ static void retarget_column_types(struct replay *r, const char *from,
  * columns own (their OWNED BY, and on a move their schema, with the
  * defaults that call them).
  */
-static void follow_rel_rename(struct replay *r, struct pgd_object *rel,
-			      const char *old_schema, const char *old_name)
+void rp_follow_rel_rename(struct replay *r, struct pgd_object *rel,
+			  const char *old_schema, const char *old_name)
 {
 	const char *ns = rel->schema, *nn = rel->name;
 	for (size_t i = 0; i < r->m->ntables && !r->failed; i++) {
@@ -168,8 +177,8 @@ static void follow_rel_rename(struct replay *r, struct pgd_object *rel,
 			}
 	}
 	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
-	qualified(&from, old_schema, old_name);
-	qualified(&to, ns, nn);
+	rp_qualified(&from, old_schema, old_name);
+	rp_qualified(&to, ns, nn);
 	retarget_column_types(r, from.buf, to.buf);
 	pgd_strbuf_addch(&from, '.');
 	pgd_strbuf_addch(&to, '.');
@@ -205,7 +214,7 @@ static void rename_column(struct replay *r, struct pgd_table *t,
 		return;
 	}
 	c->obj.name = pgd_schema_strdup(r->m, new_name);
-	touch(r, &c->obj);
+	rp_touch(r, &c->obj);
 	const char *nn = c->obj.name;
 	/* partitions have the parent's columns under the parent's names */
 	size_t nparts;
@@ -240,7 +249,7 @@ static void rename_column(struct replay *r, struct pgd_table *t,
 	}
 	/* a sequence the column owns */
 	struct pgd_strbuf own = PGD_STRBUF_INIT, nown = PGD_STRBUF_INIT;
-	qualified(&own, t->obj.schema, t->obj.name);
+	rp_qualified(&own, t->obj.schema, t->obj.name);
 	pgd_strbuf_addch(&own, '.');
 	pgd_strbuf_addstr(&nown, own.buf);
 	pgd_strbuf_add_ident(&own, old);
@@ -310,18 +319,18 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 						 : NULL,
 					 old, &r->src);
 		pgd_schema_rename_rel(r->m, o, o->schema, nn);
-		touch(r, o);
+		rp_touch(r, o);
 		if (o->kind == PGD_TABLE) {
-			retarget_fks(r, o->schema, old, (struct pgd_table *)o);
-			retarget_index_defs(r, (struct pgd_table *)o, o->schema, old);
-			follow_rel_rename(r, o, o->schema, old);
+			rp_retarget_fks(r, o->schema, old, (struct pgd_table *)o);
+			rp_retarget_index_defs(r, (struct pgd_table *)o, o->schema, old);
+			rp_follow_rel_rename(r, o, o->schema, old);
 		} else if (o->kind == PGD_VIEW) {
-			follow_rel_rename(r, o, o->schema, old);
+			rp_follow_rel_rename(r, o, o->schema, old);
 		} else if (o->kind == PGD_SEQUENCE) {
 			retarget_nextval(r, o->schema, old, o->schema, o->name);
 		} else if (o->kind == PGD_INDEX) {
 			struct pgd_index *ix = (struct pgd_index *)o;
-			rename_index_def(r, ix, old);
+			rp_rename_index_def(r, ix, old);
 			if (ix->constraint) {
 				struct pgd_constraint *c =
 					pgd_table_find_constraint(ix->table, ix->constraint);
@@ -352,18 +361,18 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 		}
 		char *old = pgd_xstrdup(c->obj.name);
 		pgd_schema_rename_constraint(r->m, c, nn);
-		touch(r, &c->obj);
+		rp_touch(r, &c->obj);
 		struct pgd_index *ix = pgd_schema_find_index(r->m, t->obj.schema, old);
 		if (ix && ix->table == t && ix->constraint) {
 			pgd_schema_rename_rel(r->m, &ix->obj, t->obj.schema, nn);
 			ix->constraint = c->obj.name;
-			rename_index_def(r, ix, old);
+			rp_rename_index_def(r, ix, old);
 		}
 		free(old);
 		return;
 	}
 	case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY: {
-		struct pgd_table *t = table_for(r, s->relation);
+		struct pgd_table *t = rp_table_for(r, s->relation);
 		if (!t)
 			return;
 		struct pgd_policy *p = pgd_table_find_policy(t, s->subname);
@@ -375,11 +384,11 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 		pgd_schema_add_tombstone(r->m, PGD_POLICY, t->obj.schema,
 					 t->obj.name, p->obj.name, &r->src);
 		p->obj.name = pgd_schema_strdup(r->m, nn);
-		touch(r, &p->obj);
+		rp_touch(r, &p->obj);
 		return;
 	}
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER: {
-		struct pgd_table *t = table_for(r, s->relation);
+		struct pgd_table *t = rp_table_for(r, s->relation);
 		if (!t)
 			return;
 		struct pgd_trigger *tg = pgd_table_find_trigger(t, s->subname);
@@ -389,14 +398,14 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 			return;
 		}
 		tg->obj.name = pgd_schema_strdup(r->m, nn);
-		touch(r, &tg->obj);
+		rp_touch(r, &tg->obj);
 		return;
 	}
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE: {
 		const char *schema, *name;
 		if (!s->object || s->object->node_case != PG_QUERY__NODE__NODE_LIST ||
-		    !split_names(s->object->list->items, s->object->list->n_items,
-				 &schema, &name))
+		    !rp_split_names(s->object->list->items, s->object->list->n_items,
+				    &schema, &name))
 			break;
 		struct pgd_type *ty = NULL;
 		for (size_t i = 0; i < r->nsearch_path && !ty && !schema; i++)
@@ -408,11 +417,11 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 			return;
 		}
 		struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
-		qualified(&from, ty->obj.schema, ty->obj.name);
+		rp_qualified(&from, ty->obj.schema, ty->obj.name);
 		ty->obj.name = pgd_schema_strdup(r->m, nn);
-		qualified(&to, ty->obj.schema, ty->obj.name);
+		rp_qualified(&to, ty->obj.schema, ty->obj.name);
 		retarget_column_types(r, from.buf, to.buf);
-		touch(r, &ty->obj);
+		rp_touch(r, &ty->obj);
 		pgd_strbuf_release(&from);
 		pgd_strbuf_release(&to);
 		return;
@@ -421,14 +430,14 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 		PgQuery__ObjectWithArgs *ow = s->object ? s->object->object_with_args
 							: NULL;
 		const char *schema, *name;
-		if (!ow || !split_names(ow->objname, ow->n_objname, &schema, &name))
+		if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
 			break;
 		for (size_t i = 0; i < r->m->nfunctions; i++) {
 			struct pgd_function *f = r->m->functions[i];
 			if (strcmp(f->obj.name, name) == 0 &&
 			    (!schema || strcmp(f->obj.schema, schema) == 0)) {
 				f->obj.name = pgd_schema_strdup(r->m, nn);
-				touch(r, &f->obj);
+				rp_touch(r, &f->obj);
 			}
 		}
 		return;
@@ -441,19 +450,19 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 
 /* ---- DROP */
 
-static void drop_column(struct replay *r, struct pgd_table *t,
-			struct pgd_column *c, bool cascade)
+void rp_drop_column(struct replay *r, struct pgd_table *t,
+		    struct pgd_column *c, bool cascade)
 {
 	const char *name = c->obj.name;
 	/* what depends on the column: foreign keys referencing it (through
 	 * the key index that goes with it) and views using it */
-	struct deps d = { 0 };
+	struct rp_deps d = { 0 };
 	for (size_t i = 0; i < t->nindexes; i++)
-		if (in_list(t->indexes[i]->columns, t->indexes[i]->ncolumns, name))
-			fk_deps_on_index(r, t, t->indexes[i], &d);
+		if (rp_in_list(t->indexes[i]->columns, t->indexes[i]->ncolumns, name))
+			rp_fk_deps_on_index(r, t, t->indexes[i], &d);
 	for (size_t i = d.nfks; i-- > 0;)
 		if (d.fk_tables[i] == t &&
-		    in_list(d.fks[i]->columns, d.fks[i]->ncolumns, name)) {
+		    rp_in_list(d.fks[i]->columns, d.fks[i]->ncolumns, name)) {
 			/* a foreign key of the table on the column goes with it */
 			d.fks[i] = d.fks[--d.nfks];
 			d.fk_tables[i] = d.fk_tables[d.nfks];
@@ -466,7 +475,7 @@ static void drop_column(struct replay *r, struct pgd_table *t,
 	pgd_strbuf_add_ident(&col, name);
 	for (size_t i = 0; i < r->m->nviews; i++) {
 		struct pgd_view *v = r->m->views[i];
-		if (in_list(v->read_columns, v->nread_columns, col.buf)) {
+		if (rp_in_list(v->read_columns, v->nread_columns, col.buf)) {
 			PGD_GROW(d.views, d.aviews, d.nviews + 1);
 			d.views[d.nviews++] = v;
 		}
@@ -475,11 +484,11 @@ static void drop_column(struct replay *r, struct pgd_table *t,
 	if ((d.nfks || d.nviews) && !cascade) {
 		rp_error(r, -1, "cannot drop column %s of table %s because other "
 			 "objects depend on it", name, t->obj.name);
-		deps_release(&d);
+		rp_deps_release(&d);
 		return;
 	}
-	drop_deps(r, &d);
-	deps_release(&d);
+	rp_drop_deps(r, &d);
+	rp_deps_release(&d);
 	/* indexes and constraints on the column go with it */
 	for (size_t i = t->nindexes; i-- > 0;) {
 		struct pgd_index *ix = t->indexes[i];
@@ -520,7 +529,7 @@ static void drop_column(struct replay *r, struct pgd_table *t,
 	pgd_schema_add_tombstone(r->m, PGD_COLUMN, t->obj.schema, t->obj.name,
 				 name, &r->src);
 	pgd_table_remove_column(t, c);
-	touch(r, &t->obj);
+	rp_touch(r, &t->obj);
 }
 
 static void drop_table(struct replay *r, struct pgd_table *t, bool cascade)
@@ -567,7 +576,7 @@ static void drop_table(struct replay *r, struct pgd_table *t, bool cascade)
 	for (size_t i = r->m->nsequences; i-- > 0;) {
 		struct pgd_sequence *sq = r->m->sequences[i];
 		struct pgd_strbuf own = PGD_STRBUF_INIT;
-		qualified(&own, s, n);
+		rp_qualified(&own, s, n);
 		pgd_strbuf_addch(&own, '.');
 		if (sq->owned_by && strncmp(sq->owned_by, own.buf, own.len) == 0)
 			pgd_schema_remove_sequence(r->m, sq);
@@ -581,7 +590,7 @@ static void drop_rel(struct replay *r, PgQuery__DropStmt *s, PgQuery__Node *obj)
 {
 	const char *schema, *name;
 	if (obj->node_case != PG_QUERY__NODE__NODE_LIST ||
-	    !split_names(obj->list->items, obj->list->n_items, &schema, &name))
+	    !rp_split_names(obj->list->items, obj->list->n_items, &schema, &name))
 		return;
 	struct pgd_object *o = NULL;
 	if (schema) {
@@ -746,7 +755,7 @@ void rp_drop(struct replay *r, PgQuery__DropStmt *s)
 			PgQuery__TypeName *tn = obj->node_case == PG_QUERY__NODE__NODE_TYPE_NAME
 							? obj->type_name : NULL;
 			const char *schema, *name;
-			if (!tn || !split_names(tn->names, tn->n_names, &schema, &name))
+			if (!tn || !rp_split_names(tn->names, tn->n_names, &schema, &name))
 				break;
 			struct pgd_type *ty = NULL;
 			if (schema)
@@ -777,7 +786,7 @@ void rp_drop(struct replay *r, PgQuery__DropStmt *s)
 			PgQuery__ObjectWithArgs *ow = obj->node_case ==
 				PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS ? obj->object_with_args : NULL;
 			const char *schema, *name;
-			if (!ow || !split_names(ow->objname, ow->n_objname, &schema, &name))
+			if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
 				break;
 			for (size_t k = r->m->nfunctions; k-- > 0;) {
 				struct pgd_function *f = r->m->functions[k];

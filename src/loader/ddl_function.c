@@ -1,3 +1,10 @@
+/*
+ * ddl_function.c - CREATE FUNCTION / PROCEDURE and CREATE TRIGGER replay.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 /* Canonical argument types of a function: "integer, text". */
 static char *function_args(struct replay *r, PgQuery__Node **params, size_t n,
 			   bool objfuncargs)
@@ -31,7 +38,7 @@ static char *function_args(struct replay *r, PgQuery__Node **params, size_t n,
 void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 {
 	const char *schema, *name;
-	if (!split_names(s->funcname, s->n_funcname, &schema, &name))
+	if (!rp_split_names(s->funcname, s->n_funcname, &schema, &name))
 		return;
 	if (!schema)
 		schema = rp_create_schema(r);
@@ -44,7 +51,7 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 			free(args);
 			return;
 		}
-		touch(r, &f->obj);
+		rp_touch(r, &f->obj);
 	} else {
 		f = pgd_schema_add_function(r->m, schema, name, args);
 		f->obj.created = r->src;
@@ -66,7 +73,7 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 {
-	struct pgd_table *t = table_for(r, s->relation);
+	struct pgd_table *t = rp_table_for(r, s->relation);
 	if (!t)
 		return;
 	struct pgd_trigger *tg = pgd_table_find_trigger(t, s->trigname);
@@ -81,7 +88,7 @@ void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 		tg = pgd_table_add_trigger(r->m, t, s->trigname);
 		tg->obj.created = r->src;
 	} else {
-		touch(r, &tg->obj);
+		rp_touch(r, &tg->obj);
 	}
 	tg->def = pgd_schema_strdup(r->m, def);
 	free(def);

@@ -1,3 +1,12 @@
+/*
+ * ddl_index.c - CREATE INDEX replay, with PostgreSQL 15's index names,
+ * and the copies of its indexes a partition gets when it is created or
+ * attached (used by ddl_table.c, ddl_alter_table.c and ddl_drop.c).
+ */
+#include <string.h>
+
+#include "replay.h"
+
 /* ---- CREATE INDEX */
 
 /* ChooseIndexColumnNames() joined like ChooseIndexNameAddition(): the name
@@ -128,8 +137,8 @@ static PgQuery__ParseResult *parse_index_def(const char *def)
  * makes it: named for the partition, and for an index that backs a
  * PRIMARY KEY or UNIQUE constraint, with a constraint of the same name.
  */
-static void clone_index(struct replay *r, const struct pgd_index *pix,
-			struct pgd_table *child)
+void rp_clone_index(struct replay *r, const struct pgd_index *pix,
+		    struct pgd_table *child)
 {
 	const struct pgd_constraint *pc =
 		pix->constraint ? pgd_table_find_constraint(pix->table, pix->constraint)
@@ -155,7 +164,7 @@ static void clone_index(struct replay *r, const struct pgd_index *pix,
 		c->validated = pc->validated;
 		ix->constraint = c->obj.name;
 		for (size_t i = 0; c->type == PGD_CON_PRIMARY && i < c->ncolumns; i++) {
-			struct pgd_column *col = column_of(child, c->columns[i]);
+			struct pgd_column *col = rp_column_of(child, c->columns[i]);
 			if (col)
 				col->not_null = true;
 		}
@@ -163,7 +172,7 @@ static void clone_index(struct replay *r, const struct pgd_index *pix,
 	size_t n;
 	struct pgd_table **parts = rp_partitions(r, child, &n);
 	for (size_t i = 0; i < n && !r->failed; i++)
-		clone_index(r, ix, parts[i]);
+		rp_clone_index(r, ix, parts[i]);
 	free(parts);
 }
 
@@ -192,15 +201,15 @@ struct pgd_index *rp_matching_index(struct replay *r, const struct pgd_index *pi
 }
 
 /* A new or attached partition child of parent gets its parent's indexes. */
-static void clone_indexes(struct replay *r, const struct pgd_table *parent,
-			  struct pgd_table *child, bool attach)
+void rp_clone_indexes(struct replay *r, const struct pgd_table *parent,
+		      struct pgd_table *child, bool attach)
 {
 	size_t n = parent->nindexes;
 	for (size_t i = 0; i < n && !r->failed; i++) {
 		const struct pgd_index *pix = parent->indexes[i];
 		if (!pix->def || (attach && rp_matching_index(r, pix, child)))
 			continue;
-		clone_index(r, pix, child);
+		rp_clone_index(r, pix, child);
 	}
 }
 

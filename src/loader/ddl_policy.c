@@ -1,3 +1,10 @@
+/*
+ * ddl_policy.c - CREATE POLICY and ALTER POLICY replay.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 /* ---- policies */
 
 static enum pgd_polcmd polcmd(const char *name)
@@ -81,7 +88,7 @@ static bool policy_exprs_ok(struct replay *r, enum pgd_polcmd cmd, bool has_usin
 
 void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 {
-	struct pgd_table *t = table_for(r, s->table);
+	struct pgd_table *t = rp_table_for(r, s->table);
 	if (!t)
 		return;
 	if (pgd_table_find_policy(t, s->policy_name)) {
@@ -105,7 +112,7 @@ void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 
 void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
 {
-	struct pgd_table *t = table_for(r, s->table);
+	struct pgd_table *t = rp_table_for(r, s->table);
 	if (!t)
 		return;
 	struct pgd_policy *p = pgd_table_find_policy(t, s->policy_name);
@@ -122,5 +129,5 @@ void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
 		p->using_expr = rp_expr(r, t, &s->qual);
 	if (s->with_check)
 		p->check_expr = rp_expr(r, t, &s->with_check);
-	touch(r, &p->obj);
+	rp_touch(r, &p->obj);
 }

@@ -1,3 +1,11 @@
+/*
+ * ddl_privilege.c - GRANT and REVOKE on tables and functions, and
+ * ALTER ... OWNER TO.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 /* ---- grants */
 
 static unsigned priv_bits(PgQuery__Node **privs, size_t n)
@@ -43,7 +51,7 @@ static void grant_function(struct replay *r, PgQuery__GrantStmt *s)
 	for (size_t i = 0; i < s->n_objects; i++) {
 		PgQuery__ObjectWithArgs *ow = s->objects[i]->object_with_args;
 		const char *schema, *name;
-		if (!ow || !split_names(ow->objname, ow->n_objname, &schema, &name))
+		if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
 			continue;
 		for (size_t k = 0; k < r->m->nfunctions; k++) {
 			struct pgd_function *f = r->m->functions[k];

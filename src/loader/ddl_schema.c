@@ -1,4 +1,12 @@
-/* ---- schemas, types, extensions, sequences */
+/*
+ * ddl_schema.c - CREATE SCHEMA, CREATE EXTENSION, COMMENT ON and
+ * ALTER ... SET SCHEMA replay.
+ */
+#include <string.h>
+
+#include "replay.h"
+
+/* ---- schemas and extensions */
 
 void rp_create_schema_stmt(struct replay *r, PgQuery__CreateSchemaStmt *s)
 {
@@ -38,7 +46,7 @@ void rp_create_extension(struct replay *r, PgQuery__CreateExtensionStmt *s)
 	e->obj.created = r->src;
 }
 
-/* ---- comments, owners, SET SCHEMA */
+/* ---- comments, SET SCHEMA */
 
 /* COMMENT ON COLUMN [schema.]table.column */
 static void comment_column(struct replay *r, PgQuery__CommentStmt *s)
@@ -78,8 +86,8 @@ void rp_comment(struct replay *r, PgQuery__CommentStmt *s)
 	    s->object->node_case != PG_QUERY__NODE__NODE_LIST)
 		return; /* comments on other objects are not modeled */
 	const char *schema, *name;
-	if (!split_names(s->object->list->items, s->object->list->n_items,
-			 &schema, &name))
+	if (!rp_split_names(s->object->list->items, s->object->list->n_items,
+			    &schema, &name))
 		return;
 	PgQuery__RangeVar rv = PG_QUERY__RANGE_VAR__INIT;
 	rv.relname = (char *)name;
@@ -100,10 +108,10 @@ void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s)
 		char *old_schema = pgd_xstrdup(t->obj.schema);
 		char *old_name = pgd_xstrdup(t->obj.name);
 		pgd_schema_rename_rel(r->m, &t->obj, s->newschema, t->obj.name);
-		retarget_fks(r, old_schema, old_name, t);
-		retarget_index_defs(r, t, old_schema, old_name);
-		follow_rel_rename(r, &t->obj, old_schema, old_name);
-		touch(r, &t->obj);
+		rp_retarget_fks(r, old_schema, old_name, t);
+		rp_retarget_index_defs(r, t, old_schema, old_name);
+		rp_follow_rel_rename(r, &t->obj, old_schema, old_name);
+		rp_touch(r, &t->obj);
 		free(old_schema);
 		free(old_name);
 		return;

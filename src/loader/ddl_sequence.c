@@ -1,3 +1,10 @@
+/*
+ * ddl_sequence.c - CREATE SEQUENCE and ALTER SEQUENCE replay (OWNED BY).
+ */
+#include <string.h>
+
+#include "replay.h"
+
 static const char *owned_by_option(struct replay *r, PgQuery__Node **opts,
 				   size_t n)
 {
@@ -20,7 +27,7 @@ static const char *owned_by_option(struct replay *r, PgQuery__Node **opts,
 		if (!t)
 			return NULL;
 		struct pgd_strbuf sb = PGD_STRBUF_INIT;
-		qualified(&sb, t->obj.schema, t->obj.name);
+		rp_qualified(&sb, t->obj.schema, t->obj.name);
 		pgd_strbuf_addch(&sb, '.');
 		pgd_strbuf_add_ident(&sb, pgd_pgq_str(l->items[l->n_items - 1]));
 		const char *res = pgd_schema_strdup(r->m, sb.buf);
@@ -65,5 +72,5 @@ void rp_alter_seq(struct replay *r, PgQuery__AlterSeqStmt *s)
 	const char *own = owned_by_option(r, s->options, s->n_options);
 	if (own)
 		sq->owned_by = *own ? own : NULL;
-	touch(r, &sq->obj);
+	rp_touch(r, &sq->obj);
 }

@@ -1,3 +1,12 @@
+/*
+ * ddl_setting.c - settings that change how later statements read:
+ * SET search_path, SELECT set_config('search_path', ...) as pg_dump writes
+ * it, and the schemas PostgREST exposes (pgrst.db_schemas).
+ */
+#include <string.h>
+
+#include "replay.h"
+
 /* ---- SET search_path and set_config() */
 
 /* Splits "a, \"B\", c" as PostgreSQL reads a search_path value. */
@@ -44,7 +53,7 @@ static void apply_path_value(struct replay *r, const char *value)
 	free(names);
 }
 
-static void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s)
+void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s)
 {
 	if (!s->name || strcmp(s->name, "search_path") != 0)
 		return; /* other settings do not change names */
@@ -85,7 +94,7 @@ static void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s)
 }
 
 /* SELECT set_config('search_path', 'x, y', false) as pg_dump writes it. */
-static bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s)
+bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s)
 {
 	bool found = false;
 	for (size_t i = 0; i < s->n_target_list; i++) {
@@ -114,7 +123,7 @@ static bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s)
 
 /* ALTER ROLE authenticator / ALTER DATABASE SET pgrst.db_schemas = '...':
  * the schemas PostgREST exposes, for the RLS review. */
-static bool set_exposed(struct replay *r, PgQuery__VariableSetStmt *vs)
+bool rp_set_exposed(struct replay *r, PgQuery__VariableSetStmt *vs)
 {
 	if (!vs || !vs->name || strcmp(vs->name, "pgrst.db_schemas") != 0 ||
 	    vs->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE || !vs->n_args)

@@ -1,34 +1,14 @@
 /*
- * ddl_table.c - CREATE TABLE, ALTER TABLE and CREATE INDEX replay, with
- * PostgreSQL 15's implicit objects: serial sequences, primary key and
- * unique indexes, and the names it gives unnamed constraints and indexes.
+ * ddl_table.c - CREATE TABLE replay and the columns and constraints it
+ * (and ALTER TABLE, ddl_alter_table.c) adds, with PostgreSQL 15's implicit
+ * objects: serial sequences, primary key and unique indexes, and the names
+ * it gives unnamed constraints.
  */
 #include <string.h>
 
 #include "replay.h"
 
 /* ---- helpers */
-
-static void clone_index(struct replay *r, const struct pgd_index *pix,
-			struct pgd_table *child);
-static void clone_indexes(struct replay *r, const struct pgd_table *parent,
-			  struct pgd_table *child, bool attach);
-
-static void touch(struct replay *r, struct pgd_object *o)
-{
-	o->changed = r->src;
-}
-
-/* A constraint waiting for its name: column constraints carry their column. */
-struct pending {
-	PgQuery__Constraint *con;
-	const char *column; /* NULL for a table constraint */
-};
-
-struct pending_list {
-	struct pending *v;
-	size_t n, alloc;
-};
 
 static void pending_add(struct pending_list *l, PgQuery__Constraint *con,
 			const char *column)
@@ -180,8 +160,8 @@ static void add_exclusion_index(struct replay *r, struct pgd_table *t,
  * Adds one constraint to t, choosing its name the way PostgreSQL does when
  * it has none. column is the column of a column constraint, or NULL.
  */
-static int add_constraint(struct replay *r, struct pgd_table *t,
-			  PgQuery__Constraint *con, const char *column)
+int rp_add_constraint(struct replay *r, struct pgd_table *t,
+		      PgQuery__Constraint *con, const char *column)
 {
 	const char *name = con->conname && *con->conname ? con->conname : NULL;
 	const char *s = t->obj.schema, *tn = t->obj.name;
@@ -222,10 +202,10 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 			rp_rename_index(r, ix, name);
 		ix->constraint = c->obj.name;
 		ix->primary = c->type == PGD_CON_PRIMARY;
-		touch(r, &ix->obj);
+		rp_touch(r, &ix->obj);
 		if (ix->primary)
 			for (size_t i = 0; i < c->ncolumns; i++) {
-				struct pgd_column *col = column_of(t, c->columns[i]);
+				struct pgd_column *col = rp_column_of(t, c->columns[i]);
 				if (col)
 					col->not_null = true;
 			}
@@ -314,7 +294,7 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 	pgd_strbuf_release(&err);
 	for (size_t i = 0; i < c->ncolumns; i++)
 		if (c->type != PGD_CON_FOREIGN && c->type != PGD_CON_CHECK &&
-		    !column_of(t, c->columns[i])) {
+		    !rp_column_of(t, c->columns[i])) {
 			rp_error(r, con->location,
 				 "column \"%s\" named in key does not exist",
 				 c->columns[i]);
@@ -333,12 +313,12 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 		size_t n;
 		struct pgd_table **parts = rp_partitions(r, t, &n);
 		for (size_t i = 0; i < n && !r->failed; i++)
-			clone_index(r, cix, parts[i]);
+			rp_clone_index(r, cix, parts[i]);
 		free(parts);
 	}
 	if (c->type == PGD_CON_PRIMARY)
 		for (size_t i = 0; i < c->ncolumns; i++) {
-			struct pgd_column *col = column_of(t, c->columns[i]);
+			struct pgd_column *col = rp_column_of(t, c->columns[i]);
 			if (col)
 				col->not_null = true;
 		}
@@ -348,8 +328,8 @@ static int add_constraint(struct replay *r, struct pgd_table *t,
 /* Adds pending constraints in PostgreSQL's order: CHECK constraints are
  * created with the table, then the indexes of PRIMARY KEY and UNIQUE, then
  * FOREIGN KEYs (they need the referenced keys). */
-static void add_pending(struct replay *r, struct pgd_table *t,
-			struct pending_list *l)
+void rp_add_pending(struct replay *r, struct pgd_table *t,
+		    struct pending_list *l)
 {
 	static const PgQuery__ConstrType order[][2] = {
 		{ PG_QUERY__CONSTR_TYPE__CONSTR_CHECK, PG_QUERY__CONSTR_TYPE__CONSTR_CHECK },
@@ -366,7 +346,7 @@ static void add_pending(struct replay *r, struct pgd_table *t,
 					continue;
 				if (pass == 1 && order[k][0] == order[k][1])
 					continue;
-				add_constraint(r, t, l->v[i].con, l->v[i].column);
+				rp_add_constraint(r, t, l->v[i].con, l->v[i].column);
 			}
 	}
 	free(l->v);
@@ -375,8 +355,8 @@ static void add_pending(struct replay *r, struct pgd_table *t,
 }
 
 /* The default expression of a column, canonical, or NULL. */
-static const char *canon_default(struct replay *r, struct pgd_table *t,
-				 PgQuery__Node **expr, const PgQuery__TypeName *tn)
+const char *rp_canon_default(struct replay *r, struct pgd_table *t,
+			     PgQuery__Node **expr, const PgQuery__TypeName *tn)
 {
 	/* PostgreSQL stores no default for DEFAULT NULL */
 	if (*expr && (*expr)->node_case == PG_QUERY__NODE__NODE_A_CONST &&
@@ -390,7 +370,7 @@ static const char *canon_default(struct replay *r, struct pgd_table *t,
 /* The collation a COLLATE clause gives a column, quoted as the catalog
  * reader prints it; NULL for none and for "default", which is the type's
  * own collation to the server. */
-static const char *collation_of(struct replay *r, const PgQuery__CollateClause *cc)
+const char *rp_collation_of(struct replay *r, const PgQuery__CollateClause *cc)
 {
 	if (!cc || !cc->n_collname)
 		return NULL;
@@ -406,8 +386,8 @@ static const char *collation_of(struct replay *r, const PgQuery__CollateClause *
 	return res;
 }
 
-static const char *serial_sequence(struct replay *r, struct pgd_table *t,
-				   struct pgd_column *c, bool identity)
+const char *rp_serial_sequence(struct replay *r, struct pgd_table *t,
+			       struct pgd_column *c, bool identity)
 {
 	const char *seq = rp_choose_relname(r, t->obj.schema, t->obj.name,
 					    c->obj.name, "seq", false);
@@ -429,9 +409,9 @@ static const char *serial_sequence(struct replay *r, struct pgd_table *t,
  * Adds a column from a ColumnDef; its constraints go to pending (named
  * later, after all columns exist). Returns the column or NULL on error.
  */
-static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
-				     PgQuery__ColumnDef *cd,
-				     struct pending_list *pending)
+struct pgd_column *rp_add_column(struct replay *r, struct pgd_table *t,
+				 PgQuery__ColumnDef *cd,
+				 struct pending_list *pending)
 {
 	if (pgd_table_find_column(t, cd->colname)) {
 		rp_error(r, cd->location,
@@ -457,7 +437,7 @@ static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
 	free(type);
 	if (cd->is_not_null)
 		c->not_null = true;
-	c->collation = collation_of(r, cd->coll_clause);
+	c->collation = rp_collation_of(r, cd->coll_clause);
 	PgQuery__Constraint *last_con = NULL;
 	for (size_t i = 0; i < cd->n_constraints; i++) {
 		PgQuery__Node *n = cd->constraints[i];
@@ -472,17 +452,17 @@ static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
 			c->not_null = false;
 			break;
 		case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
-			c->def = canon_default(r, t, &con->raw_expr, cd->type_name);
+			c->def = rp_canon_default(r, t, &con->raw_expr, cd->type_name);
 			break;
 		case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
 			c->identity = con->generated_when && *con->generated_when == 'a'
 					      ? 'a' : 'd';
 			c->not_null = true;
-			serial_sequence(r, t, c, true);
+			rp_serial_sequence(r, t, c, true);
 			break;
 		case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
 			c->generated = 's';
-			c->def = canon_default(r, t, &con->raw_expr, NULL);
+			c->def = rp_canon_default(r, t, &con->raw_expr, NULL);
 			break;
 		case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRABLE:
 			if (last_con)
@@ -507,7 +487,7 @@ static struct pgd_column *add_column(struct replay *r, struct pgd_table *t,
 		}
 	}
 	if (serial) {
-		const char *seq = serial_sequence(r, t, c, false);
+		const char *seq = rp_serial_sequence(r, t, c, false);
 		struct pgd_strbuf d = PGD_STRBUF_INIT, lit = PGD_STRBUF_INIT;
 		pgd_strbuf_add_ident(&lit, t->obj.schema);
 		pgd_strbuf_addch(&lit, '.');
@@ -606,14 +586,14 @@ void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
 					if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL)
 						inh->not_null = true;
 					else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT)
-						inh->def = canon_default(r, t, &con->raw_expr,
-									 NULL);
+						inh->def = rp_canon_default(r, t, &con->raw_expr,
+									    NULL);
 					else
 						pending_add(&pending, con, inh->obj.name);
 				}
 				break;
 			}
-			add_column(r, t, cd, &pending);
+			rp_add_column(r, t, cd, &pending);
 			break;
 		}
 		case PG_QUERY__NODE__NODE_CONSTRAINT:
@@ -637,7 +617,7 @@ void rp_create_table(struct replay *r, PgQuery__CreateStmt *s)
 			break;
 		}
 	}
-	add_pending(r, t, &pending);
+	rp_add_pending(r, t, &pending);
 	if (part_parent && !r->failed)
-		clone_indexes(r, part_parent, t, false);
+		rp_clone_indexes(r, part_parent, t, false);
 }

@@ -1,7 +1,15 @@
+/*
+ * ddl_type.c - enums (CREATE TYPE AS ENUM, ALTER TYPE ADD VALUE) and
+ * domains.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 static bool type_target(struct replay *r, PgQuery__Node **names, size_t n,
 			const char **schema, const char **name)
 {
-	if (!split_names(names, n, schema, name))
+	if (!rp_split_names(names, n, schema, name))
 		return false;
 	if (!*schema)
 		*schema = rp_create_schema(r);
@@ -31,7 +39,7 @@ static struct pgd_type *find_type(struct replay *r, PgQuery__Node **names,
 				  size_t n)
 {
 	const char *schema, *name;
-	if (!split_names(names, n, &schema, &name))
+	if (!rp_split_names(names, n, &schema, &name))
 		return NULL;
 	if (schema)
 		return pgd_schema_find_type(r->m, schema, name);
@@ -54,7 +62,7 @@ void rp_alter_enum(struct replay *r, PgQuery__AlterEnumStmt *s)
 		for (size_t i = 0; i < ty->nlabels; i++)
 			if (strcmp(ty->labels[i], s->old_val) == 0) {
 				ty->labels[i] = pgd_schema_strdup(r->m, s->new_val);
-				touch(r, &ty->obj);
+				rp_touch(r, &ty->obj);
 				return;
 			}
 		rp_error(r, -1, "\"%s\" is not an existing enum label", s->old_val);
@@ -79,7 +87,7 @@ void rp_alter_enum(struct replay *r, PgQuery__AlterEnumStmt *s)
 	PGD_COPY(v + pos + 1, ty->labels + pos, (ty->nlabels - pos) * sizeof(*v));
 	ty->labels = v;
 	ty->nlabels++;
-	touch(r, &ty->obj);
+	rp_touch(r, &ty->obj);
 }
 
 void rp_create_domain(struct replay *r, PgQuery__CreateDomainStmt *s)

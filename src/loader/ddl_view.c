@@ -1,4 +1,12 @@
-/* ---- views, CREATE TABLE AS, functions, triggers */
+/*
+ * ddl_view.c - CREATE VIEW and CREATE TABLE AS / materialized views: their
+ * columns and the relations and columns they read.
+ */
+#include <string.h>
+
+#include "replay.h"
+
+/* ---- views and CREATE TABLE AS */
 
 struct reads {
 	struct replay *r;
@@ -113,7 +121,7 @@ static void view_columns(struct replay *r, struct pgd_view *v, PgQuery__Node *qu
 			    !has_ref(&refs, "", cn) && !has_ref(&refs, rn.ref[i], cn))
 				continue;
 			struct pgd_strbuf q = PGD_STRBUF_INIT;
-			qualified(&q, t->obj.schema, t->obj.name);
+			rp_qualified(&q, t->obj.schema, t->obj.name);
 			pgd_strbuf_addch(&q, '.');
 			pgd_strbuf_add_ident(&q, cn);
 			PGD_GROW(cols, alloc, v->nread_columns + 1);
@@ -154,7 +162,7 @@ void rp_create_view(struct replay *r, PgQuery__ViewStmt *s)
 			return;
 		}
 		v = (struct pgd_view *)o;
-		touch(r, &v->obj);
+		rp_touch(r, &v->obj);
 	} else {
 		v = pgd_schema_add_view(r->m, schema, s->view->relname);
 		v->obj.created = r->src;

@@ -6,7 +6,6 @@
  * and never parsed: real migrations carry megabytes of seed data.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
@@ -370,13 +369,13 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 		PgQuery__AlterRoleSetStmt *a = n->alter_role_set_stmt;
 		if (a->role && a->role->rolename &&
 		    !strcmp(a->role->rolename, "authenticator") &&
-		    set_exposed(r, a->setstmt))
+		    rp_set_exposed(r, a->setstmt))
 			break;
 		rp_unmodeled(r, "ALTER ROLE SET", "role settings are not part of the model");
 		break;
 	}
 	case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT:
-		if (set_exposed(r, n->alter_database_set_stmt->setstmt))
+		if (rp_set_exposed(r, n->alter_database_set_stmt->setstmt))
 			break;
 		rp_unmodeled(r, "ALTER DATABASE SET", "database settings are not part of the model");
 		break;

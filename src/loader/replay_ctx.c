@@ -1,3 +1,14 @@
+/*
+ * replay_ctx.c - what every DDL handler shares: diagnostics (rp_error,
+ * rp_warn, rp_unmodeled), the search_path, name resolution (rp_table,
+ * rp_rv_schema), canonical expressions (rp_expr) and small name helpers.
+ * It calls no handler: everything in the loader but names.c sits above it.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "replay.h"
+
 /* ---- diagnostics */
 
 static size_t stmt_byte(struct replay *r, int loc)
@@ -138,12 +149,12 @@ struct pgd_table *rp_table(struct replay *r, const PgQuery__RangeVar *rv,
 
 /* ---- shared helpers */
 
-static void touch(struct replay *r, struct pgd_object *o)
+void rp_touch(struct replay *r, struct pgd_object *o)
 {
 	o->changed = r->src;
 }
 
-static void qualified(struct pgd_strbuf *sb, const char *schema, const char *name)
+void rp_qualified(struct pgd_strbuf *sb, const char *schema, const char *name)
 {
 	pgd_strbuf_add_ident(sb, schema);
 	pgd_strbuf_addch(sb, '.');
@@ -151,8 +162,8 @@ static void qualified(struct pgd_strbuf *sb, const char *schema, const char *nam
 }
 
 /* Splits a List of String names into schema (may be NULL) and name. */
-static bool split_names(PgQuery__Node **names, size_t n, const char **schema,
-			const char **name)
+bool rp_split_names(PgQuery__Node **names, size_t n, const char **schema,
+		    const char **name)
 {
 	*schema = NULL;
 	*name = NULL;
@@ -170,7 +181,7 @@ static bool split_names(PgQuery__Node **names, size_t n, const char **schema,
 
 /* A table for an object to hang on; a platform table the migrations do not
  * create (storage.objects) gets an external placeholder. */
-static struct pgd_table *table_for(struct replay *r, const PgQuery__RangeVar *rv)
+struct pgd_table *rp_table_for(struct replay *r, const PgQuery__RangeVar *rv)
 {
 	struct pgd_table *t = rp_table(r, rv, true);
 	if (t)
@@ -188,7 +199,7 @@ static struct pgd_table *table_for(struct replay *r, const PgQuery__RangeVar *rv
 	return rp_table(r, rv, false);
 }
 
-static char *replace_once(const char *s, const char *from, const char *to)
+char *rp_replace_once(const char *s, const char *from, const char *to)
 {
 	const char *p = strstr(s, from);
 	if (!p)
@@ -200,7 +211,7 @@ static char *replace_once(const char *s, const char *from, const char *to)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-static struct pgd_column *column_of(struct pgd_table *t, const char *name)
+struct pgd_column *rp_column_of(struct pgd_table *t, const char *name)
 {
 	return name ? pgd_table_find_column(t, name) : NULL;
 }

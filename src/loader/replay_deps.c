@@ -1,3 +1,13 @@
+/*
+ * replay_deps.c - dependency rules shared by several object families:
+ * the foreign keys and views that depend on an index or column, dropping a
+ * view with the views that read it, the partitions of a table and index
+ * renames. Below the handlers, above replay_ctx.c.
+ */
+#include <string.h>
+
+#include "replay.h"
+
 static bool is_fk_to(const struct pgd_constraint *c, const struct pgd_table *t)
 {
 	return c->type == PGD_CON_FOREIGN && c->ref_table &&
@@ -5,7 +15,7 @@ static bool is_fk_to(const struct pgd_constraint *c, const struct pgd_table *t)
 	       strcmp(c->ref_schema, t->obj.schema) == 0;
 }
 
-static bool in_list(const char *const *v, size_t n, const char *s)
+bool rp_in_list(const char *const *v, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], s) == 0)
@@ -19,7 +29,7 @@ static bool same_set(const char *const *a, size_t na, const char *const *b,
 	if (na != nb)
 		return false;
 	for (size_t i = 0; i < na; i++)
-		if (!in_list(b, nb, a[i]))
+		if (!rp_in_list(b, nb, a[i]))
 			return false;
 	return true;
 }
@@ -40,15 +50,7 @@ static const struct pgd_index *fk_index(const struct pgd_constraint *fk,
 	return NULL;
 }
 
-struct deps {
-	struct pgd_table **fk_tables;     /* the table of each foreign key */
-	struct pgd_constraint **fks;
-	size_t nfks, afks;
-	struct pgd_view **views;
-	size_t nviews, aviews;
-};
-
-static void deps_release(struct deps *d)
+void rp_deps_release(struct rp_deps *d)
 {
 	free(d->fk_tables);
 	free(d->fks);
@@ -56,8 +58,8 @@ static void deps_release(struct deps *d)
 }
 
 /* Foreign keys that depend on index ix of t. */
-static void fk_deps_on_index(struct replay *r, const struct pgd_table *t,
-			     const struct pgd_index *ix, struct deps *d)
+void rp_fk_deps_on_index(struct replay *r, const struct pgd_table *t,
+			 const struct pgd_index *ix, struct rp_deps *d)
 {
 	for (size_t i = 0; i < r->m->ntables; i++) {
 		struct pgd_table *o = r->m->tables[i];
@@ -75,7 +77,7 @@ static void fk_deps_on_index(struct replay *r, const struct pgd_table *t,
 }
 
 /* Drops what depends on an object being dropped with CASCADE. */
-static void drop_deps(struct replay *r, struct deps *d)
+void rp_drop_deps(struct replay *r, struct rp_deps *d)
 {
 	for (size_t i = 0; i < d->nfks; i++) {
 		struct pgd_table *o = d->fk_tables[i];
@@ -95,15 +97,15 @@ static void drop_deps(struct replay *r, struct deps *d)
 int rp_drop_index_deps(struct replay *r, struct pgd_index *ix, bool cascade,
 		       const char *what)
 {
-	struct deps d = { 0 };
-	fk_deps_on_index(r, ix->table, ix, &d);
+	struct rp_deps d = { 0 };
+	rp_fk_deps_on_index(r, ix->table, ix, &d);
 	int rc = 0;
 	if (d.nfks && !cascade)
 		rc = rp_error(r, -1, "cannot drop %s because other objects depend on it",
 			      what);
 	else
-		drop_deps(r, &d);
-	deps_release(&d);
+		rp_drop_deps(r, &d);
+	rp_deps_release(&d);
 	return rc;
 }
 
@@ -132,8 +134,8 @@ struct pgd_table **rp_partitions(struct replay *r, const struct pgd_table *t,
 	return v;
 }
 
-static void rename_index_def(struct replay *r, struct pgd_index *ix,
-			     const char *old)
+void rp_rename_index_def(struct replay *r, struct pgd_index *ix,
+			 const char *old)
 {
 	struct pgd_strbuf from = PGD_STRBUF_INIT, to = PGD_STRBUF_INIT;
 	pgd_strbuf_addstr(&from, " INDEX ");
@@ -142,7 +144,7 @@ static void rename_index_def(struct replay *r, struct pgd_index *ix,
 	pgd_strbuf_addstr(&to, " INDEX ");
 	pgd_strbuf_add_ident(&to, ix->obj.name);
 	pgd_strbuf_addstr(&to, " ON ");
-	char *d = replace_once(ix->def, from.buf, to.buf);
+	char *d = rp_replace_once(ix->def, from.buf, to.buf);
 	if (d)
 		ix->def = pgd_schema_strdup(r->m, d);
 	free(d);
@@ -154,7 +156,7 @@ void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_nam
 {
 	char *old = pgd_xstrdup(ix->obj.name);
 	pgd_schema_rename_rel(r->m, &ix->obj, ix->obj.schema, new_name);
-	rename_index_def(r, ix, old);
+	rp_rename_index_def(r, ix, old);
 	free(old);
 }
 

@@ -226,6 +226,10 @@ enum ev_stop ev_call(struct ev_ctx *c, struct ev_func *fn,
 enum ev_stop ev_run_sql(struct ev_ctx *c, const char *sql, bool dynamic,
 			const struct ev_val *params, size_t nparams,
 			struct ev_val **rows, size_t *nrows);
+/* A variable, parameter ($n) or record field of the frame c->fr: *found
+ * says whether the name is one. */
+enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
+			  struct ev_val *out, bool *found);
 /* The search_path of the host. */
 const char *const *ev_search_path(struct pgd_eval *ev, size_t *n);
 

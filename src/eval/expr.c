@@ -2003,9 +2003,6 @@ static enum ev_stop bool_expr(struct ev_ctx *c, const PgQuery__BoolExpr *b,
 	return EV_OK;
 }
 
-/* A variable or record field of the PL/pgSQL frame (plpgsql.c). */
-enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
-			  struct ev_val *out, bool *found);
 
 static enum ev_stop column_ref(struct ev_ctx *c, const PgQuery__ColumnRef *cr,
 			       struct ev_val *out)

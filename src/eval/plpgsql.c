@@ -277,9 +277,6 @@ static enum ev_stop assign(struct ev_ctx *c, long varno, struct ev_val v)
 }
 
 enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
-			  struct ev_val *out, bool *found);
-
-enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
 			  struct ev_val *out, bool *found)
 {
 	struct ev_frame *fr = c->fr;
@@ -350,12 +347,73 @@ static json_t *pl_expr(json_t *n)
 	return jget(n, "PLpgSQL_expr");
 }
 
+/* A whole expression that needs no parse: a plain string literal, a
+ * small integer or a lone variable name. Returns true with *out set. */
+static bool trivial_expr(struct ev_ctx *c, const char *text, struct ev_val *out)
+{
+	const char *p = text;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	size_t n = strlen(p);
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n'))
+		n--;
+	if (!n || n > 200)
+		return false;
+	if (p[0] == '\'' && p[n - 1] == '\'' && n >= 2) {
+		/* '...' with no quote or backslash inside (no '' escapes to
+		 * undo, no E'' semantics) */
+		for (size_t i = 1; i + 1 < n; i++)
+			if (p[i] == '\'' || p[i] == '\\')
+				return false;
+		*out = ev_text(c->ev, pgd_arena_strndup(c->ev->arena, p + 1, n - 2));
+		out->type = "unknown";
+		return true;
+	}
+	if (p[0] >= '0' && p[0] <= '9' && n < 10) {
+		int64_t v = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return false;
+			v = v * 10 + (p[i] - '0');
+		}
+		*out = ev_int(v);
+		return true;
+	}
+	if ((p[0] >= 'a' && p[0] <= 'z') || p[0] == '_') {
+		char name[64];
+		if (n >= sizeof(name))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+			      p[i] == '_'))
+				return false;
+		memcpy(name, p, n);
+		name[n] = 0;
+		/* keywords (true, null, current_user, ...) are not variables */
+		static const char *const kw[] = { "true", "false", "null", "current_user",
+			"current_schema", "current_role", "session_user", "user",
+			"current_date", "current_time", "current_timestamp", "localtime",
+			"localtimestamp", "current_catalog", "default", "select" };
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(kw); i++)
+			if (!strcmp(kw[i], name))
+				return false;
+		const char *f[1] = { name };
+		bool found = false;
+		if (ev_frame_var(c, f, 1, out, &found) != EV_OK || !found)
+			return false;
+		return true;
+	}
+	return false;
+}
+
 /* Evaluates the expression text e (an expression, or a SELECT's tail). */
 static enum ev_stop eval_expr_text(struct ev_ctx *c, json_t *e, const char *text,
 				   struct ev_val *out)
 {
 	enum ev_stop st;
 	*out = ev_null();
+	if (!c->scope && trivial_expr(c, text, out))
+		return ev_step(c);
 	PgQuery__ParseResult *t = cached_tree(c, e, "SELECT ", text, &st);
 	if (!t)
 		return st;
@@ -550,10 +608,57 @@ static enum ev_stop run_tree(struct ev_ctx *c, PgQuery__ParseResult *t, const ch
 	return st;
 }
 
+/* Whether sql is one DDL statement the host runs as it is: it starts with
+ * a DDL keyword and has no ';' but at its end (else it is parsed here and
+ * split). Saves a parse of every EXECUTEd statement. */
+static bool plain_ddl(const char *sql)
+{
+	static const char *const kws[] = { "create", "alter", "drop", "grant",
+					   "revoke", "comment" };
+	const char *p = sql;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	bool kw = false;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(kws) && !kw; i++) {
+		size_t n = strlen(kws[i]);
+		kw = !strncasecmp(p, kws[i], n) && (p[n] == ' ' || p[n] == '\t' ||
+						     p[n] == '\n' || p[n] == '\r');
+	}
+	if (!kw)
+		return false;
+	const char *semi = strchr(p, ';');
+	if (!semi)
+		return true;
+	for (semi++; *semi; semi++)
+		if (*semi != ' ' && *semi != '\t' && *semi != '\n' && *semi != '\r')
+			return false;
+	return true;
+}
+
 enum ev_stop ev_run_sql(struct ev_ctx *c, const char *sql, bool dynamic,
 			const struct ev_val *params, size_t nparams,
 			struct ev_val **rows, size_t *nrows)
 {
+	if (plain_ddl(sql) && !strstr(sql, "--") && !strstr(sql, "/*")) {
+		if (rows) {
+			*rows = NULL;
+			*nrows = 0;
+		}
+		enum ev_stop st = ev_step(c);
+		if (!st) {
+			const char *b = sql;
+			while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+				b++;
+			size_t l = strlen(b);
+			while (l && (b[l - 1] == ' ' || b[l - 1] == '\t' || b[l - 1] == '\n' ||
+				     b[l - 1] == '\r' || b[l - 1] == ';'))
+				l--;
+			char *one = pgd_xstrndup(b, l);
+			st = run_host(c, one, dynamic);
+			free(one);
+		}
+		return st;
+	}
 	char *err;
 	PgQuery__ParseResult *t = parse_sql(sql, &err);
 	if (!t) {

@@ -123,9 +123,74 @@ static const char *polcmd(enum pgd_polcmd c)
 	return pgd_polcmd_name(c);
 }
 
+/* col = 'value' conjuncts of a WHERE clause that name a catalog
+ * relation's table, schema or column: rows of other objects are not built
+ * (the WHERE clause still decides; this only saves work). */
+struct filt {
+	const char *col;
+	const char *val;
+};
+
+struct filts {
+	const struct filt *v;
+	size_t n;
+	/* the table name and schema they require, or NULL (precomputed) */
+	const char *table, *schema, *relname;
+	bool none; /* two filters on one column disagree: no row */
+};
+
+static bool filt_mismatch(const struct filts *f, const char *const *cols,
+			  const char *val)
+{
+	for (size_t i = 0; f && i < f->n; i++)
+		for (const char *const *c = cols; *c; c++)
+			if (!strcmp(f->v[i].col, *c) && strcmp(f->v[i].val, val))
+				return true;
+	return false;
+}
+
+static const char *const name_cols[] = { "tablename", "table_name",
+	"event_object_table", NULL };
+static const char *const schema_cols[] = { "schemaname", "table_schema",
+	"event_object_schema", NULL };
+
+static bool in_list(const char *const *cols, const char *c)
+{
+	for (; *cols; cols++)
+		if (!strcmp(*cols, c))
+			return true;
+	return false;
+}
+
+/* Fills f->table, f->schema and f->relname from its filters. */
+static void filts_prepare(struct filts *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const char **slot = in_list(name_cols, f->v[i].col) ? &f->table
+				    : in_list(schema_cols, f->v[i].col) ? &f->schema
+				    : !strcmp(f->v[i].col, "relname") ? &f->relname : NULL;
+		if (!slot)
+			continue;
+		if (*slot && strcmp(*slot, f->v[i].val))
+			f->none = true;
+		*slot = f->v[i].val;
+	}
+}
+
+/* Whether table t cannot give a row the filters keep. */
+static bool skip_table(const struct filts *f, const struct pgd_table *t,
+		       bool relname_too)
+{
+	if (!f)
+		return false;
+	return f->none || (f->table && strcmp(f->table, t->obj.name)) ||
+	       (f->schema && strcmp(f->schema, t->obj.schema)) ||
+	       (relname_too && f->relname && strcmp(f->relname, t->obj.name));
+}
+
 /* The catalog relation schema.name as a relation, or NULL. */
 static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
-				  const char *name)
+				  const char *name, const struct filts *fl)
 {
 	struct pgd_eval *ev = c->ev;
 	const struct pgd_schema *m = ev->host.model;
@@ -190,6 +255,8 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		 * creation order within each */
 		for (size_t i = 0; i < m->ntables && (which == 0 || which == 1 || which == 4); i++) {
 			const struct pgd_table *t = m->tables[i];
+			if (skip_table(fl, t, which == 1))
+				continue;
 			struct ev_val *r = rb_row(&b);
 			if (which == 0) {
 				r[0] = name_v(ev, t->obj.schema);
@@ -275,10 +342,15 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 			rb_init(&b, ev, c_cols, 10);
 		else
 			rb_init(&b, ev, c_att, 8);
+		static const char *const colname[] = { "column_name", "attname", NULL };
 		for (size_t i = 0; i < m->ntables; i++) {
 			const struct pgd_table *t = m->tables[i];
+			if (skip_table(fl, t, false))
+				continue;
 			for (size_t j = 0; j < t->ncolumns; j++) {
 				const struct pgd_column *col = t->columns[j];
+				if (filt_mismatch(fl, colname, col->obj.name))
+					continue;
 				struct ev_val *r = rb_row(&b);
 				if (!is_is) {
 					r[0] = oid_v(ev, "r", t->obj.schema, t->obj.name);
@@ -322,10 +394,15 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 			rb_init(&b, ev, c_tc, 6);
 		else
 			rb_init(&b, ev, c_kcu, 7);
+		static const char *const conname[] = { "conname", "constraint_name", NULL };
 		for (size_t i = 0; i < m->ntables; i++) {
 			const struct pgd_table *t = m->tables[i];
+			if (skip_table(fl, t, false))
+				continue;
 			for (size_t j = 0; j < t->nconstraints; j++) {
 				const struct pgd_constraint *k = t->constraints[j];
+				if (filt_mismatch(fl, conname, k->obj.name))
+					continue;
 				if (which == 0) {
 					struct ev_val *r = rb_row(&b);
 					r[0] = oid_v(ev, "c", t->obj.schema, k->obj.name);
@@ -373,7 +450,8 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 			"tablespace", "indexdef" };
 		rb_init(&b, ev, cols, 5);
 		for (size_t i = 0; i < m->ntables; i++)
-			for (size_t j = 0; j < m->tables[i]->nindexes; j++) {
+			for (size_t j = 0; !skip_table(fl, m->tables[i], false) &&
+					   j < m->tables[i]->nindexes; j++) {
 				const struct pgd_index *ix = m->tables[i]->indexes[j];
 				struct ev_val *r = rb_row(&b);
 				r[0] = name_v(ev, m->tables[i]->obj.schema);
@@ -392,7 +470,8 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		bool view = !strcmp(name, "pg_policies");
 		rb_init(&b, ev, view ? c_pols : c_pol, view ? 8 : 5);
 		for (size_t i = 0; i < m->ntables; i++)
-			for (size_t j = 0; j < m->tables[i]->npolicies; j++) {
+			for (size_t j = 0; !skip_table(fl, m->tables[i], false) &&
+					   j < m->tables[i]->npolicies; j++) {
 				const struct pgd_table *t = m->tables[i];
 				const struct pgd_policy *p = t->policies[j];
 				struct ev_val *r = rb_row(&b);
@@ -427,7 +506,8 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 			"trigger_name", "event_object_schema", "event_object_table" };
 		rb_init(&b, ev, is_is ? c_is : c_tg, is_is ? 5 : 4);
 		for (size_t i = 0; i < m->ntables; i++)
-			for (size_t j = 0; j < m->tables[i]->ntriggers; j++) {
+			for (size_t j = 0; !skip_table(fl, m->tables[i], false) &&
+					   j < m->tables[i]->ntriggers; j++) {
 				const struct pgd_table *t = m->tables[i];
 				const struct pgd_trigger *tg = t->triggers[j];
 				struct ev_val *r = rb_row(&b);
@@ -562,23 +642,99 @@ struct from {
 };
 
 static enum ev_stop add_from(struct ev_ctx *c, struct from *f, const PgQuery__Node *n,
-			     bool left, const PgQuery__Node *on);
+			     bool left, const PgQuery__Node *on, const PgQuery__Node *where);
+
+/* The equality filters of where that apply to the relation alias. */
+static void collect_filters(struct ev_ctx *c, const PgQuery__Node *w, const char *alias,
+			    struct filt **v, size_t *n, size_t *alloc, int depth)
+{
+	if (!w || depth > 32)
+		return;
+	if (w->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
+	    w->bool_expr->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR) {
+		for (size_t i = 0; i < w->bool_expr->n_args; i++)
+			collect_filters(c, w->bool_expr->args[i], alias, v, n, alloc, depth + 1);
+		return;
+	}
+	if (w->node_case != PG_QUERY__NODE__NODE_A_EXPR ||
+	    w->a_expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP ||
+	    w->a_expr->n_name != 1 || !ev_str(w->a_expr->name[0]) ||
+	    strcmp(ev_str(w->a_expr->name[0]), "="))
+		return;
+	const PgQuery__Node *l = w->a_expr->lexpr, *r = w->a_expr->rexpr;
+	if (!l || !r)
+		return;
+	for (int side = 0; side < 2; side++) {
+		const PgQuery__Node *col = side ? r : l, *other = side ? l : r;
+		if (col->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
+			continue;
+		const PgQuery__ColumnRef *cr = col->column_ref;
+		const char *name = NULL;
+		if (cr->n_fields == 1)
+			name = ev_str(cr->fields[0]);
+		else if (cr->n_fields == 2 && ev_str(cr->fields[0]) && alias &&
+			 !strcmp(ev_str(cr->fields[0]), alias))
+			name = ev_str(cr->fields[1]);
+		if (!name)
+			continue;
+		/* the other side: a constant, a parameter or a variable */
+		const PgQuery__Node *o = other;
+		while (o->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+			o = o->type_cast->arg;
+		if (o->node_case != PG_QUERY__NODE__NODE_A_CONST &&
+		    o->node_case != PG_QUERY__NODE__NODE_PARAM_REF &&
+		    !(o->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+		      o->column_ref->n_fields == 1))
+			continue;
+		if (o->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
+			/* a variable, not a column of the catalog */
+			const char *vn = ev_str(o->column_ref->fields[0]);
+			bool found = false;
+			struct ev_val val;
+			const char *f1[1] = { vn };
+			if (!vn || !c->fr || ev_frame_var(c, f1, 1, &val, &found) || !found ||
+			    val.k != EV_TEXT)
+				continue;
+			PGD_GROW(*v, *alloc, *n + 1);
+			(*v)[*n].col = name;
+			(*v)[*n].val = val.s;
+			(*n)++;
+			continue;
+		}
+		struct ev_val val;
+		struct ev_ctx sc = *c;
+		sc.scope = NULL;
+		if (ev_expr(&sc, o, &val) || val.k != EV_TEXT)
+			continue;
+		PGD_GROW(*v, *alloc, *n + 1);
+		(*v)[*n].col = name;
+		(*v)[*n].val = val.s;
+		(*n)++;
+	}
+}
 
 static enum ev_stop range_var(struct ev_ctx *c, const PgQuery__RangeVar *rv,
-			      struct ev_rel **out)
+			      const PgQuery__Node *where, struct ev_rel **out)
 {
 	const char *schema = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
 	if (!schema && pgd_schema_find_rel(c->ev->host.model, "public", rv->relname))
 		return ev_unsupported(c, "query", "a query over the table \"%s\" "
 				      "(data) is not evaluated", rv->relname);
-	struct ev_rel *r = catalog_rel(c, schema, rv->relname);
+	const char *alias = rv->alias && rv->alias->aliasname ? rv->alias->aliasname
+							       : rv->relname;
+	struct filt *fv = NULL;
+	size_t nf = 0, af = 0;
+	collect_filters(c, where, alias, &fv, &nf, &af, 0);
+	struct filts fl = { fv, nf, NULL, NULL, NULL, false };
+	filts_prepare(&fl);
+	struct ev_rel *r = catalog_rel(c, schema, rv->relname, &fl);
+	free(fv);
 	if (!r)
 		return ev_unsupported(c, "query", "a query over %s%s%s is not evaluated",
 				      schema ? schema : "", schema ? "." : "", rv->relname);
 	struct ev_rel *copy = ev_alloc(c->ev, sizeof(*copy));
 	*copy = *r;
-	copy->alias = rv->alias && rv->alias->aliasname ? rv->alias->aliasname
-							 : rv->relname;
+	copy->alias = alias;
 	*out = copy;
 	return EV_OK;
 }
@@ -602,13 +758,13 @@ static enum ev_stop rows_to_rel(struct ev_ctx *c, struct ev_val *rows, size_t n,
 }
 
 static enum ev_stop add_from(struct ev_ctx *c, struct from *f, const PgQuery__Node *n,
-			     bool left, const PgQuery__Node *on)
+			     bool left, const PgQuery__Node *on, const PgQuery__Node *where)
 {
 	enum ev_stop st;
 	struct ev_rel *rel = NULL;
 	switch (n->node_case) {
 	case PG_QUERY__NODE__NODE_RANGE_VAR:
-		if ((st = range_var(c, n->range_var, &rel)))
+		if ((st = range_var(c, n->range_var, where, &rel)))
 			return st;
 		break;
 	case PG_QUERY__NODE__NODE_JOIN_EXPR: {
@@ -621,10 +777,10 @@ static enum ev_stop add_from(struct ev_ctx *c, struct from *f, const PgQuery__No
 			return ev_unsupported(c, "join", "RIGHT and FULL joins are not evaluated");
 		if (j->alias)
 			return ev_unsupported(c, "join", "an aliased join");
-		if ((st = add_from(c, f, j->larg, left, on)))
+		if ((st = add_from(c, f, j->larg, left, on, where)))
 			return st;
 		return add_from(c, f, j->rarg, j->jointype == PG_QUERY__JOIN_TYPE__JOIN_LEFT,
-				j->quals);
+				j->quals, where);
 	}
 	case PG_QUERY__NODE__NODE_RANGE_SUBSELECT: {
 		const PgQuery__RangeSubselect *rs = n->range_subselect;
@@ -926,7 +1082,7 @@ enum ev_stop ev_select(struct ev_ctx *c, const PgQuery__SelectStmt *s,
 		return ev_unsupported(c, "query", "DISTINCT ON is not evaluated");
 	struct from f = { 0 };
 	for (size_t i = 0; i < s->n_from_clause; i++)
-		if ((st = add_from(c, &f, s->from_clause[i], false, NULL))) {
+		if ((st = add_from(c, &f, s->from_clause[i], false, NULL, s->where_clause))) {
 			free(f.v);
 			return st;
 		}

@@ -457,10 +457,16 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	r->src.file = r->file;
 	r->src.line = pgd_srcfile_line_of(r->sf, r->stmt_off);
 	r->src.stmt = NULL;
-	if (k == ST_SELECT && !contains_ci(p, (size_t)(end - p), "set_config") &&
-	    !pgd_eval_any(r->ev)) {
-		/* no migration function to call yet: not worth a parse */
-		rp_unmodeled(r, "SELECT", "function calls in a SELECT are not replayed");
+	if (k == ST_SELECT && !contains_ci(p, (size_t)(end - p), "set_config")) {
+		if (!pgd_eval_any(r->ev)) {
+			/* no migration function to call yet: not worth a parse */
+			rp_unmodeled(r, "SELECT", "function calls in a SELECT are "
+				     "not replayed");
+			return;
+		}
+		/* the interpreter parses it, once */
+		r->src.stmt = pgd_schema_strndup(r->m, p, (size_t)(end - p));
+		rp_call(r, "SELECT");
 		return;
 	}
 	char *sql = pgd_xstrndup(p, (size_t)(end - p));

@@ -81,10 +81,15 @@ static size_t all_namespaces(const struct pgd_schema *m, const char ***out)
 		PGD_BUG("out of memory");
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(builtin_ns); i++)
 		v[n++] = builtin_ns[i];
+	v = realloc(v, (m->nnamespaces + 3 + ev_nplatform_schemas) * sizeof(*v));
+	if (!v)
+		PGD_BUG("out of memory");
+	for (size_t i = 0; i < ev_nplatform_schemas; i++)
+		v[n++] = ev_platform_schemas[i];
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		bool dup = false;
-		for (size_t j = 0; j < PGD_ARRAY_SIZE(builtin_ns); j++)
-			dup = dup || !strcmp(builtin_ns[j], m->namespaces[i]->obj.name);
+		for (size_t j = 0; j < n; j++)
+			dup = dup || !strcmp(v[j], m->namespaces[i]->obj.name);
 		if (!dup)
 			v[n++] = m->namespaces[i]->obj.name;
 	}
@@ -251,12 +256,46 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		case 4: rb_init(&b, ev, c_istables, 4); break;
 		default: rb_init(&b, ev, c_isviews, 3); break;
 		}
-		/* tables, then views, then (pg_class) indexes and sequences:
-		 * creation order within each */
+		/* the platform's tables first (they were there before any
+		 * migration), then the model's tables, views, then (pg_class)
+		 * indexes and sequences: creation order within each */
+		for (size_t i = 0; i < ev_nplatform_tables && (which == 0 || which == 1 || which == 4); i++) {
+			const char *ps = ev_platform_tables[i][0], *pn = ev_platform_tables[i][1];
+			if (pgd_schema_find_table(m, ps, pn) && !pgd_schema_find_table(m, ps, pn)->external)
+				continue;
+			if ((fl->table && strcmp(fl->table, pn)) || (fl->schema && strcmp(fl->schema, ps)) ||
+			    (which == 1 && fl->relname && strcmp(fl->relname, pn)) || fl->none)
+				continue;
+			struct ev_val *r = rb_row(&b);
+			if (which == 0) {
+				r[0] = name_v(ev, ps);
+				r[1] = name_v(ev, pn);
+				r[2] = name_v(ev, "postgres");
+				r[3] = ev_bool(true);
+				r[4] = ev_bool(false);
+			} else if (which == 1) {
+				r[0] = oid_v(ev, "r", ps, pn);
+				r[1] = name_v(ev, pn);
+				r[2] = oid_v(ev, "n", NULL, ps);
+				r[3] = char_v(ev, 'r');
+				r[4] = r[5] = r[6] = ev_bool(false);
+			} else {
+				r[0] = name_v(ev, "postgres");
+				r[1] = name_v(ev, ps);
+				r[2] = name_v(ev, pn);
+				r[3] = ev_text(ev, "BASE TABLE");
+			}
+		}
 		for (size_t i = 0; i < m->ntables && (which == 0 || which == 1 || which == 4); i++) {
 			const struct pgd_table *t = m->tables[i];
 			if (skip_table(fl, t, which == 1))
 				continue;
+			bool platform = false;
+			for (size_t k = 0; t->external && k < ev_nplatform_tables; k++)
+				platform = platform || (!strcmp(ev_platform_tables[k][0], t->obj.schema) &&
+						       !strcmp(ev_platform_tables[k][1], t->obj.name));
+			if (platform)
+				continue; /* listed above */
 			struct ev_val *r = rb_row(&b);
 			if (which == 0) {
 				r[0] = name_v(ev, t->obj.schema);

@@ -312,7 +312,10 @@ static const struct expr_case expr_cases[] = {
 	{ "current_schema()", "public" },
 	{ "to_regclass('public.nope') is null", "true" },
 	{ "(select count(*) from pg_tables where schemaname = 'public')", "2" },
-	{ "(select string_agg(tablename, ',' order by tablename) from pg_tables)", "Weird,t" },
+	{ "(select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname = 'public')",
+	  "Weird,t" },
+	{ "(select string_agg(schemaname || '.' || tablename, ',') from pg_tables where schemaname <> 'public')",
+	  "auth.users,storage.buckets,storage.objects" },
 	{ "(select array_agg(column_name order by ordinal_position) from information_schema.columns where table_name = 't')",
 	  "{id,name}" },
 	{ "'public.t'::regclass::text || ' ' || 't'::regclass || ' ' || '\"Weird\"'::regclass",
@@ -326,7 +329,7 @@ static const struct expr_case expr_cases[] = {
 	  "ab" },
 	{ "1 between 0 and 2 and 5 not between 0 and 2", "true" },
 	{ "'a' = any(array['b','a'])", "true" },
-	{ "(select max(tablename) from pg_tables limit 1)", "t" },
+	{ "(select max(tablename) from pg_tables where schemaname = 'public' limit 1)", "t" },
 };
 
 START_TEST(expressions)

@@ -758,46 +758,59 @@ int ev_compare(struct ev_ctx *c, const struct ev_val *a, const struct ev_val *b)
 
 /* ---- LIKE and regular expressions */
 
+/* One character of s (UTF-8) at *s; advances. */
+static void utf8_next(const char **s)
+{
+	(*s)++;
+	while (((unsigned char)**s & 0xC0) == 0x80)
+		(*s)++;
+}
+
+/* LIKE: % any run, _ one character, esc quotes the next pattern byte.
+ * Iterative with one backtrack point (the last %), so O(len(s) *
+ * len(p)) whatever the pattern: no input makes it slow. */
 static bool like_match(const char *s, const char *p, char esc, bool ci, int depth)
 {
-	if (depth > 64)
-		return false;
-	while (*p) {
+	const char *star_p = NULL, *star_s = NULL;
+	(void)depth;
+	while (*s) {
 		if (*p == '%') {
 			while (*p == '%')
 				p++;
 			if (!*p)
 				return true;
-			for (const char *t = s; ; t++) {
-				if (like_match(t, p, esc, ci, depth + 1))
-					return true;
-				if (!*t)
-					return false;
-			}
-		}
-		if (!*s)
-			return false;
-		if (*p == '_') {
-			/* one character, not one byte */
-			s++;
-			while (((unsigned char)*s & 0xC0) == 0x80)
-				s++;
-			p++;
+			star_p = p;
+			star_s = s;
 			continue;
 		}
-		if (esc && *p == esc && p[1])
+		if (*p == '_') {
 			p++;
-		char a = *s, b = *p;
+			utf8_next(&s);
+			continue;
+		}
+		const char *pc = p;
+		if (esc && *pc == esc && pc[1])
+			pc++;
+		char a = *s, b = *pc;
 		if (ci) {
 			a = (char)tolower((unsigned char)a);
 			b = (char)tolower((unsigned char)b);
 		}
-		if (a != b)
+		if (*pc && a == b) {
+			p = pc + 1;
+			s++;
+			continue;
+		}
+		if (!star_p)
 			return false;
-		s++;
-		p++;
+		/* let the last % swallow one more character */
+		utf8_next(&star_s);
+		s = star_s;
+		p = star_p;
 	}
-	return !*s;
+	while (*p == '%')
+		p++;
+	return !*p;
 }
 
 static enum ev_stop regex_match(struct ev_ctx *c, const char *s, const char *pat,

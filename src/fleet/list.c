@@ -110,7 +110,8 @@ static int parse_line(const char *path, unsigned line, const char *s, size_t len
 		s++;
 		len--;
 	}
-	while (len && blank(s[len - 1]))
+	/* not a trailing tab: "name<TAB>" is a name without a conninfo */
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\r'))
 		len--;
 	if (!len || *s == '#')
 		return 0;

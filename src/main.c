@@ -1270,12 +1270,36 @@ static int cmd_merge(struct cli *c)
 	return rc;
 }
 
+/* --baseline for a fleet: entries naming a database apply to it alone,
+ * the others to every database (baseline.h). Returns an exit code. */
 static int apply_fleet_baseline(const struct cli *c, struct pgd_fleet_results *r,
 				struct pgd_report_meta *meta)
 {
-	(void)c;
-	(void)r;
-	(void)meta;
+	if (!c->baseline)
+		return 0;
+	char day[11];
+	int rc = today(day);
+	if (rc)
+		return rc;
+	struct pgd_baseline *b = NULL;
+	struct pgd_error err = PGD_ERROR_INIT;
+	if (pgd_baseline_read_file(c->baseline, &b, &err) < 0) {
+		pgd_error_print(stderr, &err);
+		pgd_error_release(&err);
+		return PGD_EXIT_USAGE;
+	}
+	struct pgd_baseline_db *dbs = pgd_xcalloc(r->n + 1, sizeof(*dbs));
+	for (size_t d = 0; d < r->n; d++)
+		dbs[d] = (struct pgd_baseline_db){ r->v[d].name, &r->v[d].findings,
+						   !r->v[d].error, 0 };
+	pgd_baseline_apply_fleet(b, dbs, r->n, day, !c->shard);
+	for (size_t d = 0; d < r->n; d++) {
+		r->v[d].suppressed = dbs[d].suppressed;
+		meta->suppressed += dbs[d].suppressed;
+	}
+	meta->baseline = c->baseline;
+	free(dbs);
+	pgd_baseline_free(b);
 	return 0;
 }
 

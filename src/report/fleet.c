@@ -96,6 +96,10 @@ void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 	json_t *summary = json_pack("{s:I, s:I, s:I}", "databases", (json_int_t)n,
 				    "ok", (json_int_t)(n - nerr), "error", (json_int_t)nerr);
 	json_object_set_new(summary, "findings", count_obj(tsev, tcat, total));
+	size_t suppressed = 0;
+	for (size_t d = 0; d < n; d++)
+		suppressed += dbs[d].suppressed;
+	json_object_set_new(summary, "suppressed", json_integer((json_int_t)suppressed));
 	json_object_set_new(summary, "fail_on", meta->fail_on_none
 		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
 	json_object_set_new(summary, "exit", json_integer(fleet_exit(dbs, n)));

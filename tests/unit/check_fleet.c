@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgdrift/baseline.h"
 #include "pgdrift/fleet.h"
 #include "unit.h"
 
@@ -171,6 +172,92 @@ START_TEST(merge_reports)
 }
 END_TEST
 
+/* Findings for objects named in objs ("a b c"); sorted (fingerprints set). */
+static void some_findings(struct pgd_findings *f, const char *objs)
+{
+	char *copy = strdup(objs), *save = NULL;
+	for (char *o = strtok_r(copy, " ", &save); o; o = strtok_r(NULL, " ", &save))
+		pgd_findings_add(f, PGD_R_MISSING_TABLE, o, o, NULL, NULL, "missing %s", o);
+	free(copy);
+	pgd_findings_sort(f);
+}
+
+static const char *fp_of(const char *obj)
+{
+	static char fp[17];
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	some_findings(&f, obj);
+	memcpy(fp, f.v[0].fingerprint, 17);
+	pgd_findings_release(&f);
+	return fp;
+}
+
+static char *codes(const struct pgd_findings *f)
+{
+	char buf[512] = "";
+	for (size_t i = 0; i < f->n; i++) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, sizeof(buf) - len, "%s%s:%s", i ? "," : "",
+			 f->v[i].rule->code, f->v[i].object);
+	}
+	return strdup(buf);
+}
+
+/* An entry naming a database applies there only; one without to all. */
+START_TEST(baseline_per_database)
+{
+	char text[2048];
+	char fa[17], fb[17], fz[17];
+	memcpy(fa, fp_of("public.a"), 17);
+	memcpy(fb, fp_of("public.b"), 17);
+	memcpy(fz, fp_of("public.z"), 17);
+	snprintf(text, sizeof(text),
+		 "{\"format\": \"pgdrift.baseline/1\", \"entries\": [\n"
+		 "{\"fingerprint\": \"%s\", \"object\": \"public.a\", \"reason\": \"r\"},\n"
+		 "{\"fingerprint\": \"%s\", \"object\": \"public.b\", \"reason\": \"r\", \"database\": \"one\"},\n"
+		 "{\"fingerprint\": \"%s\", \"object\": \"public.z\", \"reason\": \"r\", \"database\": \"two\"}]}\n",
+		 fa, fb, fz);
+	struct pgd_baseline *b;
+	struct pgd_error err = PGD_ERROR_INIT;
+	ck_assert_int_eq(pgd_baseline_read_text("bl.json", text, &b, &err), 0);
+	struct pgd_findings one = PGD_FINDINGS_INIT, two = PGD_FINDINGS_INIT;
+	some_findings(&one, "public.a public.b");
+	some_findings(&two, "public.a public.b");
+	struct pgd_baseline_db dbs[] = { { "one", &one, true, 0 }, { "two", &two, true, 0 } };
+	pgd_baseline_apply_fleet(b, dbs, 2, "2026-01-01", true);
+	char *g1 = codes(&one), *g2 = codes(&two);
+	ck_assert_str_eq(g1, "");                 /* a (all) and b (one) */
+	ck_assert_str_eq(g2, "PGD101:public.b,PGD902:public.z"); /* a only; z stale */
+	ck_assert_uint_eq(dbs[0].suppressed, 2);
+	ck_assert_uint_eq(dbs[1].suppressed, 1);
+	free(g1);
+	free(g2);
+	/* a single database: entries naming a database do not apply */
+	struct pgd_findings single = PGD_FINDINGS_INIT;
+	some_findings(&single, "public.a public.b");
+	ck_assert_uint_eq(pgd_baseline_apply(b, &single, "2026-01-01"), 1);
+	char *gs = codes(&single);
+	ck_assert_str_eq(gs, "PGD101:public.b");
+	free(gs);
+	/* the same fingerprint for two databases is fine; twice for one is not */
+	snprintf(text, sizeof(text),
+		 "{\"format\": \"pgdrift.baseline/1\", \"entries\": [\n"
+		 "{\"fingerprint\": \"%s\", \"reason\": \"r\", \"database\": \"one\"},\n"
+		 "{\"fingerprint\": \"%s\", \"reason\": \"r\", \"database\": \"two\"},\n"
+		 "{\"fingerprint\": \"%s\", \"reason\": \"r\", \"database\": \"one\"}]}\n",
+		 fa, fa, fa);
+	struct pgd_baseline *b2;
+	ck_assert_int_eq(pgd_baseline_read_text("bl.json", text, &b2, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "bl.json:4: fingerprint "));
+	ck_assert_ptr_nonnull(strstr(err.message, "is listed twice"));
+	pgd_error_release(&err);
+	pgd_findings_release(&one);
+	pgd_findings_release(&two);
+	pgd_findings_release(&single);
+	pgd_baseline_free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fleet");
@@ -179,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, list_errors_hide_secrets);
 	tcase_add_test(tc, shard_hash_and_split);
 	tcase_add_test(tc, merge_reports);
+	tcase_add_test(tc, baseline_per_database);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

@@ -387,6 +387,13 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				   "these findings are accepted");
 	if ((c->reason || c->expires) && !c->write_baseline)
 		return usage_error("%s", "--reason and --expires go with --write-baseline");
+	bool fleet_cmd = !strcmp(c->command, "check") || !strcmp(c->command, "rls") ||
+			 !strcmp(c->command, "diff");
+	if (c->db_list && !fleet_cmd)
+		return usage_error("--db-list goes with check, rls or diff, not %s",
+				   c->command);
+	if ((c->jobs || c->shard) && !c->db_list)
+		return usage_error("%s", "--jobs and --shard go with --db-list");
 	if (c->expires && !pgd_date_valid(c->expires))
 		return usage_error("--expires takes a date YYYY-MM-DD, not '%s'", c->expires);
 	return 0;

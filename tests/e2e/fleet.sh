@@ -170,6 +170,36 @@ rc=0
 "$PGDRIFT" merge "$tmp/shard1.json" "$tmp/shard1.json" >/dev/null 2>"$tmp/dup.err" || rc=$?
 is "$rc" 2 "merge refuses a database given twice"
 
+# rls and diff take a fleet too
+printf 'clean\t%s dbname=fl_tpl password=$PGD_FLEET_PW\ndropped\t%s dbname=fl_01_missing_table password=$PGD_FLEET_PW\n' "$tcp" "$tcp" >"$tmp/two.list"
+rc=0
+"$PGDRIFT" rls --db-list "$tmp/two.list" --format json -o "$tmp/rls.json" 2>/dev/null || rc=$?
+got=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(r["command"], " ".join(d["name"] + ":" + str(sum(f["category"] == "rls" for f in d["findings"]) > 0) for d in r["databases"]))' "$tmp/rls.json")
+is "$got" "rls clean:True dropped:True" "rls --db-list: the RLS review of each database (exit $rc)"
+"$PGDRIFT" snapshot --db "dbname=fl_tpl" --format json -o "$tmp/snap.json" 2>/dev/null
+rc=0
+"$PGDRIFT" diff "$tmp/snap.json" --db-list "$tmp/two.list" --format json -o "$tmp/diff.json" 2>/dev/null || rc=$?
+is "$rc" 1 "diff SNAPSHOT --db-list: exit 1 (one database drifted from the snapshot)"
+got=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(d["name"] + ":" + ",".join(f["name"] for f in d["findings"] if f["severity"] == "error") for d in r["databases"]))' "$tmp/diff.json")
+is "$got" "clean: dropped:missing_table" "diff SNAPSHOT --db-list: each database against the snapshot"
+
+# a baseline entry for one database, and one for every database
+fp=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print([f["fingerprint"] for d in r["databases"] if d["name"] == "dropped" for f in d["findings"] if f["name"] == "missing_table"][0])' "$tmp/diff.json")
+printf '{"format": "pgdrift.baseline/1", "entries": [\n{"fingerprint": "%s", "reason": "known", "database": "dropped"}\n]}\n' "$fp" >"$tmp/bl.json"
+rc=0
+"$PGDRIFT" diff "$tmp/snap.json" --db-list "$tmp/two.list" --baseline "$tmp/bl.json" --format json -o "$tmp/diff_bl.json" 2>/dev/null || rc=$?
+is "$rc" 0 "a baseline entry naming the database accepts its drift: exit 0"
+got=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(d["name"] + ":" + str(d["summary"]["suppressed"]) for d in r["databases"]), r["summary"]["suppressed"])' "$tmp/diff_bl.json")
+is "$got" "clean:0 dropped:1 1" "the entry suppresses in its database only"
+
 # statement/lock timeout: an error row, the other database still read
 psql -X -q -d fl_killed -c 'begin; lock table pg_catalog.pg_policy in access exclusive mode; select pg_sleep(30)' >/dev/null 2>&1 &
 pids+=($!)

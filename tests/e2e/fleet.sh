@@ -122,7 +122,7 @@ PY
 ok $? "SARIF has a run, JUnit a test suite per database; Code Quality fingerprints are unique across databases"
 rows=$(awk '/^\| database \|/ {t=1; next} t && /^\|---/ {next} t && /^\| / {n++} t && /^$/ {exit} END {print n}' "$out/fleet.md")
 is "$rows" 23 "Markdown: the fleet table has a row per database"
-grep -q '^### 01_missing_table' "$out/fleet.md"
+grep -qF '### 01\_missing\_table' "$out/fleet.md"
 ok $? "Markdown: a section for a database with drift"
 grep -q '^ghost: ERROR' "$out/fleet.txt"
 ok $? "text: the short form has an error line per unreadable database"

@@ -158,9 +158,9 @@ static const char **json_strings(struct reader *r, const char *text, size_t *n)
 /* ---- one function per object kind */
 
 static const char sql_schemas[] =
-	"SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER
-	"AND" NOT_EXT("'pg_namespace'", "n.oid")
-	"ORDER BY n.nspname COLLATE \"C\"";
+		  "SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER
+		  "AND" NOT_EXT("'pg_namespace'", "n.oid")
+		  "ORDER BY n.nspname COLLATE \"C\"";
 
 static int on_schemas(struct reader *r, PGresult *res)
 {
@@ -174,18 +174,18 @@ static int on_schemas(struct reader *r, PGresult *res)
 }
 
 static const char sql_tables[] =
-	"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity,"
-	" c.relforcerowsecurity, c.relpersistence,"
-	" pg_get_userbyid(c.relowner) AS owner,"
-	" obj_description(c.oid, 'pg_class') AS comment,"
-	" (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)"
-	"   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent"
-	"   JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
-	"   WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of"
-	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-	"AND" NOT_EXT("'pg_class'", "c.oid")
-	"ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+		  "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity,"
+		  " c.relforcerowsecurity, c.relpersistence,"
+		  " pg_get_userbyid(c.relowner) AS owner,"
+		  " obj_description(c.oid, 'pg_class') AS comment,"
+		  " (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)"
+		  "   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent"
+		  "   JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
+		  "   WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 static int on_tables(struct reader *r, PGresult *res)
 {
@@ -214,21 +214,21 @@ static int on_tables(struct reader *r, PGresult *res)
 }
 
 static const char sql_columns[] =
-	"SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
-	" a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
-	" a.attidentity, a.attgenerated,"
-	" CASE WHEN a.attcollation <> t.typcollation"
-	"  THEN quote_ident(co.collname) END AS collation,"
-	" col_description(a.attrelid, a.attnum) AS comment"
-	" FROM pg_attribute a"
-	" JOIN pg_class c ON c.oid = a.attrelid"
-	" JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" JOIN pg_type t ON t.oid = a.atttypid"
-	" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-	" LEFT JOIN pg_collation co ON co.oid = a.attcollation"
-	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')"
-	" AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-	"ORDER BY a.attrelid, a.attnum";
+		  "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
+		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
+		  " a.attidentity, a.attgenerated,"
+		  " CASE WHEN a.attcollation <> t.typcollation"
+		  "  THEN quote_ident(co.collname) END AS collation,"
+		  " col_description(a.attrelid, a.attnum) AS comment"
+		  " FROM pg_attribute a"
+		  " JOIN pg_class c ON c.oid = a.attrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " JOIN pg_type t ON t.oid = a.atttypid"
+		  " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+		  " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
+		  " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')"
+		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY a.attrelid, a.attnum";
 
 static int on_columns(struct reader *r, PGresult *res)
 {
@@ -265,13 +265,13 @@ static int on_columns(struct reader *r, PGresult *res)
 }
 
 static const char sql_constraints[] =
-	"SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
-	" FROM pg_constraint co"
-	" JOIN pg_class c ON c.oid = co.conrelid"
-	" JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p')"
-	" AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-	"ORDER BY co.conrelid, co.conname COLLATE \"C\"";
+		  "SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
+		  " FROM pg_constraint co"
+		  " JOIN pg_class c ON c.oid = co.conrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p')"
+		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY co.conrelid, co.conname COLLATE \"C\"";
 
 static int on_constraints(struct reader *r, PGresult *res)
 {
@@ -290,17 +290,17 @@ static int on_constraints(struct reader *r, PGresult *res)
 }
 
 static const char sql_indexes[] =
-	"SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid) AS def,"
-	" i.indisunique, i.indisprimary,"
-	" (SELECT co.conname FROM pg_constraint co WHERE co.conindid = i.indexrelid"
-	"   AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')) AS con"
-	" FROM pg_index i"
-	" JOIN pg_class ic ON ic.oid = i.indexrelid"
-	" JOIN pg_class c ON c.oid = i.indrelid"
-	" JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-	"AND" NOT_EXT("'pg_class'", "c.oid")
-	"ORDER BY i.indrelid, ic.relname COLLATE \"C\"";
+		  "SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid) AS def,"
+		  " i.indisunique, i.indisprimary,"
+		  " (SELECT co.conname FROM pg_constraint co WHERE co.conindid = i.indexrelid"
+		  "   AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')) AS con"
+		  " FROM pg_index i"
+		  " JOIN pg_class ic ON ic.oid = i.indexrelid"
+		  " JOIN pg_class c ON c.oid = i.indrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY i.indrelid, ic.relname COLLATE \"C\"";
 
 static int on_indexes(struct reader *r, PGresult *res)
 {
@@ -321,16 +321,16 @@ static int on_indexes(struct reader *r, PGresult *res)
 }
 
 static const char sql_policies[] =
-	"SELECT p.polrelid, p.polname, p.polcmd, p.polpermissive,"
-	" array_to_json(ARRAY(SELECT CASE WHEN ro = 0 THEN 'public'"
-	"   ELSE pg_get_userbyid(ro) END FROM unnest(p.polroles) ro)) AS roles,"
-	" pg_get_expr(p.polqual, p.polrelid) AS qual,"
-	" pg_get_expr(p.polwithcheck, p.polrelid) AS wcheck"
-	" FROM pg_policy p"
-	" JOIN pg_class c ON c.oid = p.polrelid"
-	" JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE" NS_FILTER
-	"ORDER BY p.polrelid, p.polname COLLATE \"C\"";
+		  "SELECT p.polrelid, p.polname, p.polcmd, p.polpermissive,"
+		  " array_to_json(ARRAY(SELECT CASE WHEN ro = 0 THEN 'public'"
+		  "   ELSE pg_get_userbyid(ro) END FROM unnest(p.polroles) ro)) AS roles,"
+		  " pg_get_expr(p.polqual, p.polrelid) AS qual,"
+		  " pg_get_expr(p.polwithcheck, p.polrelid) AS wcheck"
+		  " FROM pg_policy p"
+		  " JOIN pg_class c ON c.oid = p.polrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE" NS_FILTER
+		  "ORDER BY p.polrelid, p.polname COLLATE \"C\"";
 
 static int on_policies(struct reader *r, PGresult *res)
 {
@@ -373,12 +373,12 @@ static int on_policies(struct reader *r, PGresult *res)
 }
 
 static const char sql_triggers[] =
-	"SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def"
-	" FROM pg_trigger tg"
-	" JOIN pg_class c ON c.oid = tg.tgrelid"
-	" JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE NOT tg.tgisinternal AND" NS_FILTER
-	"ORDER BY tg.tgrelid, tg.tgname COLLATE \"C\"";
+		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def"
+		  " FROM pg_trigger tg"
+		  " JOIN pg_class c ON c.oid = tg.tgrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE NOT tg.tgisinternal AND" NS_FILTER
+		  "ORDER BY tg.tgrelid, tg.tgname COLLATE \"C\"";
 
 static int on_triggers(struct reader *r, PGresult *res)
 {
@@ -399,17 +399,17 @@ static int on_triggers(struct reader *r, PGresult *res)
 }
 
 static const char sql_types[] =
-	"SELECT n.nspname, t.typname, t.typtype,"
-	" array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
-	"   WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)) AS labels,"
-	" format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,"
-	" array_to_json(ARRAY(SELECT pg_get_constraintdef(co.oid)"
-	"   FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c'"
-	"   ORDER BY co.conname)) AS checks"
-	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-	" WHERE t.typtype IN ('e', 'd') AND" NS_FILTER
-	"AND" NOT_EXT("'pg_type'", "t.oid")
-	"ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
+		  "SELECT n.nspname, t.typname, t.typtype,"
+		  " array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
+		  "   WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)) AS labels,"
+		  " format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,"
+		  " array_to_json(ARRAY(SELECT pg_get_constraintdef(co.oid)"
+		  "   FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c'"
+		  "   ORDER BY co.conname)) AS checks"
+		  " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+		  " WHERE t.typtype IN ('e', 'd') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_type'", "t.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
 
 static int on_types(struct reader *r, PGresult *res)
 {
@@ -451,20 +451,20 @@ static int on_types(struct reader *r, PGresult *res)
 }
 
 static const char sql_sequences[] =
-	"SELECT n.nspname, c.relname,"
-	" (SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)"
-	"   || '.' || quote_ident(ta.attname)"
-	"  FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid"
-	"  JOIN pg_namespace tn ON tn.oid = tc.relnamespace"
-	"  JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid"
-	"  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
-	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
-	"  LIMIT 1) AS owned_by,"
-	" EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-	"  AND d.objid = c.oid AND d.deptype = 'i') AS identity"
-	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE c.relkind = 'S' AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-	"ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+		  "SELECT n.nspname, c.relname,"
+		  " (SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)"
+		  "   || '.' || quote_ident(ta.attname)"
+		  "  FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid"
+		  "  JOIN pg_namespace tn ON tn.oid = tc.relnamespace"
+		  "  JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid"
+		  "  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+		  "  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+		  "  LIMIT 1) AS owned_by,"
+		  " EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+		  "  AND d.objid = c.oid AND d.deptype = 'i') AS identity"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind = 'S' AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 static int on_sequences(struct reader *r, PGresult *res)
 {
@@ -480,16 +480,16 @@ static int on_sequences(struct reader *r, PGresult *res)
 
 /* The relations each view reads, through its rewrite rule's dependencies. */
 static const char sql_view_deps[] =
-	"SELECT DISTINCT n.nspname, c.relname, rn.nspname AS rschema,"
-	" rc.relname AS rname"
-	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" JOIN pg_rewrite rw ON rw.ev_class = c.oid"
-	" JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid"
-	"  AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid"
-	" JOIN pg_class rc ON rc.oid = d.refobjid"
-	" JOIN pg_namespace rn ON rn.oid = rc.relnamespace"
-	" WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
-	"ORDER BY 1, 2, 3, 4";
+		  "SELECT DISTINCT n.nspname, c.relname, rn.nspname AS rschema,"
+		  " rc.relname AS rname"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " JOIN pg_rewrite rw ON rw.ev_class = c.oid"
+		  " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid"
+		  "  AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid"
+		  " JOIN pg_class rc ON rc.oid = d.refobjid"
+		  " JOIN pg_namespace rn ON rn.oid = rc.relnamespace"
+		  " WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
+		  "ORDER BY 1, 2, 3, 4";
 
 static int on_view_deps(struct reader *r, PGresult *res)
 {
@@ -513,12 +513,12 @@ static int on_view_deps(struct reader *r, PGresult *res)
 
 /* Roles, with what they are members of. */
 static const char sql_roles[] =
-	"SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
-	" array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
-	"   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
-	"   ORDER BY 1)) AS member_of"
-	" FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
-	" AND ro.rolname !~ '^pg_' ORDER BY 1";
+		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
+		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
+		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
+		  "   ORDER BY 1)) AS member_of"
+		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
+		  " AND ro.rolname !~ '^pg_' ORDER BY 1";
 
 static int on_roles(struct reader *r, PGresult *res)
 {
@@ -534,17 +534,17 @@ static int on_roles(struct reader *r, PGresult *res)
 /* What PostgREST is told to expose (pgrst.db_schemas), set on the database
  * or on the authenticator role. */
 static const char sql_settings[] =
-	"SELECT (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
-	"   FROM pg_db_role_setting s, unnest(s.setconfig) cfg"
-	"   WHERE s.setdatabase = (SELECT oid FROM pg_database"
-	"     WHERE datname = current_database()) AND s.setrole = 0"
-	"   AND cfg LIKE 'pgrst.db\\_schemas=%' LIMIT 1) AS db,"
-	" (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
-	"   FROM pg_db_role_setting s JOIN pg_roles ro ON ro.oid = s.setrole,"
-	"   unnest(s.setconfig) cfg"
-	"   WHERE ro.rolname = 'authenticator' AND cfg LIKE 'pgrst.db\\_schemas=%'"
-	"   ORDER BY s.setdatabase DESC LIMIT 1) AS role"
-	" WHERE $1::text[] IS NOT NULL";
+		  "SELECT (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
+		  "   FROM pg_db_role_setting s, unnest(s.setconfig) cfg"
+		  "   WHERE s.setdatabase = (SELECT oid FROM pg_database"
+		  "     WHERE datname = current_database()) AND s.setrole = 0"
+		  "   AND cfg LIKE 'pgrst.db\\_schemas=%' LIMIT 1) AS db,"
+		  " (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
+		  "   FROM pg_db_role_setting s JOIN pg_roles ro ON ro.oid = s.setrole,"
+		  "   unnest(s.setconfig) cfg"
+		  "   WHERE ro.rolname = 'authenticator' AND cfg LIKE 'pgrst.db\\_schemas=%'"
+		  "   ORDER BY s.setdatabase DESC LIMIT 1) AS role"
+		  " WHERE $1::text[] IS NOT NULL";
 
 static int on_settings(struct reader *r, PGresult *res)
 {
@@ -584,13 +584,13 @@ static int on_settings(struct reader *r, PGresult *res)
 }
 
 static const char sql_views[] =
-	"SELECT n.nspname, c.relname, c.relkind,"
-	" coalesce((SELECT lower(o.option_value) FROM pg_options_to_table(c.reloptions) o"
-	"   WHERE o.option_name = 'security_invoker'), 'false') AS invoker"
-	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
-	"AND" NOT_EXT("'pg_class'", "c.oid")
-	"ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+		  "SELECT n.nspname, c.relname, c.relkind,"
+		  " coalesce((SELECT lower(o.option_value) FROM pg_options_to_table(c.reloptions) o"
+		  "   WHERE o.option_name = 'security_invoker'), 'false') AS invoker"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 static int on_views(struct reader *r, PGresult *res)
 {
@@ -607,16 +607,16 @@ static int on_views(struct reader *r, PGresult *res)
 }
 
 static const char sql_functions[] =
-	"SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
-	" p.prosecdef,"
-	" array_to_json(ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'public'"
-	"   ELSE pg_get_userbyid(a.grantee) END"
-	"   FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
-	"   WHERE a.privilege_type = 'EXECUTE' ORDER BY 1)) AS exec"
-	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-	" WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
-	"AND" NOT_EXT("'pg_proc'", "p.oid")
-	"ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3";
+		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
+		  " p.prosecdef,"
+		  " array_to_json(ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'public'"
+		  "   ELSE pg_get_userbyid(a.grantee) END"
+		  "   FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
+		  "   WHERE a.privilege_type = 'EXECUTE' ORDER BY 1)) AS exec"
+		  " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		  " WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_proc'", "p.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3";
 
 static int on_functions(struct reader *r, PGresult *res)
 {
@@ -633,10 +633,10 @@ static int on_functions(struct reader *r, PGresult *res)
 }
 
 static const char sql_extensions[] =
-	"SELECT e.extname, n.nspname FROM pg_extension e"
-	" JOIN pg_namespace n ON n.oid = e.extnamespace"
-	" WHERE $1::text[] IS NOT NULL"
-	" ORDER BY e.extname COLLATE \"C\"";
+		  "SELECT e.extname, n.nspname FROM pg_extension e"
+		  " JOIN pg_namespace n ON n.oid = e.extnamespace"
+		  " WHERE $1::text[] IS NOT NULL"
+		  " ORDER BY e.extname COLLATE \"C\"";
 
 static int on_extensions(struct reader *r, PGresult *res)
 {
@@ -647,12 +647,12 @@ static int on_extensions(struct reader *r, PGresult *res)
 }
 
 static const char sql_grants[] =
-	"SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
-	"  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
-	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
-	" aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
-	" WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-	"ORDER BY c.oid, 2, 3";
+		  "SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
+		  "  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
+		  " aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "ORDER BY c.oid, 2, 3";
 
 static int on_grants(struct reader *r, PGresult *res)
 {

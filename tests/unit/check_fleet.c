@@ -10,6 +10,8 @@
 
 #include "pgdrift/baseline.h"
 #include "pgdrift/fleet.h"
+#include "pgdrift/report.h"
+#include "pgdrift/strbuf.h"
 #include "unit.h"
 
 /* Parses text; returns "name=conninfo;..." or "ERR:message" (caller frees). */
@@ -258,6 +260,45 @@ START_TEST(baseline_per_database)
 }
 END_TEST
 
+/* A hostile database name is escaped in every fleet format. */
+START_TEST(fleet_reports_escape_names)
+{
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	some_findings(&f, "public.a");
+	const char *tables[] = { "public.a" };
+	struct pgd_fleet_db dbs[] = {
+		{ "x|<b>*y*</b>\"&", NULL, 1, &f, tables, 1, 0 },
+		{ "z", "cannot connect: <refused> & \"gone\"", 4, NULL, NULL, 0, 0 },
+	};
+	struct pgd_report_meta meta = { 0 };
+	meta.command = "check";
+	meta.version = "test";
+	struct {
+		const char *format, *must, *must_not;
+	} want[] = {
+		{ "markdown", "x\\|&lt;b&gt;\\*y\\*&lt;/b&gt;\"&amp;", "<b>" },
+		{ "junit", "name=\"x|&lt;b&gt;*y*&lt;/b&gt;&quot;&amp;\"", "<b>" },
+		{ "json", "\"name\": \"x|<b>*y*</b>\\\"&\"", NULL },
+		{ "sarif", "\"database\": \"x|<b>*y*</b>\\\"&\"", NULL },
+		{ "codequality", "[x|<b>*y*</b>\\\"&] PGD101", NULL },
+		{ "text", "x|<b>*y*</b>\"&: 1 error", NULL },
+	};
+	for (size_t i = 0; i < PGD_NCASES(want); i++) {
+		pgd_fleet_reporter rep = pgd_report_fleet_find(want[i].format);
+		ck_assert_ptr_nonnull(rep);
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		rep(dbs, 2, &meta, &out);
+		if (!strstr(out.buf, want[i].must))
+			ck_abort_msg("%s: no %s in\n%s", want[i].format, want[i].must, out.buf);
+		if (want[i].must_not)
+			ck_assert_ptr_null(strstr(out.buf, want[i].must_not));
+		ck_assert_ptr_nonnull(strstr(out.buf, "z"));
+		pgd_strbuf_release(&out);
+	}
+	pgd_findings_release(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fleet");
@@ -267,6 +308,7 @@ int main(void)
 	tcase_add_test(tc, shard_hash_and_split);
 	tcase_add_test(tc, merge_reports);
 	tcase_add_test(tc, baseline_per_database);
+	tcase_add_test(tc, fleet_reports_escape_names);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

@@ -1162,6 +1162,9 @@ static int cmd_fleet(struct cli *c, const char *command, const char *from,
 	if (c->write_baseline)
 		return usage_error("%s", "--write-baseline takes one database (--db), "
 				   "not a fleet");
+	if (c->rls_matrix || c->history_table)
+		return usage_error("%s", "--rls-matrix and --history-table take one "
+				   "database (--db), not a fleet");
 	if (from && looks_like_conninfo(from))
 		return usage_error("%s", "with --db-list the left side of diff is a "
 				   "migration folder or a snapshot file");
@@ -1238,6 +1241,9 @@ static int cmd_merge(struct cli *c)
 {
 	if (!c->npositional)
 		return usage_error("%s", "merge takes the JSON reports to merge");
+	if (c->migrations || c->db || c->baseline || c->write_baseline)
+		return usage_error("%s", "merge reads reports only: --format, -o, "
+				   "--fail-on and --min-severity apply");
 	struct pgd_report_meta meta = { 0 };
 	int rc = parse_fail_on(c, &meta);
 	if (rc == 0)

@@ -25,6 +25,10 @@
 struct pgd_eval_error {
 	char sqlstate[6]; /* e.g. "42P07"; "" for an unknown condition */
 	char *message;    /* malloc'd; the interpreter frees it */
+	/* the failed statement left part of its changes in the model (the
+	 * replay cannot undo them): a handler that catches it makes the
+	 * evaluation unmodeled, as a rollback would be needed */
+	bool partial;
 };
 
 struct pgd_eval_host {

@@ -158,6 +158,7 @@ struct pgd_eval {
 	/* the stop reason when a function returned EV_ERROR/EV_UNSUPPORTED */
 	char sqlstate[6];
 	char *msg;                /* malloc'd */
+	bool err_partial;         /* the error left changes (pgd_eval_error) */
 	const char *construct;
 	unsigned line;            /* file line of the error */
 	unsigned stmt_line;       /* provenance line of the top-level statement */

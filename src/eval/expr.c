@@ -35,6 +35,7 @@ enum ev_stop ev_error(struct ev_ctx *c, const char *sqlstate, const char *fmt, .
 	free(ev->msg);
 	ev->msg = pgd_strbuf_detach(&sb, NULL);
 	snprintf(ev->sqlstate, sizeof(ev->sqlstate), "%s", sqlstate);
+	ev->err_partial = false;
 	ev->construct = NULL;
 	ev->line = cur_line(c);
 	return EV_ERROR;

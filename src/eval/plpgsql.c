@@ -474,7 +474,7 @@ static enum ev_stop run_host(struct ev_ctx *c, const char *sql, bool dynamic)
 		line = c->fr->body_line + c->fr->cur - 1;
 	else
 		dynamic = true;
-	struct pgd_eval_error err = { "", NULL };
+	struct pgd_eval_error err = { "", NULL, false };
 	ev->executed++;
 	int rc = ev->host.exec(ev->host.arg, sql, line, dynamic, &err);
 	if (rc == 0) {
@@ -483,9 +483,11 @@ static enum ev_stop run_host(struct ev_ctx *c, const char *sql, bool dynamic)
 		return EV_OK;
 	}
 	enum ev_stop st;
-	if (rc == -1)
+	if (rc == -1) {
 		st = ev_error(c, err.sqlstate[0] ? err.sqlstate : "XX000", "%s",
 			      err.message ? err.message : "error");
+		ev->err_partial = err.partial;
+	}
 	else
 		st = ev_unsupported(c, "statement", "%s", err.message ? err.message
 					      : "the replay cannot model this statement");
@@ -856,7 +858,7 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 		}
 		if (!match)
 			continue;
-		if (ev->changes != saved_changes)
+		if (ev->changes != saved_changes || ev->err_partial)
 			return ev_unsupported(c, "rollback to savepoint",
 					      "a sub-block changed the schema and then "
 					      "failed (%s); undoing its changes is not "

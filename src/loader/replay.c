@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "replay.h"
+#include "pgdrift/arena.h"
 #include "pgdrift/eval.h"
 #include "../normalize/pb.h"
 #include "split.h"
@@ -150,6 +151,10 @@ static int host_exec(void *arg, const char *sql, unsigned line, bool dynamic,
 	r->tolerant = true;
 	r->failed = false;
 	pgd_strbuf_reset(&r->tolerant_msg);
+	/* a statement that fails may have changed the model before it did
+	 * (ALTER TABLE a, b: a is added, b fails); the model's arena grows
+	 * with every change, so a failure after growth is a partial one */
+	size_t arena_before = pgd_arena_used(r->m->arena);
 	for (size_t i = 0; i < tree->n_stmts && !r->failed; i++)
 		if (tree->stmts[i]->stmt)
 			dispatch(r, tree->stmts[i]->stmt);
@@ -160,6 +165,7 @@ static int host_exec(void *arg, const char *sql, unsigned line, bool dynamic,
 		const char *msg = r->tolerant_msg.len ? r->tolerant_msg.buf : "error";
 		memcpy(err->sqlstate, sqlstate_of(msg), 6);
 		err->message = pgd_xstrdup(msg);
+		err->partial = pgd_arena_used(r->m->arena) != arena_before;
 		rc = -1;
 	}
 	r->failed = false;

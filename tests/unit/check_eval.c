@@ -29,6 +29,7 @@ static int fake_exec(void *arg, const char *sql, unsigned line, bool dynamic,
 	if (strstr(sql, "boom")) {
 		strcpy(err->sqlstate, "42704");
 		err->message = pgd_xstrdup("boom does not exist");
+		err->partial = strstr(sql, "partial") != NULL;
 		return -1;
 	}
 	if (strstr(sql, "unmodelable")) {
@@ -182,6 +183,21 @@ START_TEST(rollback_of_changes_is_unmodeled)
 		"  exception when others then null; end;\n"
 		"end", &res), PGD_EVAL_UNMODELED);
 	ck_assert_str_eq(res.construct, "rollback to savepoint");
+	pgd_eval_result_release(&res);
+	/* a statement that failed half-way needs a rollback too */
+	ck_assert_int_eq(run_do(ev,
+		"begin\n"
+		"  begin alter table public.boom add column partial int;\n"
+		"  exception when undefined_object then null; end;\n"
+		"end", &res), PGD_EVAL_UNMODELED);
+	ck_assert_str_eq(res.construct, "rollback to savepoint");
+	pgd_eval_result_release(&res);
+	/* one that failed cleanly is caught */
+	ck_assert_int_eq(run_do(ev,
+		"begin\n"
+		"  begin alter table public.boom add column x int;\n"
+		"  exception when undefined_object then null; end;\n"
+		"end", &res), PGD_EVAL_DONE);
 	pgd_eval_result_release(&res);
 	fake_free(&f, ev);
 }

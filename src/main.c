@@ -928,7 +928,7 @@ static int cmd_inventory(struct cli *c)
 		struct pgd_refs_scan scan = { 0 };
 		if (c->code) {
 			rc = scan_code(c, &scan);
-			io.uses = pgd_refs_uses(&scan, &io.nuses);
+			io.uses = pgd_refs_uses(&scan, exp, &io.nuses);
 			io.code = c->code;
 		}
 		struct pgd_strbuf out = PGD_STRBUF_INIT;

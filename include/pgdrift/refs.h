@@ -225,11 +225,12 @@ void pgd_refs_mark_matrix(const struct pgd_refs_scan *s,
 			  struct pgd_rls_matrix *mx);
 
 /*
- * The inventory's "used by" entries for s (tables and functions), sorted
- * by object, file, line. Returns a malloc'd array of *n entries whose
- * strings point into s (free the array only, before s is released).
+ * The inventory's "used by" entries for s (tables and functions; an
+ * unqualified function call in SQL only when m has it, else it is taken
+ * for a built-in), sorted by object, file, line. Returns a malloc'd array
+ * of *n entries whose strings point into s (free the array only).
  */
 struct pgd_inventory_use *pgd_refs_uses(const struct pgd_refs_scan *s,
-					size_t *n);
+					const struct pgd_schema *m, size_t *n);
 
 #endif

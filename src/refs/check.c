@@ -345,13 +345,18 @@ static int cmp_use(const void *a, const void *b)
 }
 
 struct pgd_inventory_use *pgd_refs_uses(const struct pgd_refs_scan *s,
-					size_t *n)
+					const struct pgd_schema *m, size_t *n)
 {
 	struct pgd_inventory_use *v = pgd_xcalloc(s->nrefs + 1, sizeof(*v));
 	size_t k = 0;
 	for (size_t i = 0; i < s->nrefs; i++) {
 		const struct pgd_ref *r = &s->refs[i];
 		if (r->kind != PGD_REF_TABLE && r->kind != PGD_REF_FUNCTION)
+			continue;
+		/* now(), count(): unqualified SQL calls the model lacks are
+		 * built-ins */
+		if (r->kind == PGD_REF_FUNCTION && r->via == PGD_VIA_SQL && !r->schema &&
+		    !pgd_schema_find_function_name(m, "public", r->name))
 			continue;
 		struct pgd_inventory_use *u = &v[k++];
 		u->kind = r->kind == PGD_REF_TABLE ? 't' : 'f';

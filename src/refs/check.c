@@ -373,11 +373,16 @@ struct pgd_inventory_use *pgd_refs_uses(const struct pgd_refs_scan *s,
 	return v;
 }
 
+/* The same finding: code, object and place; an unused table has no place
+ * in the code (its migration file:line only one side knows). */
 static bool same_place(const struct pgd_finding *x, const struct pgd_finding *y)
 {
-	return x->rule == y->rule && x->line == y->line &&
-	       !strcmp(x->file ? x->file : "", y->file ? y->file : "") &&
-	       !strcmp(x->object ? x->object : "", y->object ? y->object : "");
+	if (x->rule != y->rule ||
+	    strcmp(x->object ? x->object : "", y->object ? y->object : ""))
+		return false;
+	return x->rule == pgd_rule(PGD_R_REF_UNUSED_TABLE) ||
+	       (x->line == y->line &&
+		!strcmp(x->file ? x->file : "", y->file ? y->file : ""));
 }
 
 static void move_tagged(struct pgd_findings *out, struct pgd_finding *x,

@@ -102,7 +102,7 @@ static void failure(struct pgd_strbuf *out, const struct pgd_finding *x)
 	xml(out, x->message, false);
 	pgd_strbuf_addch(out, '\n');
 	if (x->file) {
-		pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS ? "code: "
+		pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS ? "at: "
 									  : "migration: ");
 		xml(out, x->file, false);
 		if (x->line)

@@ -128,9 +128,10 @@ void pgd_report_text(const struct pgd_findings *f,
 		add_safe(out, x->message);
 		pgd_strbuf_addch(out, '\n');
 		if (x->file) {
-			/* refs findings point at application code */
+			/* refs findings point at application code (an unused
+			 * table at its migration) */
 			pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS
-					  ? "           code      " : "           migration ");
+					  ? "           at        " : "           migration ");
 			add_safe(out, x->file);
 			if (x->line)
 				pgd_strbuf_addf(out, ":%u", x->line);

@@ -282,7 +282,9 @@ static uint64_t finding_hash(const struct pgd_finding *x, unsigned rank)
 	h = hash_field(h, x->table);
 	h = hash_field(h, x->expected);
 	h = hash_field(h, x->actual);
-	if (!x->object) {
+	/* a refs finding is about a place in the code: the same problem on
+	 * two lines is two findings */
+	if (!x->object || x->rule->category == PGD_CAT_REFS) {
 		char line[16];
 		snprintf(line, sizeof(line), "%u", x->line);
 		h = hash_field(h, x->file);
@@ -303,20 +305,22 @@ void pgd_findings_sort(struct pgd_findings *f)
 	/* findings hashing alike share table, object and code, so they sit
 	 * in one run of the sorted order */
 	size_t run = 0;
+	uint64_t *base = pgd_xcalloc(f->n + 1, sizeof(*base));
 	for (size_t i = 0; i < f->n; i++) {
 		struct pgd_finding *x = &f->v[i];
 		if (i && (cmp_null_last(x->table, f->v[run].table) ||
 			  cmp_null_last(x->object, f->v[run].object) ||
 			  x->rule != f->v[run].rule))
 			run = i;
-		uint64_t base = finding_hash(x, 0);
+		base[i] = finding_hash(x, 0);
 		unsigned rank = 0;
 		for (size_t j = run; j < i; j++)
-			if (finding_hash(&f->v[j], 0) == base)
+			if (base[j] == base[i])
 				rank++;
 		snprintf(x->fingerprint, sizeof(x->fingerprint), "%016llx",
-			 (unsigned long long)finding_hash(x, rank));
+			 (unsigned long long)(rank ? finding_hash(x, rank) : base[i]));
 	}
+	free(base);
 }
 
 size_t pgd_findings_count_at_least(const struct pgd_findings *f,

@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include "pgdrift/arena.h"
+#include "pgdrift/map.h"
 #include "pgdrift/refs.h"
 
 struct ck {
@@ -17,6 +19,9 @@ struct ck {
 	const char *const *exposed;
 	size_t nexposed;
 	struct pgd_findings *out;
+	struct pgd_map *seen;  /* code\x1fobject\x1ffile\x1fline already reported */
+	struct pgd_arena *keys; /* seen's keys */
+	struct pgd_map *rows;  /* matrix row by table name */
 };
 
 static char *qname(const char *schema, const char *name)
@@ -36,15 +41,9 @@ static bool exposed(const struct ck *c, const char *schema)
 	return false;
 }
 
-static const struct pgd_rls_row *row_of(const struct pgd_rls_matrix *mx,
-					const char *qn)
+static const struct pgd_rls_row *row_of(const struct ck *c, const char *qn)
 {
-	if (!mx)
-		return NULL;
-	for (size_t i = 0; i < mx->n; i++)
-		if (!strcmp(mx->rows[i].table, qn))
-			return &mx->rows[i];
-	return NULL;
+	return c->rows ? pgd_map_get(c->rows, qn, strlen(qn)) : NULL;
 }
 
 static const char *schema_of(const struct pgd_ref *r)
@@ -68,12 +67,16 @@ static struct pgd_finding *add(struct ck *c, enum pgd_rule_id id,
 			       const char *actual, const char *msg)
 {
 	const char *file = c->s->files[r->file].path;
-	for (size_t i = 0; i < c->out->n; i++) {
-		const struct pgd_finding *x = &c->out->v[i];
-		if (x->rule == pgd_rule(id) && x->line == r->line && x->file &&
-		    !strcmp(x->file, file) && x->object && !strcmp(x->object, object))
-			return NULL;
+	char *key = pgd_xasprintf("%d\x1f%s\x1f%s\x1f%u", (int)id, object, file,
+				  r->line);
+	bool dup = pgd_map_get(c->seen, key, strlen(key)) != NULL;
+	if (!dup) {
+		const char *kept = pgd_arena_strdup(c->keys, key);
+		pgd_map_put(c->seen, kept, strlen(kept), (void *)1);
 	}
+	free(key);
+	if (dup)
+		return NULL;
 	struct pgd_finding *f = pgd_findings_add(c->out, id, object, table, expected,
 						 actual, "%s", msg);
 	f->file = pgd_xstrdup(file);
@@ -117,7 +120,7 @@ static bool allows(enum pgd_access a)
 static void access_checks(struct ck *c, const struct pgd_ref *r, const char *qn)
 {
 	const struct pgd_ref_file *file = &c->s->files[r->file];
-	const struct pgd_rls_row *row = row_of(c->mx, qn);
+	const struct pgd_rls_row *row = row_of(c, qn);
 	unsigned ops = table_ops(r);
 	if (!row || !ops || file->side == PGD_SIDE_SERVER)
 		return;
@@ -237,18 +240,16 @@ static void check_ref(struct ck *c, const struct pgd_ref *r)
 	free(qn);
 }
 
-/* Marks t used, and what the views it names read, transitively. */
-static void mark_used(const struct pgd_schema *m, char *used, const char *schema,
-		      const char *name, int depth)
+/* Marks a relation used (by its object in used), and what the views it
+ * names read, transitively. */
+static void mark_used(const struct pgd_schema *m, struct pgd_map *used,
+		      const char *schema, const char *name, int depth)
 {
-	if (depth > 16)
-		return;
-	for (size_t i = 0; i < m->ntables; i++)
-		if (!strcmp(m->tables[i]->obj.schema, schema) &&
-		    !strcmp(m->tables[i]->obj.name, name))
-			used[i] = 1;
 	const struct pgd_object *o = pgd_schema_find_rel(m, schema, name);
-	if (o && o->kind == PGD_VIEW) {
+	if (!o || depth > 16 || pgd_map_get(used, (const char *)&o, sizeof(o)))
+		return;
+	pgd_map_put(used, (const char *)&o, sizeof(o), (void *)1);
+	if (o->kind == PGD_VIEW) {
 		const struct pgd_view *v = (const struct pgd_view *)o;
 		for (size_t k = 0; k < v->nreads; k++)
 			mark_used(m, used, v->read_schemas[k], v->read_names[k],
@@ -259,7 +260,7 @@ static void mark_used(const struct pgd_schema *m, char *used, const char *schema
 static void unused_tables(struct ck *c)
 {
 	const struct pgd_schema *m = c->m;
-	char *used = pgd_xcalloc(m->ntables + 1, 1);
+	struct pgd_map *used = pgd_map_new();
 	for (size_t i = 0; i < c->s->nrefs; i++) {
 		const struct pgd_ref *r = &c->s->refs[i];
 		if (r->kind == PGD_REF_TABLE)
@@ -267,7 +268,8 @@ static void unused_tables(struct ck *c)
 	}
 	for (size_t i = 0; i < m->ntables; i++) {
 		const struct pgd_table *t = m->tables[i];
-		if (used[i] || t->external || t->partition_of ||
+		const struct pgd_object *o = &t->obj;
+		if (pgd_map_get(used, (const char *)&o, sizeof(o)) || t->external || t->partition_of ||
 		    pgd_schema_is_platform(t->obj.schema))
 			continue;
 		char *qn = qname(t->obj.schema, t->obj.name);
@@ -280,7 +282,7 @@ static void unused_tables(struct ck *c)
 		}
 		free(qn);
 	}
-	free(used);
+	pgd_map_free(used);
 }
 
 void pgd_refs_check(const struct pgd_refs_scan *s, const struct pgd_schema *m,
@@ -289,7 +291,14 @@ void pgd_refs_check(const struct pgd_refs_scan *s, const struct pgd_schema *m,
 		    struct pgd_findings *out)
 {
 	static const char *const public_only[] = { "public" };
-	struct ck c = { s, m, mx, public_only, 1, out };
+	struct ck c = { s, m, mx, public_only, 1, out, pgd_map_new(),
+			pgd_arena_new(), NULL };
+	if (mx) {
+		c.rows = pgd_map_new();
+		for (size_t i = 0; i < mx->n; i++)
+			pgd_map_put(c.rows, mx->rows[i].table, strlen(mx->rows[i].table),
+				    &mx->rows[i]);
+	}
 	if (o && o->nexposed) {
 		c.exposed = o->exposed;
 		c.nexposed = o->nexposed;
@@ -308,21 +317,30 @@ void pgd_refs_check(const struct pgd_refs_scan *s, const struct pgd_schema *m,
 		if (d->path)
 			f->file = pgd_xstrdup(d->path);
 	}
+	pgd_map_free(c.seen);
+	pgd_arena_free(c.keys);
+	if (c.rows)
+		pgd_map_free(c.rows);
 }
 
 void pgd_refs_mark_matrix(const struct pgd_refs_scan *s,
 			  struct pgd_rls_matrix *mx)
 {
+	struct pgd_map *rows = pgd_map_new();
+	for (size_t i = 0; i < mx->n; i++)
+		pgd_map_put(rows, mx->rows[i].table, strlen(mx->rows[i].table),
+			    &mx->rows[i]);
 	for (size_t i = 0; i < s->nrefs; i++) {
 		const struct pgd_ref *r = &s->refs[i];
 		if (r->kind != PGD_REF_TABLE || r->via != PGD_VIA_API)
 			continue;
 		char *qn = qname(schema_of(r), r->name);
-		for (size_t k = 0; k < mx->n; k++)
-			if (!strcmp(mx->rows[k].table, qn))
-				mx->rows[k].used |= table_ops(r);
+		struct pgd_rls_row *row = pgd_map_get(rows, qn, strlen(qn));
+		if (row)
+			row->used |= table_ops(r);
 		free(qn);
 	}
+	pgd_map_free(rows);
 }
 
 static int cmp_use(const void *a, const void *b)

@@ -717,7 +717,7 @@ struct walker {
 
 static int cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 static void scan_file(struct walker *w, const char *abs, const char *rel)
@@ -778,18 +778,22 @@ static void walk(struct walker *w, const char *abs, const char *rel, int depth)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		/* the entry's type first (readdir usually knows it, which
+		 * saves an lstat per file), then its name */
+		char t = de->d_type == DT_DIR ? 'd' : de->d_type == DT_REG ? 'f' : '?';
 		PGD_GROW(names, alloc, n + 1);
-		names[n++] = pgd_xstrdup(de->d_name);
+		names[n++] = pgd_xasprintf("%c%s", t, de->d_name);
 	}
 	closedir(d);
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		char *cabs = pgd_xasprintf("%s/%s", abs, names[i]);
-		char *crel = pgd_xasprintf("%s%s", rel, names[i]);
+		const char *name = names[i] + 1;
+		char *cabs = pgd_xasprintf("%s/%s", abs, name);
+		char *crel = pgd_xasprintf("%s%s", rel, name);
 		struct stat st;
-		bool is_dir = false, is_file = false;
-		if (lstat(cabs, &st) == 0) {
+		bool is_dir = names[i][0] == 'd', is_file = names[i][0] == 'f';
+		if (names[i][0] == '?' && lstat(cabs, &st) == 0) {
 			is_dir = S_ISDIR(st.st_mode);
 			is_file = S_ISREG(st.st_mode);
 			/* a symlinked file is read; a symlinked folder is not
@@ -800,9 +804,9 @@ static void walk(struct walker *w, const char *abs, const char *rel, int depth)
 		bool skip = false;
 		if (is_dir)
 			for (size_t k = 0; k < PGD_ARRAY_SIZE(skip_dirs); k++)
-				skip |= !strcmp(names[i], skip_dirs[k]);
+				skip |= !strcmp(name, skip_dirs[k]);
 		if (!skip && (is_dir || is_file))
-			skip = ignored(&w->igns, crel, names[i], is_dir);
+			skip = ignored(&w->igns, crel, name, is_dir);
 		if (skip) {
 			w->s->ignored++;
 		} else if (is_dir && depth < 64) {
@@ -810,7 +814,7 @@ static void walk(struct walker *w, const char *abs, const char *rel, int depth)
 			walk(w, cabs, sub, depth + 1);
 			free(sub);
 		} else if (is_file) {
-			if (pgd_lang_of_path(names[i]) == PGD_LANG_NONE)
+			if (pgd_lang_of_path(name) == PGD_LANG_NONE)
 				w->s->not_code++;
 			else
 				scan_file(w, cabs, crel);

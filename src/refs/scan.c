@@ -379,10 +379,15 @@ static bool const_str(const struct m *x, size_t i)
 	       !k->nsubst && k->prefix != 'b' && k->vlen > 0;
 }
 
+/* How far the matcher looks for a matching parenthesis: a chain spans a
+ * few hundred tokens; an unbalanced file must not make matching quadratic. */
+#define MAX_SPAN 20000
+
 static size_t close_of(const struct m *x, size_t open)
 {
 	int d = 0;
-	for (size_t i = open; i < x->t->n; i++) {
+	size_t end = x->t->n - open > MAX_SPAN ? open + MAX_SPAN : x->t->n;
+	for (size_t i = open; i < end; i++) {
 		if (is_punct(x, i, "("))
 			d++;
 		else if (is_punct(x, i, ")") && --d == 0)
@@ -394,7 +399,8 @@ static size_t close_of(const struct m *x, size_t open)
 static size_t open_of(const struct m *x, size_t close)
 {
 	int d = 0;
-	for (size_t i = close + 1; i-- > 0;) {
+	size_t stop = close > MAX_SPAN ? close - MAX_SPAN : 0;
+	for (size_t i = close + 1; i-- > stop;) {
 		if (is_punct(x, i, ")"))
 			d++;
 		else if (is_punct(x, i, "(") && --d == 0)

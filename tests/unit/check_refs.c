@@ -285,6 +285,29 @@ START_TEST(sql_refs)
 }
 END_TEST
 
+/* Hostile input: deep nesting and unbalanced text neither crash nor
+ * take quadratic time; the calls around them are still found. */
+START_TEST(hostile_input)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	pgd_strbuf_addstr(&sb, "s.from('a').select();\n");
+	for (int i = 0; i < 5000; i++)
+		pgd_strbuf_addstr(&sb, "`${");
+	pgd_strbuf_addstr(&sb, "\n");
+	for (int i = 0; i < 50000; i++)
+		pgd_strbuf_addstr(&sb, "x.from('b')(");
+	char *got = dump_refs("a.ts", sb.buf);
+	ck_assert(!strncmp(got, "table api a [select] 1\n", 23));
+	free(got);
+	pgd_strbuf_reset(&sb);
+	for (int i = 0; i < 5000; i++)
+		pgd_strbuf_addstr(&sb, "f'{f\"{");
+	got = dump_refs("a.py", sb.buf);
+	free(got);
+	pgd_strbuf_release(&sb);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("refs");
@@ -294,6 +317,8 @@ int main(void)
 	tcase_add_test(tc, classification);
 	tcase_add_test(tc, globs);
 	tcase_add_test(tc, sql_refs);
+	tcase_add_test(tc, hostile_input);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

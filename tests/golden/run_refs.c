@@ -4,7 +4,8 @@
  * rendered in every report format into tests/golden/refs_app/
  * expected.<format>, and the inventory with "used by" into
  * expected.inventory.{markdown,json}. Paths are relative to the source
- * root (the runner changes into it), the version and time are pinned.
+ * root (the runner changes into it), the version and time are pinned;
+ * the exposed schemas are public and api (--exposed-schema).
  * Then what must hold whatever the layout: exactly the findings of
  * fixtures/refs/expected ("name object file:line"), and no reference to
  * a look-alike ("ghost_" names sit in comments, strings, ignored files).
@@ -102,9 +103,13 @@ int main(int argc, char **argv)
 	/* the checks, as pgdrift refs --migrations runs them */
 	struct pgd_findings rls = PGD_FINDINGS_INIT, f = PGD_FINDINGS_INIT;
 	struct pgd_rls_matrix mx = { 0 };
-	pgd_rls_review(m, NULL, &rls, &mx);
+	/* as --exposed-schema public --exposed-schema api */
+	static const char *const exposed[] = { "public", "api" };
+	struct pgd_rls_options rlo = { exposed, 2 };
+	struct pgd_refs_check_options co = { exposed, 2 };
+	pgd_rls_review(m, &rlo, &rls, &mx);
 	pgd_findings_release(&rls);
-	pgd_refs_check(&scan, m, &mx, NULL, &f);
+	pgd_refs_check(&scan, m, &mx, &co, &f);
 	pgd_findings_sort(&f);
 	pgd_refs_mark_matrix(&scan, &mx);
 

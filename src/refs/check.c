@@ -243,16 +243,20 @@ static void check_ref(struct ck *c, const struct pgd_ref *r)
 /* Marks a relation used (by its object in used), and what the views it
  * names read, transitively. */
 static void mark_used(const struct pgd_schema *m, struct pgd_map *used,
-		      const char *schema, const char *name, int depth)
+		      struct pgd_arena *keys, const char *schema,
+		      const char *name, int depth)
 {
 	const struct pgd_object *o = pgd_schema_find_rel(m, schema, name);
 	if (!o || depth > 16 || pgd_map_get(used, (const char *)&o, sizeof(o)))
 		return;
-	pgd_map_put(used, (const char *)&o, sizeof(o), (void *)1);
+	/* the map keeps its key: the pointer's bytes, in the arena */
+	const struct pgd_object **key = pgd_arena_alloc(keys, sizeof(*key));
+	*key = o;
+	pgd_map_put(used, (const char *)key, sizeof(*key), (void *)1);
 	if (o->kind == PGD_VIEW) {
 		const struct pgd_view *v = (const struct pgd_view *)o;
 		for (size_t k = 0; k < v->nreads; k++)
-			mark_used(m, used, v->read_schemas[k], v->read_names[k],
+			mark_used(m, used, keys, v->read_schemas[k], v->read_names[k],
 				  depth + 1);
 	}
 }
@@ -264,7 +268,7 @@ static void unused_tables(struct ck *c)
 	for (size_t i = 0; i < c->s->nrefs; i++) {
 		const struct pgd_ref *r = &c->s->refs[i];
 		if (r->kind == PGD_REF_TABLE)
-			mark_used(m, used, schema_of(r), r->name, 0);
+			mark_used(m, used, c->keys, schema_of(r), r->name, 0);
 	}
 	for (size_t i = 0; i < m->ntables; i++) {
 		const struct pgd_table *t = m->tables[i];

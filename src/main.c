@@ -1221,6 +1221,11 @@ static int cmd_refs(struct cli *c)
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
 			rc = PGD_EXIT_FINDINGS;
+		if ((rc == 0 || rc == PGD_EXIT_FINDINGS) && scan.incomplete) {
+			fputs("pgdrift: some code could not be read (PGD406); the "
+			      "report is partial\n", stderr);
+			rc = PGD_EXIT_INPUT;
+		}
 		free(tables);
 		free(edesc);
 		free(adesc);

@@ -146,8 +146,10 @@ struct pgd_refs_scan {
 	struct pgd_ref_file *files; /* code files with at least one ref, and
 				       every file a glob or key classified */
 	size_t nfiles, afiles;
-	struct pgd_diags notes;  /* files skipped (not UTF-8, too large,
-				    unreadable), at most PGD_REFS_MAX_NOTES */
+	struct pgd_diags notes;  /* files skipped: notes (not UTF-8, too
+				    large) and errors (unreadable), at most
+				    PGD_REFS_MAX_NOTES */
+	bool incomplete;         /* a file or folder could not be read */
 	size_t notes_dropped;    /* notes beyond that */
 	size_t scanned;          /* code files tokenized */
 	size_t not_code;         /* files skipped for their extension */

@@ -320,6 +320,9 @@ void pgd_refs_check(const struct pgd_refs_scan *s, const struct pgd_schema *m,
 			d->message);
 		if (d->path)
 			f->file = pgd_xstrdup(d->path);
+		/* unreadable: the scan is incomplete, never a clean report */
+		if (d->level == PGD_DIAG_ERROR)
+			f->severity = PGD_SEV_ERROR;
 	}
 	pgd_map_free(c.seen);
 	pgd_arena_free(c.keys);

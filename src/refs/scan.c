@@ -704,13 +704,27 @@ static bool valid_utf8(const unsigned char *s, size_t n)
 	return true;
 }
 
-static void note(struct pgd_refs_scan *s, const char *path, const char *why)
+/* A skipped file; unreadable ones (errors) make the scan incomplete. */
+static void note_at(struct pgd_refs_scan *s, enum pgd_diag_level level,
+		    const char *path, const char *why)
 {
+	if (level == PGD_DIAG_ERROR)
+		s->incomplete = true;
 	if (s->notes.n >= PGD_REFS_MAX_NOTES) {
 		s->notes_dropped++;
 		return;
 	}
-	pgd_diags_add_path(&s->notes, PGD_DIAG_NOTE, path, "skipped: %s", why);
+	pgd_diags_add_path(&s->notes, level, path, "skipped: %s", why);
+}
+
+static void note(struct pgd_refs_scan *s, const char *path, const char *why)
+{
+	note_at(s, PGD_DIAG_NOTE, path, why);
+}
+
+static void unreadable(struct pgd_refs_scan *s, const char *path, const char *why)
+{
+	note_at(s, PGD_DIAG_ERROR, path, why);
 }
 
 struct walker {
@@ -718,7 +732,6 @@ struct walker {
 	struct pgd_refs_scan *s;
 	struct igns igns;
 	struct pgd_strbuf buf;
-	bool incomplete;
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -732,8 +745,7 @@ static void scan_file(struct walker *w, const char *abs, const char *rel)
 	int fd = open(abs, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		note(s, abs, strerror(errno));
-		w->incomplete = true;
+		unreadable(s, abs, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -756,8 +768,7 @@ static void scan_file(struct walker *w, const char *abs, const char *rel)
 	}
 	close(fd);
 	if (got != (size_t)st.st_size) {
-		note(s, abs, "short read");
-		w->incomplete = true;
+		unreadable(s, abs, "short read");
 		return;
 	}
 	pgd_strbuf_setlen(&w->buf, got);
@@ -772,8 +783,7 @@ static void walk(struct walker *w, const char *abs, const char *rel, int depth)
 {
 	DIR *d = opendir(abs);
 	if (!d) {
-		note(w->s, abs, strerror(errno));
-		w->incomplete = true;
+		unreadable(w->s, abs, strerror(errno));
 		return;
 	}
 	size_t mark = w->igns.n;
@@ -845,7 +855,7 @@ int pgd_refs_scan_dir(const struct pgd_refs_options *o,
 	}
 	if (!out->arena)
 		out->arena = pgd_arena_new();
-	struct walker w = { o, out, { NULL, 0, 0 }, PGD_STRBUF_INIT, false };
+	struct walker w = { o, out, { NULL, 0, 0 }, PGD_STRBUF_INIT };
 	size_t dl = strlen(o->code_dir);
 	while (dl > 1 && o->code_dir[dl - 1] == '/')
 		dl--;
@@ -855,7 +865,7 @@ int pgd_refs_scan_dir(const struct pgd_refs_options *o,
 	ign_pop(&w.igns, 0);
 	free(w.igns.v);
 	pgd_strbuf_release(&w.buf);
-	return w.incomplete ? 1 : 0;
+	return out->incomplete ? 1 : 0;
 }
 
 void pgd_refs_scan_release(struct pgd_refs_scan *s)

@@ -23,6 +23,7 @@
 #include "pgdrift/diag.h"
 #include "pgdrift/finding.h"
 #include "pgdrift/inventory.h"
+#include "pgdrift/map.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/schema.h"
 #include "pgdrift/strbuf.h"
@@ -136,7 +137,12 @@ struct pgd_ref_file {
 	const char *rel;    /* relative to the code folder */
 	enum pgd_lang lang;
 	enum pgd_side side;
-	const char *why;    /* what decided side, e.g. "SUPABASE_ANON_KEY" */
+	const char *why;    /* what decided side, e.g. "anon key" */
+	/* JS/TS files judged by name, folders or language only: the local
+	 * modules they import, as paths under the code folder without
+	 * extension (for pgd_refs_scan_finish) */
+	const char **imports;
+	size_t nimports;
 };
 
 struct pgd_refs_scan {
@@ -156,6 +162,7 @@ struct pgd_refs_scan {
 	size_t ignored;          /* paths skipped by .gitignore or by name */
 	size_t sql_parsed, sql_unparsed; /* SQL-looking literals */
 	struct pgd_tokens scratch; /* reused for every file */
+	struct pgd_map *keyed;   /* JS/TS module path -> what its keys say */
 };
 
 #define PGD_REFS_MAX_NOTES 100
@@ -189,6 +196,12 @@ int pgd_refs_scan_dir(const struct pgd_refs_options *o,
 size_t pgd_refs_scan_text(const struct pgd_refs_options *o,
 			  struct pgd_refs_scan *s, const char *rel,
 			  const char *text, size_t len);
+/*
+ * After the last pgd_refs_scan_text: a file whose side only its name,
+ * folders or language decided takes the side of the first local module it
+ * imports that names a key. pgd_refs_scan_dir calls it.
+ */
+void pgd_refs_scan_finish(struct pgd_refs_scan *s);
 void pgd_refs_scan_release(struct pgd_refs_scan *s);
 
 /* Whether glob matches path ('*' not across '/', '**' across, '?', [..]). */

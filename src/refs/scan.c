@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "pgdrift/arena.h"
+#include "pgdrift/map.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/refs.h"
 
@@ -234,11 +235,55 @@ static const char *word_in(const char *s, size_t n, const char *const *words,
 	return NULL;
 }
 
+/* What the keys a file names say: client (anon/publishable key; also when
+ * a service key is named too: the calls cannot be told apart), server
+ * (service role / secret key), or unknown. Identifiers and strings only. */
+static enum pgd_side key_side(const char *src, const struct pgd_tokens *t,
+			      const char **why)
+{
+	const char *svc = NULL, *anon = NULL;
+	for (size_t i = 0; i < t->n && !(svc && anon); i++) {
+		const struct pgd_token *k = &t->v[i];
+		const char *s;
+		size_t n;
+		if (k->kind == PGD_TOK_IDENT) {
+			s = src + k->off;
+			n = k->len;
+		} else if (k->kind == PGD_TOK_STRING) {
+			s = pgd_token_val(t, i);
+			n = k->vlen;
+		} else {
+			continue;
+		}
+		/* every word below has "key", "role" or "sb_" in it */
+		if (n < 6 || !(contains_ci(s, n, "key") || contains_ci(s, n, "role") ||
+			       contains_ci(s, n, "sb_")))
+			continue;
+		if (!svc)
+			svc = word_in(s, n, service_words, PGD_ARRAY_SIZE(service_words));
+		if (!anon)
+			anon = word_in(s, n, anon_words, PGD_ARRAY_SIZE(anon_words));
+	}
+	if (anon) {
+		*why = svc ? "anon and service keys (taken as client)" : "anon key";
+		return PGD_SIDE_CLIENT;
+	}
+	if (svc) {
+		*why = "service role key";
+		return PGD_SIDE_SERVER;
+	}
+	return PGD_SIDE_UNKNOWN;
+}
+
+/* Who runs a file's calls; *weak when only its name, folders or language
+ * said so (then a module it imports that names a key decides instead). */
 static enum pgd_side classify(const struct pgd_refs_options *o,
 			      struct pgd_arena *a, const char *rel,
 			      enum pgd_lang lang, const char *src,
-			      const struct pgd_tokens *t, const char **why)
+			      const struct pgd_tokens *t, const char **why,
+			      bool *weak)
 {
+	*weak = false;
 	for (size_t i = 0; i < o->nclient_globs; i++)
 		if (pgd_refs_glob_match(o->client_globs[i], rel)) {
 			*why = pgd_arena_strdup(a, o->client_globs[i]);
@@ -260,33 +305,10 @@ static enum pgd_side classify(const struct pgd_refs_options *o,
 			return PGD_SIDE_SERVER;
 		}
 	}
-	const char *svc = NULL, *anon = NULL;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct pgd_token *k = &t->v[i];
-		const char *s;
-		size_t n;
-		if (k->kind == PGD_TOK_IDENT) {
-			s = src + k->off;
-			n = k->len;
-		} else if (k->kind == PGD_TOK_STRING) {
-			s = pgd_token_val(t, i);
-			n = k->vlen;
-		} else {
-			continue;
-		}
-		if (!svc)
-			svc = word_in(s, n, service_words, PGD_ARRAY_SIZE(service_words));
-		if (!anon)
-			anon = word_in(s, n, anon_words, PGD_ARRAY_SIZE(anon_words));
-	}
-	if (anon) {
-		*why = svc ? "anon and service keys (taken as client)" : "anon key";
-		return PGD_SIDE_CLIENT;
-	}
-	if (svc) {
-		*why = "service role key";
-		return PGD_SIDE_SERVER;
-	}
+	enum pgd_side ks = key_side(src, t, why);
+	if (ks != PGD_SIDE_UNKNOWN)
+		return ks;
+	*weak = true;
 	/* folders: any server folder on the path wins over client folders */
 	const char *base = strrchr(rel, '/');
 	base = base ? base + 1 : rel;
@@ -623,6 +645,132 @@ static void match_sql(struct m *x, size_t i)
 	free(alt);
 }
 
+/* ---- imports: a file judged by its folders alone takes the side of a
+ * module it imports that names a key (lib/supabase.ts with the anon key) */
+
+struct keyed {
+	enum pgd_side side;
+	const char *why;
+	const char *rel;
+};
+
+static bool js_ext(const char *dot)
+{
+	static const char *const ext[] = { ".js", ".jsx", ".mjs", ".cjs", ".ts",
+					   ".tsx", ".mts", ".cts" };
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext); i++)
+		if (!strcmp(dot, ext[i]))
+			return true;
+	return false;
+}
+
+/* rel without its JS extension, and "dir" for "dir/index.ts" */
+static char *module_of(struct pgd_arena *a, const char *rel)
+{
+	const char *dot = strrchr(rel, '.');
+	const char *slash = strrchr(rel, '/');
+	size_t n = dot && (!slash || dot > slash) && js_ext(dot)
+		   ? (size_t)(dot - rel) : strlen(rel);
+	if (n >= 6 && !strncmp(rel + n - 6, "/index", 6))
+		n -= 6;
+	return pgd_arena_strndup(a, rel, n);
+}
+
+/* Joins dir (ending in '/' or empty) and a relative spec, resolving "."
+ * and ".."; NULL when it climbs out of the code folder. Caller frees. */
+static char *join_path(const char *dir, const char *spec)
+{
+	char *all = pgd_xasprintf("%s%s", dir, spec);
+	char **parts = NULL;
+	size_t n = 0, alloc = 0;
+	bool out = false;
+	char *save = NULL;
+	for (char *p = strtok_r(all, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(p, "."))
+			continue;
+		if (!strcmp(p, "..")) {
+			if (!n)
+				out = true;
+			else
+				n--;
+			continue;
+		}
+		PGD_GROW(parts, alloc, n + 1);
+		parts[n++] = p;
+	}
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		pgd_strbuf_addf(&sb, "%s%s", i ? "/" : "", parts[i]);
+	free(parts);
+	free(all);
+	if (out) {
+		pgd_strbuf_release(&sb);
+		return NULL;
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+static void add_import(struct pgd_refs_scan *s, struct pgd_ref_file *f,
+		       const char *cand)
+{
+	char *mod = module_of(s->arena, cand);
+	const char **v = pgd_arena_alloc(s->arena, (f->nimports + 1) * sizeof(*v));
+	PGD_COPY(v, f->imports, f->nimports * sizeof(*v));
+	v[f->nimports++] = mod;
+	f->imports = v;
+}
+
+/* import ... from 'x', import 'x', export ... from 'x', require('x'),
+ * import('x'): the local ones, as module paths under the code folder */
+static void collect_imports(struct pgd_refs_scan *s, struct pgd_ref_file *f,
+			    const struct m *x)
+{
+	const char *slash = strrchr(f->rel, '/');
+	char *dir = pgd_xstrndup(f->rel, slash ? (size_t)(slash - f->rel) + 1 : 0);
+	for (size_t i = 1; i < x->t->n && f->nimports < 64; i++) {
+		if (!const_str(x, i))
+			continue;
+		bool imp = is_ident(x, i - 1, "from") || is_ident(x, i - 1, "import") ||
+			   (i >= 2 && is_punct(x, i - 1, "(") &&
+			    (is_ident(x, i - 2, "require") || is_ident(x, i - 2, "import")));
+		if (!imp)
+			continue;
+		const char *spec = pgd_token_val(x->t, i);
+		if (!strncmp(spec, "./", 2) || !strncmp(spec, "../", 3)) {
+			char *p = join_path(dir, spec);
+			if (p)
+				add_import(s, f, p);
+			free(p);
+		} else if (!strncmp(spec, "@/", 2) || !strncmp(spec, "~/", 2)) {
+			char *p = pgd_xasprintf("src/%s", spec + 2);
+			add_import(s, f, p);
+			free(p);
+			add_import(s, f, spec + 2);
+		}
+	}
+	free(dir);
+}
+
+void pgd_refs_scan_finish(struct pgd_refs_scan *s)
+{
+	if (!s->keyed)
+		return;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		struct pgd_ref_file *f = &s->files[i];
+		for (size_t k = 0; k < f->nimports; k++) {
+			const struct keyed *kd = pgd_map_get(s->keyed, f->imports[k],
+							     strlen(f->imports[k]));
+			if (!kd)
+				continue;
+			char *why = pgd_xasprintf("imports %s (%s)", kd->rel, kd->why);
+			f->side = kd->side;
+			f->why = pgd_arena_strdup(s->arena, why);
+			free(why);
+			break;
+		}
+	}
+}
+
 size_t pgd_refs_scan_text(const struct pgd_refs_options *o,
 			  struct pgd_refs_scan *s, const char *rel,
 			  const char *text, size_t len)
@@ -643,6 +791,23 @@ size_t pgd_refs_scan_text(const struct pgd_refs_options *o,
 		else if (k->kind == PGD_TOK_STRING || k->kind == PGD_TOK_TEMPLATE)
 			match_sql(&x, i);
 	}
+	/* a JS/TS module that names a key tells its importers who they run
+	 * as (pgd_refs_scan_finish) */
+	if (lang == PGD_LANG_JS) {
+		const char *kwhy;
+		enum pgd_side ks = key_side(text, &t, &kwhy);
+		if (ks != PGD_SIDE_UNKNOWN) {
+			if (!s->keyed)
+				s->keyed = pgd_map_new();
+			struct keyed *kd = pgd_arena_alloc(s->arena, sizeof(*kd));
+			kd->side = ks;
+			kd->why = kwhy;
+			kd->rel = pgd_arena_strdup(s->arena, rel);
+			char *mod = module_of(s->arena, rel);
+			if (!pgd_map_get(s->keyed, mod, strlen(mod)))
+				pgd_map_put(s->keyed, mod, strlen(mod), kd);
+		}
+	}
 	if (x.added) {
 		PGD_GROW(s->files, s->afiles, s->nfiles + 1);
 		struct pgd_ref_file *f = &s->files[s->nfiles++];
@@ -660,7 +825,10 @@ size_t pgd_refs_scan_text(const struct pgd_refs_options *o,
 		}
 		f->rel = pgd_arena_strdup(s->arena, rel);
 		f->lang = lang;
-		f->side = classify(o, s->arena, rel, lang, text, &t, &f->why);
+		bool weak;
+		f->side = classify(o, s->arena, rel, lang, text, &t, &f->why, &weak);
+		if (weak && lang == PGD_LANG_JS)
+			collect_imports(s, f, &x);
 	}
 	s->scanned++;
 	return x.added;
@@ -865,6 +1033,7 @@ int pgd_refs_scan_dir(const struct pgd_refs_options *o,
 	ign_pop(&w.igns, 0);
 	free(w.igns.v);
 	pgd_strbuf_release(&w.buf);
+	pgd_refs_scan_finish(out);
 	return out->incomplete ? 1 : 0;
 }
 
@@ -875,5 +1044,7 @@ void pgd_refs_scan_release(struct pgd_refs_scan *s)
 	free(s->files);
 	pgd_diags_release(&s->notes);
 	pgd_tokens_release(&s->scratch);
+	if (s->keyed)
+		pgd_map_free(s->keyed);
 	memset(s, 0, sizeof(*s));
 }

@@ -244,6 +244,35 @@ START_TEST(classification)
 }
 END_TEST
 
+/* a file judged by its folders alone takes the side of the key module
+ * it imports; one whose own key or directive says otherwise keeps it */
+START_TEST(imports)
+{
+	struct pgd_refs_options o = { ".", NULL, 0, NULL, 0 };
+	struct pgd_refs_scan s = { 0 };
+	static const struct { const char *rel, *src; } files[] = {
+		{ "lib/db/admin.ts", "export const a = createClient(u, env.SUPABASE_SERVICE_ROLE_KEY)" },
+		{ "lib/supabase/index.ts", "export const c = createClient(u, env.SUPABASE_ANON_KEY)" },
+		{ "lib/jobs/a.ts", "import { a } from '../db/admin';\na.from('t').delete()" },
+		{ "lib/b.ts", "const { c } = require('./supabase');\nc.from('t').select()" },
+		{ "lib/c.ts", "import { c } from '@/lib/supabase';\nc.from('t').select()" },
+		{ "lib/d.ts", "import { a } from 'some-package/admin';\na.from('t').select()" },
+		{ "lib/e.ts", "'use client';\nimport { a } from './db/admin';\na.from('t').select()" },
+	};
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(files); i++)
+		pgd_refs_scan_text(&o, &s, files[i].rel, files[i].src, strlen(files[i].src));
+	pgd_refs_scan_finish(&s);
+	ck_assert_uint_eq(s.nfiles, 5);
+	ck_assert_int_eq(s.files[0].side, PGD_SIDE_SERVER);
+	ck_assert_str_eq(s.files[0].why, "imports lib/db/admin.ts (service role key)");
+	ck_assert_int_eq(s.files[1].side, PGD_SIDE_CLIENT);
+	ck_assert_int_eq(s.files[2].side, PGD_SIDE_CLIENT); /* @/ is src/ or the root */
+	ck_assert_int_eq(s.files[3].side, PGD_SIDE_UNKNOWN); /* a package, not a module here */
+	ck_assert_int_eq(s.files[4].side, PGD_SIDE_CLIENT);  /* its directive wins */
+	pgd_refs_scan_release(&s);
+}
+END_TEST
+
 START_TEST(globs)
 {
 	ck_assert(pgd_refs_glob_match("*.ts", "a.ts"));
@@ -316,6 +345,7 @@ int main(void)
 	tcase_add_loop_test(tc, references, 0, PGD_NCASES(ref_cases));
 	tcase_add_test(tc, classification);
 	tcase_add_test(tc, globs);
+	tcase_add_test(tc, imports);
 	tcase_add_test(tc, sql_refs);
 	tcase_add_test(tc, hostile_input);
 	tcase_set_timeout(tc, 60);

@@ -853,7 +853,14 @@ static int scan_code(struct cli *c, struct pgd_refs_scan *scan)
 	};
 	struct pgd_error err = PGD_ERROR_INIT;
 	double t0 = now_ms();
+	struct rusage ru0, ru1;
+	getrusage(RUSAGE_SELF, &ru0);
 	int rc = pgd_refs_scan_dir(&ro, scan, &err);
+	getrusage(RUSAGE_SELF, &ru1);
+	double cpu_ms = (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec +
+			 ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) * 1000.0 +
+			(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec +
+			 ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1000.0;
 	if (rc < 0) {
 		pgd_error_print(stderr, &err);
 		pgd_error_release(&err);
@@ -864,11 +871,11 @@ static int scan_code(struct cli *c, struct pgd_refs_scan *scan)
 		fprintf(stderr, "pgdrift: note: %zu more files skipped\n",
 			scan->notes_dropped);
 	if (c->verbose || c->timings)
-		fprintf(stderr, "pgdrift: scanned %zu code files: %zu references, "
-			"%zu SQL literals parsed (%zu did not parse); %zu files "
-			"not code, %zu paths ignored\n", scan->scanned, scan->nrefs,
-			scan->sql_parsed, scan->sql_unparsed, scan->not_code,
-			scan->ignored);
+		fprintf(stderr, "pgdrift: scanned %zu code files in %.0f ms CPU: "
+			"%zu references, %zu SQL literals parsed (%zu did not "
+			"parse); %zu files not code, %zu paths ignored\n",
+			scan->scanned, cpu_ms, scan->nrefs, scan->sql_parsed,
+			scan->sql_unparsed, scan->not_code, scan->ignored);
 	timing(c, "scan", t0, NULL);
 	return PGD_EXIT_OK;
 }

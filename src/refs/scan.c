@@ -900,7 +900,23 @@ struct walker {
 	struct pgd_refs_scan *s;
 	struct igns igns;
 	struct pgd_strbuf buf;
+	size_t unsupported[12]; /* per unsupported_ext */
 };
+
+/* Code in languages the scanner does not read: counted per extension and
+ * reported once each, since their calls are not seen. */
+static const char *const unsupported_ext[] = { ".vue", ".svelte", ".astro",
+	".rb", ".go", ".java", ".php", ".rs", ".cs", ".ex", ".exs", ".scala" };
+
+_Static_assert(PGD_ARRAY_SIZE(unsupported_ext) == 12, "walker.unsupported");
+
+static void count_unsupported(struct walker *w, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < PGD_ARRAY_SIZE(unsupported_ext); i++)
+		if (!strcmp(dot, unsupported_ext[i]))
+			w->unsupported[i]++;
+}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -998,10 +1014,12 @@ static void walk(struct walker *w, const char *abs, const char *rel, int depth)
 			walk(w, cabs, sub, depth + 1);
 			free(sub);
 		} else if (is_file) {
-			if (pgd_lang_of_path(name) == PGD_LANG_NONE)
+			if (pgd_lang_of_path(name) == PGD_LANG_NONE) {
 				w->s->not_code++;
-			else
+				count_unsupported(w, name);
+			} else {
 				scan_file(w, cabs, crel);
+			}
 		}
 		free(cabs);
 		free(crel);
@@ -1023,7 +1041,7 @@ int pgd_refs_scan_dir(const struct pgd_refs_options *o,
 	}
 	if (!out->arena)
 		out->arena = pgd_arena_new();
-	struct walker w = { o, out, { NULL, 0, 0 }, PGD_STRBUF_INIT };
+	struct walker w = { o, out, { NULL, 0, 0 }, PGD_STRBUF_INIT, { 0 } };
 	size_t dl = strlen(o->code_dir);
 	while (dl > 1 && o->code_dir[dl - 1] == '/')
 		dl--;
@@ -1033,6 +1051,16 @@ int pgd_refs_scan_dir(const struct pgd_refs_options *o,
 	ign_pop(&w.igns, 0);
 	free(w.igns.v);
 	pgd_strbuf_release(&w.buf);
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(unsupported_ext); i++) {
+		if (!w.unsupported[i])
+			continue;
+		char *why = pgd_xasprintf("%zu %s file%s (a language pgdrift does "
+					  "not scan: their calls are not checked)",
+					  w.unsupported[i], unsupported_ext[i],
+					  w.unsupported[i] == 1 ? "" : "s");
+		note(out, o->code_dir, why);
+		free(why);
+	}
 	pgd_refs_scan_finish(out);
 	return out->incomplete ? 1 : 0;
 }

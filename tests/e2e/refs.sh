@@ -43,8 +43,10 @@ is "$rc" 1 "refs --db: exit 1 (error findings)"
 is "$(findings "$tmp/db.json")" "$want" "refs --db: exactly the expected findings at their file:line"
 like "$(cat "$tmp/db.err")" "legacy\\.js: note: skipped: not UTF-8 text" \
 	"a file that is not UTF-8 is skipped with a note on stderr"
+like "$(cat "$tmp/db.err")" "note: skipped: 1 \\.vue file \\(a language pgdrift does not scan" \
+	"code in a language the scanner does not read is counted in a note"
 like "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["by_category"]["refs"])' "$tmp/db.json")" \
-	"^15$" "JSON counts the findings under category refs"
+	"^16$" "JSON counts the findings under category refs"
 
 rc=0
 "$PGDRIFT" refs --code fixtures/refs/app --migrations fixtures/refs/migrations \

@@ -22,11 +22,23 @@
 # `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
 # RSS, databases/s), beside FLEET_N separate single-database runs.
 # `scripts/bench.sh --fleet` runs the fleet row alone.
+# Then the dynamic profile (gen-scale.sh --profile dynamic 1000): 1,000 DO
+# blocks and top-level helper calls against the same schema written out
+# statically; `pgdrift expected` on both (median of 5) must give the same
+# model, and the dynamic set may take at most 2x the static one (issue 21).
+# `bench.sh --dynamic-only [N]` runs just that part.
 # Not part of the test suite: speed targets live here, not in timed tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fleet_only=0
 if [[ "${1:-}" == --fleet ]]; then fleet_only=1; shift; fi
+dyn_only=false
+dyn_n=1000
+if [[ "${1:-}" == --dynamic-only ]]; then
+	dyn_only=true
+	dyn_n=${2:-1000}
+	shift $#
+fi
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(100 1000 10000)
 ((fleet_only)) && sizes=()
@@ -77,11 +89,40 @@ ninja -C build pgdrift tests/bench_rawparse >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-eval "$(scripts/pg-sandbox.sh start "$work/pg")"
-export PGOPTIONS="-c client_min_messages=warning"
-
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { python3 -c 'import sys,time; print(int(float(sys.argv[1]) * 1000))' "$1"; }
+
+# dynamic vs static: `pgdrift expected` on the twin sets
+dynamic_bench() {
+	local n=$1 d="$work/dyn"
+	scripts/gen-scale.sh --profile dynamic "$n" "$d" 2>/dev/null
+	local kind t
+	declare -A med
+	for kind in static dynamic; do
+		t=()
+		for _ in 1 2 3 4 5; do
+			/usr/bin/time -f "%e" -o "$work/t" build/pgdrift expected \
+				--migrations "$d/$kind" >"$work/exp_$kind" 2>"$work/err_$kind" || true
+			t+=("$(ms "$(cat "$work/t")")")
+		done
+		med[$kind]=$(printf '%s\n' "${t[@]}" | median)
+	done
+	local same=no
+	cmp -s "$work/exp_static" "$work/exp_dynamic" && same=yes
+	printf '%-8s %10s %10s %7s %11s %10s\n' "DO+calls" "static ms" "dynamic ms" ratio \
+		"same model" "unmodeled"
+	printf '%-8s %10s %10s %7s %11s %10s\n' "$n" "${med[static]}" "${med[dynamic]}" \
+		"$(python3 -c "print(f'{${med[dynamic]} / max(${med[static]}, 1):.2f}')")" "$same" \
+		"$(grep -c 'PGD901\|unmodeled' "$work/exp_dynamic" || true)"
+}
+
+if $dyn_only; then
+	dynamic_bench "$dyn_n"
+	exit 0
+fi
+
+eval "$(scripts/pg-sandbox.sh start "$work/pg")"
+export PGOPTIONS="-c client_min_messages=warning"
 
 cols='%-7s %6s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %8s\n'
 ((fleet_only)) || printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
@@ -135,6 +176,7 @@ for n in "${sizes[@]+"${sizes[@]}"}"; do
 		"$peak_mb" "$queries" "$ratio"
 	dropdb "$db"
 done
+((fleet_only)) || { echo; dynamic_bench 1000; }
 bench_refs "$work"
 
 # ---- the fleet row

@@ -443,8 +443,8 @@ static int write_model(struct cli *c, struct pgd_schema *m, const char *fmt)
 {
 	struct pgd_strbuf out = PGD_STRBUF_INIT;
 	if (!strcmp(fmt, "text"))
-		pgd_schema_dump(m, &out, c->with_sources ? PGD_DUMP_SOURCES : 0,
-				dump_filter, c);
+		pgd_schema_dump(m, &out,
+				(c->with_sources ? PGD_DUMP_SOURCES : 0), dump_filter, c);
 	else
 		pgd_snapshot_write(m, &out);
 	int rc = emit(c, out.buf, out.len);

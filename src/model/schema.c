@@ -68,7 +68,6 @@ void pgd_schema_free(struct pgd_schema *m)
 		free(t->indexes);
 		free(t->policies);
 		free(t->triggers);
-		free(t->grants);
 	}
 	free(m->namespaces);
 	free(m->tables);
@@ -80,6 +79,7 @@ void pgd_schema_free(struct pgd_schema *m)
 	free(m->tombstones);
 	free(m->unmodeled);
 	free(m->roles);
+	free(m->default_acls);
 	pgd_map_free(m->rels);
 	pgd_map_free(m->connames);
 	pgd_arena_free(m->arena);
@@ -233,14 +233,13 @@ void pgd_schema_remove_table(struct pgd_schema *m, struct pgd_table *t)
 	free(t->indexes);
 	free(t->policies);
 	free(t->triggers);
-	free(t->grants);
 	t->columns = NULL;
 	t->constraints = NULL;
 	t->indexes = NULL;
 	t->policies = NULL;
 	t->triggers = NULL;
-	t->grants = NULL;
-	t->ncolumns = t->npolicies = t->ntriggers = t->ngrants = 0;
+	t->acl.n = 0;
+	t->ncolumns = t->npolicies = t->ntriggers = 0;
 	VEC_REMOVE(m, tables, t);
 }
 
@@ -441,19 +440,10 @@ void pgd_table_remove_trigger(struct pgd_table *t, struct pgd_trigger *tg)
 void pgd_table_grant(struct pgd_schema *m, struct pgd_table *t,
 		     const char *grantee, unsigned privs, bool revoke)
 {
-	for (size_t i = 0; i < t->ngrants; i++)
-		if (strcmp(t->grants[i].grantee, grantee) == 0) {
-			if (revoke)
-				t->grants[i].privs &= ~privs;
-			else
-				t->grants[i].privs |= privs;
-			return;
-		}
 	if (revoke)
-		return;
-	struct pgd_grant g = { pgd_schema_strdup(m, grantee), privs };
-	PGD_GROW(t->grants, t->agrants, t->ngrants + 1);
-	t->grants[t->ngrants++] = g;
+		pgd_acl_revoke(&t->acl, grantee, privs, false);
+	else
+		pgd_acl_grant(m, &t->acl, grantee, privs, 0);
 }
 
 /* ---- types, sequences, views, functions, extensions */
@@ -612,6 +602,7 @@ struct pgd_role *pgd_schema_add_role(struct pgd_schema *m, const char *name)
 {
 	struct pgd_role *r = pgd_arena_alloc(m->arena, sizeof(*r));
 	r->name = pgd_schema_strdup(m, name);
+	r->inherit = true; /* CREATE ROLE's default */
 	VEC_PUSH(m, roles, r);
 	return r;
 }
@@ -695,10 +686,18 @@ static int cmp_function_p(const void *a, const void *b)
 	return c ? c : strcmp(x->args, y->args);
 }
 
-static int cmp_grant(const void *a, const void *b)
+static int cmp_default_acl(const void *a, const void *b)
 {
-	return strcmp(((const struct pgd_grant *)a)->grantee,
-		      ((const struct pgd_grant *)b)->grantee);
+	const struct pgd_default_acl *x = *(const struct pgd_default_acl *const *)a;
+	const struct pgd_default_acl *y = *(const struct pgd_default_acl *const *)b;
+	int c = strcmp(x->role, y->role);
+	if (c)
+		return c;
+	if (!x->schema != !y->schema)
+		return x->schema ? 1 : -1; /* the global entry first */
+	if (x->schema && (c = strcmp(x->schema, y->schema)))
+		return c;
+	return (x->objtype > y->objtype) - (x->objtype < y->objtype);
 }
 
 #define SORT(vec, n, cmp) \
@@ -720,8 +719,21 @@ void pgd_schema_sort(struct pgd_schema *m)
 		SORT(t->indexes, t->nindexes, cmp_name_p);
 		SORT(t->policies, t->npolicies, cmp_name_p);
 		SORT(t->triggers, t->ntriggers, cmp_name_p);
-		SORT(t->grants, t->ngrants, cmp_grant);
+		pgd_acl_sort(&t->acl);
+		for (size_t k = 0; k < t->ncolumns; k++)
+			pgd_acl_sort(&t->columns[k]->acl);
 	}
+	for (size_t i = 0; i < m->nnamespaces; i++)
+		pgd_acl_sort(&m->namespaces[i]->acl);
+	for (size_t i = 0; i < m->ntypes; i++)
+		pgd_acl_sort(&m->types[i]->acl);
+	for (size_t i = 0; i < m->nsequences; i++)
+		pgd_acl_sort(&m->sequences[i]->acl);
+	for (size_t i = 0; i < m->nviews; i++)
+		pgd_acl_sort(&m->views[i]->acl);
+	for (size_t i = 0; i < m->nfunctions; i++)
+		pgd_acl_sort(&m->functions[i]->acl);
+	SORT(m->default_acls, m->ndefault_acls, cmp_default_acl);
 }
 
 /* Supabase's own schemas, and those its extensions and tools create

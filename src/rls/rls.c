@@ -76,18 +76,35 @@ static void set_src(struct pgd_finding *f, const struct pgd_object *o)
 	}
 }
 
-/* Privileges role holds on t: its own grant plus PUBLIC's. When the model
- * knows no grants at all (a migration set on Supabase, whose default
- * privileges give the API roles everything), all of them. */
-static unsigned privs_of(const struct pgd_table *t, const char *role)
+/* Privileges role holds through acl: its own entry, PUBLIC's, and those of
+ * the roles it inherits from. An ACL no source gave (an old snapshot, a
+ * platform table) counts as every privilege: the review fails closed. */
+static unsigned acl_privs(const struct pgd_schema *m, const struct pgd_acl *acl,
+			  const char *role)
 {
-	if (!t->ngrants)
-		return PGD_PRIV_ALL;
+	if (!acl->known)
+		return ~0u;
 	unsigned p = 0;
-	for (size_t i = 0; i < t->ngrants; i++)
-		if (!strcmp(t->grants[i].grantee, role) ||
-		    !strcmp(t->grants[i].grantee, "public"))
-			p |= t->grants[i].privs;
+	for (size_t i = 0; i < acl->n; i++)
+		if (pgd_schema_role_has(m, role, acl->v[i].grantee))
+			p |= acl->v[i].privs;
+	return p;
+}
+
+static unsigned privs_of(const struct pgd_schema *m, const struct pgd_table *t,
+			 const char *role)
+{
+	return acl_privs(m, &t->acl, role);
+}
+
+/* Column-level privileges role holds on some column of t. */
+static unsigned column_privs_of(const struct pgd_schema *m,
+				const struct pgd_table *t, const char *role)
+{
+	unsigned p = 0;
+	for (size_t i = 0; i < t->ncolumns; i++)
+		if (t->columns[i]->acl.known)
+			p |= acl_privs(m, &t->columns[i]->acl, role);
 	return p;
 }
 
@@ -186,7 +203,8 @@ static void review_policy(struct review *rv, struct pgd_table *t,
 	free(tab);
 }
 
-static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
+static void matrix_row(const struct pgd_schema *mx_m, struct pgd_rls_matrix *mx,
+		       struct pgd_table *t)
 {
 	PGD_GROW(mx->rows, mx->alloc, mx->n + 1);
 	struct pgd_rls_row *row = &mx->rows[mx->n++];
@@ -198,9 +216,12 @@ static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
 		for (size_t r = 0; r < PGD_RLS_NROLES; r++) {
 			struct pgd_rls_cell *cell = &row->cells[c][r];
 			const char *role = pgd_rls_roles[r];
-			if (!(privs_of(t, role) & cmd_privs[c])) {
-				cell->access = PGD_ACC_NO_GRANT;
-				continue;
+			if (!(privs_of(mx_m, t, role) & cmd_privs[c])) {
+				if (!(column_privs_of(mx_m, t, role) & cmd_privs[c])) {
+					cell->access = PGD_ACC_NO_GRANT;
+					continue;
+				}
+				cell->columns = true;
 			}
 			if (!t->rls_enabled) {
 				cell->access = PGD_ACC_OPEN;
@@ -247,7 +268,7 @@ static void review_table(struct review *rv, struct pgd_table *t,
 	bool exposed = is_exposed(rv, t->obj.schema);
 	char *tab = qname(t->obj.schema, t->obj.name);
 	if (exposed && !t->rls_enabled) {
-		unsigned anon = privs_of(t, "anon"), auth = privs_of(t, "authenticated");
+		unsigned anon = privs_of(rv->m, t, "anon"), auth = privs_of(rv->m, t, "authenticated");
 		bool granted = (anon | auth) != 0;
 		struct pgd_finding *f = pgd_findings_add(rv->out,
 			PGD_R_RLS_TABLE_WITHOUT_RLS, tab, tab, "RLS enabled", "RLS disabled",
@@ -356,7 +377,7 @@ static void review_table(struct review *rv, struct pgd_table *t,
 		}
 	free(roles);
 	if (exposed && mx)
-		matrix_row(mx, t);
+		matrix_row(rv->m, mx, t);
 	free(tab);
 }
 

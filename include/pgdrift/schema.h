@@ -109,6 +109,8 @@ struct pgd_acl {
 	struct pgd_grant *v;
 	size_t n, alloc;
 	bool known;
+	struct pgd_src src; /* the last GRANT/REVOKE/OWNER TO that changed it;
+			       empty: as the object was created */
 };
 
 struct pgd_column {

@@ -133,7 +133,8 @@ void pgd_acl_clear(struct pgd_acl *acl)
 void pgd_acl_copy(struct pgd_schema *m, struct pgd_acl *dst,
 		  const struct pgd_acl *src)
 {
-	struct pgd_acl copy = { NULL, 0, 0, src->known };
+	struct pgd_acl copy = { 0 };
+	copy.known = src->known;
 	for (size_t i = 0; i < src->n; i++)
 		push(m, &copy, &src->v[i]);
 	*dst = copy;

@@ -25,6 +25,7 @@
 #include "pgdrift/report.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/schema.h"
 #include "pgdrift/snapshot.h"
@@ -60,6 +61,7 @@ struct cli {
 	bool with_sources;
 	bool show_unmodeled;
 	struct pgd_load_options load;
+	struct pgd_platform_profile platform; /* --platform, --platform-era */
 	char **search_path;
 	size_t nsearch_path;
 	const char *baseline;       /* --baseline FILE */
@@ -89,6 +91,11 @@ static void usage(FILE *f)
 	      "\n"
 	      "Sources:\n"
 	      "  --migrations DIR        the migration folder\n"
+	      "  --platform NAME         what the migrations run on: supabase (default;\n"
+	      "                          its roles and default privileges) or none\n"
+	      "  --platform-era YEAR     Supabase's default privileges of 2025 (default:\n"
+	      "                          new public tables granted to the API roles) or\n"
+	      "                          2026 (new public tables not exposed)\n"
 	      "  --db CONNINFO|URI       the database (default: DATABASE_URL, then\n"
 	      "                          libpq's PGHOST, PGDATABASE, PGSERVICE, ...)\n"
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
@@ -210,6 +217,8 @@ enum {
 	OPT_EXPIRES,
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
+	OPT_PLATFORM,
+	OPT_PLATFORM_ERA,
 };
 
 static double now_ms(void)
@@ -268,6 +277,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "platform-era", required_argument, NULL, OPT_PLATFORM_ERA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -302,6 +313,16 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_EXPIRES: c->expires = optarg; break;
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
+		case OPT_PLATFORM:
+			if (pgd_platform_parse(optarg, &c->platform.platform) < 0)
+				return usage_error("--platform takes supabase or none, not '%s'",
+						   optarg);
+			break;
+		case OPT_PLATFORM_ERA:
+			if (pgd_platform_era_parse(optarg, &c->platform.era) < 0)
+				return usage_error("--platform-era takes 2025 or 2026, not '%s'",
+						   optarg);
+			break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -482,6 +503,9 @@ static int cmd_expected(struct cli *c)
 	int rc = load_migrations(c, &m);
 	if (rc)
 		return rc;
+	char *pd = pgd_platform_describe(&c->platform);
+	fprintf(stderr, "pgdrift: expected: %s\n", pd);
+	free(pd);
 	print_unmodeled(m, c->show_unmodeled);
 	rc = write_model(c, m, fmt);
 	pgd_schema_free(m);
@@ -510,7 +534,9 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct cli sub = *c;
 		sub.migrations = spec;
-		*desc = pgd_xasprintf("migrations %s", spec);
+		char *pd = pgd_platform_describe(&c->platform);
+		*desc = pgd_xasprintf("migrations %s (%s)", spec, pd);
+		free(pd);
 		int rc = load_migrations(&sub, out);
 		timing(c, "migrations", t0, NULL);
 		return rc;
@@ -945,6 +971,9 @@ static int audit(struct cli *c, const char *command, const char *from,
 	struct pgd_schema *exp = NULL, *act = NULL;
 	char *edesc = NULL, *adesc = NULL;
 	rc = load_both(c, from, from_db, to, to_db, &exp, &edesc, &act, &adesc);
+	/* what only the database can say about the platform's starting state */
+	if (rc == 0 && exp->platform && !act->platform)
+		pgd_platform_adopt_db(exp, act, &c->platform);
 	/* check: the migration history too, in category history */
 	struct pgd_findings hist = PGD_FINDINGS_INIT;
 	char *hdesc = NULL;
@@ -1076,8 +1105,11 @@ int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	struct pgd_load_options lo = PGD_LOAD_OPTIONS_INIT;
+	struct pgd_platform_profile pp = PGD_PLATFORM_PROFILE_INIT;
 	int rc;
 	c.load = lo;
+	c.platform = pp;
+	c.load.platform = &c.platform;
 	if (argc < 2) {
 		usage(stderr);
 		return PGD_EXIT_USAGE;

@@ -67,6 +67,16 @@ void pgd_platform_add_roles(struct pgd_schema *m,
  */
 void pgd_platform_seed_privileges(struct pgd_schema *m,
 				  const struct pgd_platform_profile *p);
+/*
+ * After both sources are read (they load concurrently): gives the replayed
+ * model exp what only the database db can say. The default privileges of
+ * the platform roles other than the migration role become the database's
+ * (users cannot change them), and when db's server is 17 or newer and exp
+ * assumed an older one, entries holding every pre-17 table privilege (what
+ * ALL gave) gain MAINTAIN, as ALL gives it there.
+ */
+void pgd_platform_adopt_db(struct pgd_schema *exp, const struct pgd_schema *db,
+			   const struct pgd_platform_profile *p);
 /* Appends the starting state as "-- platform ..." comment lines, for
  * `pgdrift expected`. */
 void pgd_platform_print(const struct pgd_platform_profile *p,

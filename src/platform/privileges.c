@@ -19,6 +19,8 @@
  * migration role's come from the era, so that a hand-made ALTER DEFAULT
  * PRIVILEGES on the database is still drift (PGD198).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pgdrift/platform.h"
@@ -86,4 +88,50 @@ void pgd_platform_print(const struct pgd_platform_profile *p,
 	char *d = pgd_platform_describe(p);
 	pgd_strbuf_addf(out, "-- %s\n", d);
 	free(d);
+}
+
+static void upgrade_all(struct pgd_acl *acl)
+{
+	for (size_t i = 0; i < acl->n; i++)
+		if ((acl->v[i].privs & PGD_PRIV_ALL) == PGD_PRIV_ALL) {
+			acl->v[i].privs |= PGD_PRIV_MAINTAIN;
+			if ((acl->v[i].grantable & PGD_PRIV_ALL) == PGD_PRIV_ALL)
+				acl->v[i].grantable |= PGD_PRIV_MAINTAIN;
+		}
+}
+
+void pgd_platform_adopt_db(struct pgd_schema *exp, const struct pgd_schema *db,
+			   const struct pgd_platform_profile *p)
+{
+	if (!db->server_major)
+		return;
+	if (db->server_major >= 17 && exp->server_major < 17) {
+		for (size_t i = 0; i < exp->ntables; i++)
+			upgrade_all(&exp->tables[i]->acl);
+		for (size_t i = 0; i < exp->nviews; i++)
+			upgrade_all(&exp->views[i]->acl);
+		for (size_t i = 0; i < exp->ndefault_acls; i++)
+			if (exp->default_acls[i]->objtype == PGD_ACL_TABLE)
+				upgrade_all(&exp->default_acls[i]->acl);
+	}
+	exp->server_major = db->server_major;
+	if (p->platform != PGD_PLATFORM_SUPABASE)
+		return;
+	const char *runner = pgd_platform_migration_role(p);
+	for (size_t o = 0; o < PGD_ARRAY_SIZE(owners); o++) {
+		if (!strcmp(owners[o], runner))
+			continue;
+		bool any = false;
+		for (size_t i = 0; i < db->ndefault_acls && !any; i++)
+			any = !strcmp(db->default_acls[i]->role, owners[o]);
+		if (!any)
+			continue;
+		/* the platform's entries for this role give way to the database's */
+		for (size_t i = 0; i < exp->ndefault_acls; i++) {
+			struct pgd_default_acl *d = exp->default_acls[i];
+			if (!strcmp(d->role, owners[o]) && d->platform)
+				pgd_acl_clear(&d->acl);
+		}
+		copy_from_db(exp, db, owners[o]);
+	}
 }

@@ -464,7 +464,7 @@ static int write_model(struct cli *c, struct pgd_schema *m, const char *fmt)
 {
 	struct pgd_strbuf out = PGD_STRBUF_INIT;
 	if (!strcmp(fmt, "text"))
-		pgd_schema_dump(m, &out,
+		pgd_schema_dump(m, &out, PGD_DUMP_PRIVILEGES |
 				(c->with_sources ? PGD_DUMP_SOURCES : 0), dump_filter, c);
 	else
 		pgd_snapshot_write(m, &out);

@@ -355,6 +355,12 @@ struct pgd_schema {
 	PGD_VEC(struct pgd_unmodeled, unmodeled);
 	PGD_VEC(struct pgd_role *, roles);
 	PGD_VEC(struct pgd_default_acl *, default_acls);
+	/* with track_fresh (the replay), every namespace, table, type,
+	 * sequence, view and function added since the replay last emptied
+	 * fresh, so it can give them their owner and default privileges;
+	 * removing an object takes it out too */
+	bool track_fresh;
+	PGD_VEC(struct pgd_object *, fresh);
 	/* which platform profile and era built the replay's starting state
 	 * ("supabase", "2025"); NULL for a catalog or snapshot model */
 	const char *platform;

@@ -80,6 +80,7 @@ void pgd_schema_free(struct pgd_schema *m)
 	free(m->unmodeled);
 	free(m->roles);
 	free(m->default_acls);
+	free(m->fresh);
 	pgd_map_free(m->rels);
 	pgd_map_free(m->connames);
 	pgd_arena_free(m->arena);
@@ -174,12 +175,15 @@ struct pgd_namespace *pgd_schema_add_namespace(struct pgd_schema *m,
 	struct pgd_namespace *ns =
 		new_object(m, sizeof(*ns), PGD_SCHEMA, name, name);
 	VEC_PUSH(m, namespaces, ns);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &ns->obj);
 	return ns;
 }
 
 void pgd_schema_remove_namespace(struct pgd_schema *m, struct pgd_namespace *ns)
 {
 	VEC_REMOVE(m, namespaces, ns);
+	VEC_REMOVE(m, fresh, &ns->obj);
 }
 
 /* ---- relations */
@@ -204,6 +208,8 @@ struct pgd_table *pgd_schema_add_table(struct pgd_schema *m, const char *schema,
 	t->relkind = 'r';
 	t->next_position = 1;
 	VEC_PUSH(m, tables, t);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &t->obj);
 	map_put2(m, m->rels, t->obj.schema, t->obj.name, t);
 	return t;
 }
@@ -241,6 +247,7 @@ void pgd_schema_remove_table(struct pgd_schema *m, struct pgd_table *t)
 	t->acl.n = 0;
 	t->ncolumns = t->npolicies = t->ntriggers = 0;
 	VEC_REMOVE(m, tables, t);
+	VEC_REMOVE(m, fresh, &t->obj);
 }
 
 void pgd_schema_rename_rel(struct pgd_schema *m, struct pgd_object *rel,
@@ -466,12 +473,15 @@ struct pgd_type *pgd_schema_add_type(struct pgd_schema *m, const char *schema,
 {
 	struct pgd_type *ty = new_object(m, sizeof(*ty), PGD_TYPE, schema, name);
 	VEC_PUSH(m, types, ty);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &ty->obj);
 	return ty;
 }
 
 void pgd_schema_remove_type(struct pgd_schema *m, struct pgd_type *ty)
 {
 	VEC_REMOVE(m, types, ty);
+	VEC_REMOVE(m, fresh, &ty->obj);
 }
 
 struct pgd_sequence *pgd_schema_find_sequence(const struct pgd_schema *m,
@@ -489,6 +499,8 @@ struct pgd_sequence *pgd_schema_add_sequence(struct pgd_schema *m,
 	struct pgd_sequence *s =
 		new_object(m, sizeof(*s), PGD_SEQUENCE, schema, name);
 	VEC_PUSH(m, sequences, s);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &s->obj);
 	map_put2(m, m->rels, s->obj.schema, s->obj.name, s);
 	return s;
 }
@@ -498,6 +510,7 @@ void pgd_schema_remove_sequence(struct pgd_schema *m, struct pgd_sequence *s)
 	if (pgd_schema_find_rel(m, s->obj.schema, s->obj.name) == &s->obj)
 		map_del2(m->rels, s->obj.schema, s->obj.name);
 	VEC_REMOVE(m, sequences, s);
+	VEC_REMOVE(m, fresh, &s->obj);
 }
 
 struct pgd_view *pgd_schema_find_view(const struct pgd_schema *m,
@@ -513,6 +526,8 @@ struct pgd_view *pgd_schema_add_view(struct pgd_schema *m, const char *schema,
 	struct pgd_view *v = new_object(m, sizeof(*v), PGD_VIEW, schema, name);
 	v->relkind = 'v';
 	VEC_PUSH(m, views, v);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &v->obj);
 	map_put2(m, m->rels, v->obj.schema, v->obj.name, v);
 	return v;
 }
@@ -522,6 +537,7 @@ void pgd_schema_remove_view(struct pgd_schema *m, struct pgd_view *v)
 	if (pgd_schema_find_rel(m, v->obj.schema, v->obj.name) == &v->obj)
 		map_del2(m->rels, v->obj.schema, v->obj.name);
 	VEC_REMOVE(m, views, v);
+	VEC_REMOVE(m, fresh, &v->obj);
 }
 
 struct pgd_function *pgd_schema_find_function(const struct pgd_schema *m,
@@ -555,12 +571,15 @@ struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
 		new_object(m, sizeof(*f), PGD_FUNCTION, schema, name);
 	f->args = pgd_schema_strdup(m, args);
 	VEC_PUSH(m, functions, f);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &f->obj);
 	return f;
 }
 
 void pgd_schema_remove_function(struct pgd_schema *m, struct pgd_function *f)
 {
 	VEC_REMOVE(m, functions, f);
+	VEC_REMOVE(m, fresh, &f->obj);
 }
 
 struct pgd_extension *pgd_schema_find_extension(const struct pgd_schema *m,

@@ -329,9 +329,26 @@ static void defaults_diff(struct pgd_findings *out, struct pgd_schema *em,
 
 /* ---- functions beyond the signature */
 
-/* A line diff of two bodies: the lines of each outside their common head
- * and tail, "-" expected, "+" actual. Enough to show a hot patch. */
-static char *body_diff(const char *e, const char *a)
+/* The lines where two bodies differ: everything between their common head
+ * and tail, whole lines, each prefixed "-" (expected) or "+" (actual). Enough
+ * to show a hot patch. */
+static char *changed_lines(const char *text, size_t len, size_t head, size_t tail,
+			   char mark)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	const char *p = text + head, *end = text + len - tail;
+	if (p == end)
+		pgd_strbuf_addf(&sb, "%c(nothing)", mark);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		pgd_strbuf_addf(&sb, "%s%c%.*s", sb.len ? "\n" : "", mark, (int)n, p);
+		p += n + (nl ? 1 : 0);
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+static void body_diff(const char *e, const char *a, char **eout, char **aout)
 {
 	size_t el = strlen(e), al = strlen(a), head = 0, tail = 0;
 	while (head < el && head < al && e[head] == a[head])
@@ -343,20 +360,8 @@ static char *body_diff(const char *e, const char *a)
 		tail++;
 	while (tail > 0 && e[el - tail] != '\n')
 		tail--;
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	const char *parts[2] = { e, a };
-	size_t lens[2] = { el, al };
-	for (int k = 0; k < 2; k++) {
-		const char *p = parts[k] + head, *end = parts[k] + lens[k] - tail;
-		while (p < end) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			pgd_strbuf_addf(&sb, "%s%c%.*s", sb.len ? "\n" : "",
-					k ? '+' : '-', (int)len, p);
-			p += len + (nl ? 1 : 0);
-		}
-	}
-	return pgd_strbuf_detach(&sb, NULL);
+	*eout = changed_lines(e, el, head, tail, '-');
+	*aout = changed_lines(a, al, head, tail, '+');
 }
 
 static void config_text(struct pgd_strbuf *sb, const struct pgd_function *f)
@@ -387,7 +392,7 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 {
 	struct pgd_strbuf parts = PGD_STRBUF_INIT, ev = PGD_STRBUF_INIT,
 			  av = PGD_STRBUF_INIT;
-	char *bdiff = NULL;
+	char *bexp = NULL, *bact = NULL;
 #define PART(label, etext, atext)                                            \
 	do {                                                                  \
 		pgd_strbuf_addf(&parts, "%s%s", parts.len ? ", " : "", label);  \
@@ -443,8 +448,8 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 			PART("body", e->atomic ? "BEGIN ATOMIC body" : "string body",
 			     a->atomic ? "BEGIN ATOMIC body" : "string body");
 		else if (!e->atomic && !same(e->body, a->body)) {
-			bdiff = body_diff(e->body ? e->body : "", a->body ? a->body : "");
-			PART("body", "the body as the migration wrote it", "a changed body");
+			body_diff(e->body ? e->body : "", a->body ? a->body : "", &bexp, &bact);
+			PART("body", bexp, bact);
 		}
 	}
 #undef PART
@@ -452,8 +457,8 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 		char *name = ident(e->obj.schema, e->obj.name, NULL);
 		char *obj = pgd_xasprintf("%s(%s)", name, e->args);
 		struct pgd_finding *f = pgd_findings_add(out, PGD_R_FUNCTION_DEFINITION,
-			name, NULL, ev.buf, av.buf, "function %s differs: %s%s%s", obj,
-			parts.buf, bdiff ? "\n" : "", bdiff ? bdiff : "");
+			name, NULL, ev.buf, av.buf, "function %s differs: %s", obj,
+			parts.buf);
 		locate(f, NULL, &e->obj);
 		if (e->obj.changed.stmt || e->obj.created.stmt)
 			f->remediation = pgd_xasprintf("%s;", e->obj.changed.stmt
@@ -461,7 +466,8 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 		free(obj);
 		free(name);
 	}
-	free(bdiff);
+	free(bexp);
+	free(bact);
 	pgd_strbuf_release(&parts);
 	pgd_strbuf_release(&ev);
 	pgd_strbuf_release(&av);

@@ -302,6 +302,13 @@ static const char *executor(const struct review *rv, const struct pgd_function *
 {
 	static const char *const api[] = { "anon", "authenticated", "public" };
 	if (fn->acl.known) {
+		/* name the grant that opens it: a direct one, PUBLIC's, or a
+		 * membership's */
+		for (size_t r = 0; r < PGD_ARRAY_SIZE(api); r++) {
+			const struct pgd_grant *g = pgd_acl_find(&fn->acl, api[r]);
+			if (g && (g->privs & PGD_PRIV_EXECUTE))
+				return api[r];
+		}
 		for (size_t r = 0; r < PGD_ARRAY_SIZE(api); r++)
 			if (acl_privs(rv->m, &fn->acl, api[r]) & PGD_PRIV_EXECUTE)
 				return api[r];

@@ -520,9 +520,10 @@ void pgd_schema_new_object_acl(struct pgd_schema *m, struct pgd_acl *out,
 struct pgd_role *pgd_schema_find_role(const struct pgd_schema *m,
 				      const char *name);
 struct pgd_role *pgd_schema_add_role(struct pgd_schema *m, const char *name);
-/* Whether role holds the rights of target: it is target, or reaches it
- * through memberships that inherit (PUBLIC is held by everyone). Unknown
- * roles are members of nothing. */
+/* Whether role can use the rights of target: it is target, or a member of
+ * it, directly or through other roles, inheriting or by SET ROLE (INHERIT
+ * is not asked); PUBLIC's are everyone's. Unknown roles are members of
+ * nothing. */
 bool pgd_schema_role_has(const struct pgd_schema *m, const char *role,
 			 const char *target);
 

@@ -387,8 +387,10 @@ static bool has_role(const struct pgd_schema *m, const char *role,
 		return true;
 	if (depth > 16)
 		return false; /* membership cycles are refused by the server */
+	/* INHERIT is not asked: a member may SET ROLE to what it is a member
+	 * of, so for "can it reach this" membership is enough */
 	const struct pgd_role *r = pgd_schema_find_role(m, role);
-	if (!r || !r->inherit)
+	if (!r)
 		return false;
 	for (size_t i = 0; i < r->nmember_of; i++)
 		if (has_role(m, r->member_of[i], target, depth + 1))

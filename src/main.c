@@ -96,6 +96,8 @@ static void usage(FILE *f)
 	      "  --platform-era YEAR     Supabase's default privileges of 2025 (default:\n"
 	      "                          new public tables granted to the API roles) or\n"
 	      "                          2026 (new public tables not exposed)\n"
+	      "  --migration-role NAME   the role the migrations run as and whose\n"
+	      "                          objects they are (default postgres)\n"
 	      "  --db CONNINFO|URI       the database (default: DATABASE_URL, then\n"
 	      "                          libpq's PGHOST, PGDATABASE, PGSERVICE, ...)\n"
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
@@ -219,6 +221,7 @@ enum {
 	OPT_NO_HISTORY,
 	OPT_PLATFORM,
 	OPT_PLATFORM_ERA,
+	OPT_MIGRATION_ROLE,
 };
 
 static double now_ms(void)
@@ -279,6 +282,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "platform-era", required_argument, NULL, OPT_PLATFORM_ERA },
+		{ "migration-role", required_argument, NULL, OPT_MIGRATION_ROLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -318,6 +322,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return usage_error("--platform takes supabase or none, not '%s'",
 						   optarg);
 			break;
+		case OPT_MIGRATION_ROLE: c->load.role = optarg; break;
 		case OPT_PLATFORM_ERA:
 			if (pgd_platform_era_parse(optarg, &c->platform.era) < 0)
 				return usage_error("--platform-era takes 2025 or 2026, not '%s'",

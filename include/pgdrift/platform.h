@@ -48,8 +48,9 @@ const char *pgd_platform_name(enum pgd_platform p);
 /* "platform supabase, era 2025": for report headers. The caller frees. */
 char *pgd_platform_describe(const struct pgd_platform_profile *p);
 
-/* The role the migrations run as, and own what they create: "postgres"
- * on Supabase, NULL (unknown) without a platform. */
+/* The role the migrations run as, and own what they create, unless
+ * --migration-role says otherwise: "postgres" (the Supabase CLI's role,
+ * and the superuser initdb makes by default). */
 const char *pgd_platform_migration_role(const struct pgd_platform_profile *p);
 /* Whether name is an API role: anon, authenticated or PUBLIC (the roles a
  * request runs as before it signs in or after). */

@@ -47,7 +47,8 @@ char *pgd_platform_describe(const struct pgd_platform_profile *p)
 
 const char *pgd_platform_migration_role(const struct pgd_platform_profile *p)
 {
-	return p->platform == PGD_PLATFORM_SUPABASE ? "postgres" : NULL;
+	(void)p; /* the Supabase CLI's role, and initdb's default superuser */
+	return "postgres";
 }
 
 bool pgd_platform_is_api_role(const char *name)

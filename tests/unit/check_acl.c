@@ -152,7 +152,7 @@ START_TEST(platform_eras)
 	m = pgd_schema_new();
 	pgd_platform_seed_privileges(m, &p);
 	ck_assert_uint_eq(m->ndefault_acls, 0);
-	ck_assert_ptr_null(pgd_platform_migration_role(&p));
+	ck_assert_str_eq(pgd_platform_migration_role(&p), "postgres");
 	pgd_schema_free(m);
 }
 END_TEST

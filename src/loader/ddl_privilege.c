@@ -180,8 +180,11 @@ static void grant_columns(struct replay *r, PgQuery__GrantStmt *s,
 			const char *cn = pgd_pgq_str(ap->cols[k]);
 			struct pgd_column *c = cn ? pgd_table_find_column(t, cn) : NULL;
 			if (!c) {
-				rp_error(r, -1, "column \"%s\" of relation \"%s\" does not exist",
-					 cn ? cn : "?", t->obj.name);
+				if (t->columns_unknown)
+					rp_unmodeled(r, "GRANT", "the table's columns are not known");
+				else
+					rp_error(r, -1, "column \"%s\" of relation \"%s\" does not exist",
+						 cn ? cn : "?", t->obj.name);
 				return;
 			}
 			apply(r, s, &c->acl, b & pgd_acl_all(PGD_ACL_COLUMN, 0));
@@ -201,10 +204,10 @@ static void grant_relation(struct replay *r, PgQuery__GrantStmt *s,
 		for (size_t i = 0; i < r->nsearch_path && !o; i++)
 			o = pgd_schema_find_rel(r->m, r->search_path[i], rv->relname);
 	if (!o) {
-		/* a platform table (storage.objects): not modeled */
-		if (schema && pgd_schema_is_platform(schema))
-			return;
-		rp_error(r, -1, "relation \"%s\" does not exist", rv->relname);
+		/* a platform table (storage.objects) is not modeled; another one
+		 * was made by something the replay did not model (dynamic SQL) */
+		if (!(schema && pgd_schema_is_platform(schema)))
+			rp_unmodeled(r, "GRANT", "the relation is not one the replay knows");
 		return;
 	}
 	if (o->kind == PGD_TABLE && !sequence_only) {
@@ -222,8 +225,10 @@ static void grant_relation(struct replay *r, PgQuery__GrantStmt *s,
 		struct pgd_sequence *sq = (struct pgd_sequence *)o;
 		apply(r, s, &sq->acl, priv_bits(r, s->privileges, s->n_privileges,
 						PGD_ACL_SEQUENCE, false));
-	} else {
+	} else if (sequence_only) {
 		rp_error(r, -1, "\"%s\" is not a sequence", rv->relname);
+	} else {
+		rp_unmodeled(r, "GRANT", "privileges on this kind of relation are not modeled");
 	}
 }
 

@@ -288,10 +288,24 @@ static void one_default(struct pgd_findings *out, struct pgd_schema *em,
 	}
 	pgd_strbuf_addf(&obj, " %s", objtype_words(k->objtype));
 	char *et = dacl_text(e), *at = dacl_text(a);
+	/* the database holds the other era's defaults for postgres's public
+	 * tables: the profile was likely wrong, not the database */
+	const char *hint = "";
+	if (a && em->platform_era && !strcmp(k->role, "postgres") && k->schema &&
+	    !strcmp(k->schema, "public") && k->objtype == PGD_ACL_TABLE) {
+		const struct pgd_grant *g = pgd_acl_find(&a->acl, "anon");
+		unsigned p = g ? g->privs & PGD_PRIV_ALL : 0;
+		if (p == (PGD_PRIV_TRUNCATE | PGD_PRIV_REFERENCES | PGD_PRIV_TRIGGER) &&
+		    strcmp(em->platform_era, "2026"))
+			hint = " (the database has Supabase's 2026 defaults: --platform-era 2026?)";
+		else if (p == PGD_PRIV_ALL && !strcmp(em->platform_era, "2026"))
+			hint = " (the database has Supabase's 2025 defaults: --platform-era 2025?)";
+	}
 	struct pgd_finding *f = pgd_findings_add(out,
 		PGD_R_DEFAULT_PRIVILEGES_CHANGED, obj.buf, NULL, et, at,
 		"default privileges for %s differ: new objects get other grants than "
-		"the migrations%s expect", obj.buf, em->platform ? " and the platform profile" : "");
+		"the migrations%s expect%s", obj.buf,
+		em->platform ? " and the platform profile" : "", hint);
 	if (api_privs(a) & ~api_privs(e))
 		f->severity = PGD_SEV_ERROR;
 	if (e && e->src.file) {

@@ -46,6 +46,12 @@ grant_missing public.notes
 grant_missing public.notes"
 is "$(names "$tmp/2025.json" drift)" "$want" "era 2025 on a 2026 project: the missing grants and the default privileges"
 
+like "$(python3 -c '
+import json, sys
+print([f["message"] for f in json.load(open(sys.argv[1]))["findings"]
+       if f["name"] == "default_privileges_changed"][0])' "$tmp/2025.json")" \
+	"--platform-era 2026\\?" "PGD198 names the era the database matches"
+
 # RLS: internal_jobs has RLS off, but no API role may read or write it
 sev=$(python3 -c '
 import json, sys

@@ -92,6 +92,14 @@ static char *fix_sql(bool grant, unsigned privs, bool option, const char *column
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
+/* ALL on a table gives MAINTAIN from PostgreSQL 17 on: when the expected
+ * side was built for an older server than the actual one, an entry holding
+ * every pre-17 table privilege (what ALL gave) holds MAINTAIN there too. */
+static unsigned lift(unsigned p, bool up)
+{
+	return up && (p & PGD_PRIV_ALL) == PGD_PRIV_ALL ? p | PGD_PRIV_MAINTAIN : p;
+}
+
 /*
  * Compares the ACLs of one object. what: "table public.t" for messages;
  * on: "TABLE public.t" for the remediation SQL; column: the column of a
@@ -101,7 +109,7 @@ static void acl_diff(struct pgd_findings *out, const char *object,
 		     const char *table, const char *what, const char *on,
 		     const char *column, const char *eowner,
 		     const struct pgd_acl *e, const char *aowner,
-		     const struct pgd_acl *a, const struct pgd_object *o)
+		     const struct pgd_acl *a, const struct pgd_object *o, bool up)
 {
 	if (!e->known || !a->known)
 		return;
@@ -118,7 +126,8 @@ static void acl_diff(struct pgd_findings *out, const char *object,
 		if ((eowner && !strcmp(g, eowner)) || (aowner && !strcmp(g, aowner)))
 			continue;
 		const struct pgd_grant *ge = pgd_acl_find(e, g), *ga = pgd_acl_find(a, g);
-		unsigned ep = ge ? ge->privs : 0, eg = ge ? ge->grantable : 0;
+		unsigned ep = ge ? lift(ge->privs, up) : 0;
+		unsigned eg = ge ? lift(ge->grantable, up) : 0;
 		unsigned ap = ga ? ga->privs : 0, ag = ga ? ga->grantable : 0;
 		unsigned lost = ep & ~ap, lost_opt = eg & ~ag & ap;
 		unsigned gained = ap & ~ep, gained_opt = ag & ~eg & ep;
@@ -198,12 +207,12 @@ static void object_access(struct pgd_findings *out, const char *kind,
 			  const char *sqlkind, const char *object,
 			  const char *table, const char *eowner,
 			  const struct pgd_acl *e, const char *aowner,
-			  const struct pgd_acl *a, const struct pgd_object *o)
+			  const struct pgd_acl *a, const struct pgd_object *o, bool up)
 {
 	char *what = pgd_xasprintf("%s %s", kind, object);
 	char *on = pgd_xasprintf("%s %s", sqlkind, object);
 	owner_diff(out, object, table, what, on, eowner, aowner, o);
-	acl_diff(out, object, table, what, on, NULL, eowner, e, aowner, a, o);
+	acl_diff(out, object, table, what, on, NULL, eowner, e, aowner, a, o, up);
 	free(on);
 	free(what);
 }
@@ -238,13 +247,15 @@ static char *dacl_text(const struct pgd_default_acl *d)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-static bool same_entry(const struct pgd_acl *x, const struct pgd_acl *y)
+/* x from the expected side (lifted to y's server), y from the actual one */
+static bool same_entry(const struct pgd_acl *x, const struct pgd_acl *y, bool up)
 {
 	if (x->n != y->n)
 		return false;
 	for (size_t i = 0; i < x->n; i++) {
 		const struct pgd_grant *g = pgd_acl_find(y, x->v[i].grantee);
-		if (!g || g->privs != x->v[i].privs || g->grantable != x->v[i].grantable)
+		if (!g || g->privs != lift(x->v[i].privs, up) ||
+		    g->grantable != lift(x->v[i].grantable, up))
 			return false;
 	}
 	return true;
@@ -277,7 +288,9 @@ static void one_default(struct pgd_findings *out, struct pgd_schema *em,
 		a = NULL;
 	if (!e && !a)
 		return;
-	if (e && a && same_entry(&e->acl, &a->acl))
+	bool up = (em->server_major ? em->server_major : 15) < 17 &&
+		  am->server_major >= 17 && (e ? e->objtype : a->objtype) == PGD_ACL_TABLE;
+	if (e && a && same_entry(&e->acl, &a->acl, up))
 		return;
 	const struct pgd_default_acl *k = e ? e : a;
 	struct pgd_strbuf obj = PGD_STRBUF_INIT;
@@ -493,6 +506,8 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			 const struct pgd_diff_privileges_scope *sc,
 			 struct pgd_findings *out)
 {
+	bool up = (em->server_major ? em->server_major : 15) < 17 &&
+		  am->server_major >= 17;
 	for (size_t i = 0; i < em->nnamespaces; i++) {
 		const struct pgd_namespace *e = em->namespaces[i];
 		const struct pgd_namespace *a = pgd_schema_find_namespace(am, e->obj.name);
@@ -501,7 +516,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 		struct pgd_strbuf nm = PGD_STRBUF_INIT;
 		pgd_strbuf_add_ident(&nm, e->obj.name);
 		object_access(out, "schema", "SCHEMA", nm.buf, NULL, e->owner, &e->acl,
-			      a->owner, &a->acl, &e->obj);
+			      a->owner, &a->acl, &e->obj, up);
 		pgd_strbuf_release(&nm);
 	}
 	for (size_t i = 0; i < em->ntables; i++) {
@@ -513,7 +528,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			continue;
 		char *tn = ident(e->obj.schema, e->obj.name, NULL);
 		object_access(out, "table", "TABLE", tn, tn, e->owner, &e->acl,
-			      a->owner, &a->acl, &e->obj);
+			      a->owner, &a->acl, &e->obj, up);
 		for (size_t k = 0; k < e->ncolumns; k++) {
 			const struct pgd_column *ec = e->columns[k];
 			const struct pgd_column *ac = pgd_table_find_column(a, ec->obj.name);
@@ -527,7 +542,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			char *what = pgd_xasprintf("column %s", cn);
 			char *on = pgd_xasprintf("TABLE %s", tn);
 			acl_diff(out, cn, tn, what, on, ec->obj.name, NULL, &ea, NULL, &aa,
-				 &ec->obj);
+				 &ec->obj, false);
 			free(on);
 			free(what);
 			free(cn);
@@ -542,7 +557,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 		char *vn = ident(e->obj.schema, e->obj.name, NULL);
 		object_access(out, e->relkind == 'm' ? "materialized view" : "view",
 			      "TABLE", vn, NULL, e->owner, &e->acl, a->owner, &a->acl,
-			      &e->obj);
+			      &e->obj, up);
 		free(vn);
 	}
 	for (size_t i = 0; i < em->nsequences; i++) {
@@ -553,7 +568,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			continue;
 		char *sn = ident(e->obj.schema, e->obj.name, NULL);
 		object_access(out, "sequence", "SEQUENCE", sn, NULL, e->owner, &e->acl,
-			      a->owner, &a->acl, &e->obj);
+			      a->owner, &a->acl, &e->obj, up);
 		free(sn);
 	}
 	for (size_t i = 0; i < em->ntypes; i++) {
@@ -563,7 +578,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			continue;
 		char *tn = ident(e->obj.schema, e->obj.name, NULL);
 		object_access(out, "type", "TYPE", tn, NULL, e->owner, &e->acl,
-			      a->owner, &a->acl, &e->obj);
+			      a->owner, &a->acl, &e->obj, up);
 		free(tn);
 	}
 	for (size_t i = 0; i < em->nfunctions; i++) {
@@ -576,7 +591,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 		char *sig = pgd_xasprintf("%s(%s)", fnm, e->args);
 		object_access(out, e->prokind == 'p' ? "procedure" : "function",
 			      e->prokind == 'p' ? "PROCEDURE" : "FUNCTION", sig, NULL,
-			      e->owner, &e->acl, a->owner, &a->acl, &e->obj);
+			      e->owner, &e->acl, a->owner, &a->acl, &e->obj, up);
 		free(sig);
 		free(fnm);
 	}

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "pgdrift/diff.h"
 #include "pgdrift/platform.h"
 #include "pgdrift/schema.h"
 #include "pgdrift/strbuf.h"
@@ -176,6 +177,33 @@ START_TEST(role_reach)
 }
 END_TEST
 
+/* ALL on PostgreSQL 17 gives MAINTAIN: an expected model built for 15 is
+ * lifted, an explicit privilege list is not. */
+START_TEST(maintain_from_all_on_17)
+{
+	struct pgd_schema *e = pgd_schema_new(), *a = pgd_schema_new();
+	e->server_major = 15;
+	a->server_major = 17;
+	struct pgd_table *et = pgd_schema_add_table(e, "public", "t");
+	struct pgd_table *at = pgd_schema_add_table(a, "public", "t");
+	struct pgd_table *eu = pgd_schema_add_table(e, "public", "u");
+	struct pgd_table *au = pgd_schema_add_table(a, "public", "u");
+	pgd_acl_grant(e, &et->acl, "anon", PGD_PRIV_ALL, 0);
+	pgd_acl_grant(a, &at->acl, "anon", PGD_PRIV_ALL | PGD_PRIV_MAINTAIN, 0);
+	pgd_acl_grant(e, &eu->acl, "anon", PGD_PRIV_SELECT, 0);
+	pgd_acl_grant(a, &au->acl, "anon", PGD_PRIV_SELECT | PGD_PRIV_MAINTAIN, 0);
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	pgd_diff(e, a, NULL, &f);
+	ck_assert_uint_eq(f.n, 1);
+	ck_assert_str_eq(f.v[0].rule->name, "grant_unexpected");
+	ck_assert_str_eq(f.v[0].object, "public.u");
+	ck_assert_int_eq(f.v[0].severity, PGD_SEV_ERROR);
+	pgd_findings_release(&f);
+	pgd_schema_free(e);
+	pgd_schema_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("acl");
@@ -187,6 +215,7 @@ int main(void)
 	tcase_add_test(tc, default_privileges);
 	tcase_add_test(tc, platform_eras);
 	tcase_add_test(tc, role_reach);
+	tcase_add_test(tc, maintain_from_all_on_17);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

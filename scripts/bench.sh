@@ -12,6 +12,11 @@
 # from `pgdrift snapshot --verbose`: server work and transfer, no
 # normalization). "objects/s" is catalog objects over the introspection
 # phase of `pgdrift snapshot` (median of 3).
+# Then the code scanner: `pgdrift refs` over a generated tree of 10,000 code
+# files (scripts/gen-code.py; BENCH_REFS_FILES changes the count), median
+# of 5 of the scan phase and of the whole command, peak RSS. Target: the
+# scan under 2000 ms. `scripts/bench.sh refs` runs only that part (no
+# PostgreSQL needed).
 # Then the fleet row: FLEET_N (default 100) Storytailor databases made
 # from one template database (CREATE DATABASE ... TEMPLATE), checked by one
 # `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
@@ -25,6 +30,46 @@ if [[ "${1:-}" == --fleet ]]; then fleet_only=1; shift; fi
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(100 1000 10000)
 ((fleet_only)) && sizes=()
+
+# bench_refs WORKDIR: the refs scanner benchmark. The machine is shared,
+# so besides wall time it reports the command's CPU time (user + sys),
+# which other processes do not inflate.
+bench_refs() {
+	local work=$1 n=${BENCH_REFS_FILES:-10000} scans=() walls=() cpus=() scpus=() rss=0
+	python3 scripts/gen-code.py "$n" "$work/code"
+	for _ in 1 2 3 4 5; do
+		/usr/bin/time -f "%e %U %S %M" -o "$work/rt" build/pgdrift refs \
+			--code "$work/code" --migrations fixtures/refs/migrations \
+			--format json -o /dev/null --fail-on none --timings --verbose \
+			2>"$work/refs.err"
+		read -r secs user sys kb < <(tail -1 "$work/rt")
+		walls+=("$(python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$secs")")
+		cpus+=("$(python3 -c 'import sys; print(int((float(sys.argv[1]) + float(sys.argv[2])) * 1000))' "$user" "$sys")")
+		scans+=("$(sed -n 's/.*timing scan *\([0-9.]*\) ms.*/\1/p' "$work/refs.err" | cut -d. -f1)")
+		scpus+=("$(sed -n 's/.*code files in \([0-9]*\) ms CPU.*/\1/p' "$work/refs.err")")
+		((kb > rss)) && rss=$kb
+	done
+	local scan_ms wall_ms cpu_ms scan_cpu
+	scan_ms=$(printf '%s\n' "${scans[@]}" | median)
+	scan_cpu=$(printf '%s\n' "${scpus[@]}" | median)
+	wall_ms=$(printf '%s\n' "${walls[@]}" | median)
+	cpu_ms=$(printf '%s\n' "${cpus[@]}" | median)
+	grep 'scanned' "$work/refs.err" | sed 's/^pgdrift: /refs: /' >&2
+	printf 'refs: %d code files: scan %d ms wall, %d ms CPU; whole command %d ms wall, %d ms CPU; peak %d MB (target: scan < 2000 ms: %s)\n' \
+		"$n" "$scan_ms" "$scan_cpu" "$wall_ms" "$cpu_ms" "$((rss / 1024))" \
+		"$( ((scan_ms < 2000)) && echo met || echo "MISSED (load average $(cut -d' ' -f1 /proc/loadavg))")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if [[ "${1:-}" == refs ]]; then
+	[[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
+	ninja -C build pgdrift >/dev/null
+	work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	bench_refs "$work"
+	exit 0
+fi
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
@@ -90,6 +135,7 @@ for n in "${sizes[@]+"${sizes[@]}"}"; do
 		"$peak_mb" "$queries" "$ratio"
 	dropdb "$db"
 done
+bench_refs "$work"
 
 # ---- the fleet row
 fleet_n=${FLEET_N:-100}

@@ -27,6 +27,7 @@
 #include "pgdrift/report.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/schema.h"
 #include "pgdrift/snapshot.h"
@@ -62,6 +63,7 @@ struct cli {
 	bool with_sources;
 	bool show_unmodeled;
 	struct pgd_load_options load;
+	struct pgd_platform_profile platform; /* --platform, --platform-era */
 	char **search_path;
 	size_t nsearch_path;
 	const char *baseline;       /* --baseline FILE */
@@ -105,6 +107,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "Sources:\n"
 	      "  --migrations DIR        the migration folder\n"
+	      "  --platform NAME         what the migrations run on: supabase (default;\n"
+	      "                          its roles and default privileges) or none\n"
+	      "  --platform-era YEAR     Supabase's default privileges of 2025 (default:\n"
+	      "                          new public tables granted to the API roles) or\n"
+	      "                          2026 (new public tables not exposed)\n"
+	      "  --migration-role NAME   the role the migrations run as and whose\n"
+	      "                          objects they are (default postgres)\n"
 	      "  --db CONNINFO|URI       the database (default: DATABASE_URL, then\n"
 	      "                          libpq's PGHOST, PGDATABASE, PGSERVICE, ...)\n"
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
@@ -238,6 +247,9 @@ enum {
 	OPT_EXPIRES,
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
+	OPT_PLATFORM,
+	OPT_PLATFORM_ERA,
+	OPT_MIGRATION_ROLE,
 	OPT_CODE,
 	OPT_CLIENT_GLOB,
 	OPT_SERVER_GLOB,
@@ -302,6 +314,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "platform-era", required_argument, NULL, OPT_PLATFORM_ERA },
+		{ "migration-role", required_argument, NULL, OPT_MIGRATION_ROLE },
 		{ "code", required_argument, NULL, OPT_CODE },
 		{ "client-glob", required_argument, NULL, OPT_CLIENT_GLOB },
 		{ "server-glob", required_argument, NULL, OPT_SERVER_GLOB },
@@ -342,6 +357,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_EXPIRES: c->expires = optarg; break;
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
+		case OPT_PLATFORM:
+			if (pgd_platform_parse(optarg, &c->platform.platform) < 0)
+				return usage_error("--platform takes supabase or none, not '%s'",
+						   optarg);
+			break;
+		case OPT_MIGRATION_ROLE: c->load.role = optarg; break;
+		case OPT_PLATFORM_ERA:
+			if (pgd_platform_era_parse(optarg, &c->platform.era) < 0)
+				return usage_error("--platform-era takes 2025 or 2026, not '%s'",
+						   optarg);
+			break;
 		case OPT_CODE: c->code = optarg; break;
 		case OPT_CLIENT_GLOB:
 			push(&c->client_globs, &c->nclient_globs, optarg);
@@ -510,8 +536,8 @@ static int write_model(struct cli *c, struct pgd_schema *m, const char *fmt)
 {
 	struct pgd_strbuf out = PGD_STRBUF_INIT;
 	if (!strcmp(fmt, "text"))
-		pgd_schema_dump(m, &out, c->with_sources ? PGD_DUMP_SOURCES : 0,
-				dump_filter, c);
+		pgd_schema_dump(m, &out, PGD_DUMP_PRIVILEGES |
+				(c->with_sources ? PGD_DUMP_SOURCES : 0), dump_filter, c);
 	else
 		pgd_snapshot_write(m, &out);
 	int rc = emit(c, out.buf, out.len);
@@ -549,6 +575,9 @@ static int cmd_expected(struct cli *c)
 	int rc = load_migrations(c, &m);
 	if (rc)
 		return rc;
+	char *pd = pgd_platform_describe(&c->platform);
+	fprintf(stderr, "pgdrift: expected: %s\n", pd);
+	free(pd);
 	print_unmodeled(m, c->show_unmodeled);
 	rc = write_model(c, m, fmt);
 	pgd_schema_free(m);
@@ -577,7 +606,9 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct cli sub = *c;
 		sub.migrations = spec;
-		*desc = pgd_xasprintf("migrations %s", spec);
+		char *pd = pgd_platform_describe(&c->platform);
+		*desc = pgd_xasprintf("migrations %s (%s)", spec, pd);
+		free(pd);
 		int rc = load_migrations(&sub, out);
 		timing(c, "migrations", t0, NULL);
 		return rc;
@@ -1062,6 +1093,9 @@ static int audit(struct cli *c, const char *command, const char *from,
 	struct pgd_schema *exp = NULL, *act = NULL;
 	char *edesc = NULL, *adesc = NULL;
 	rc = load_both(c, from, from_db, to, to_db, &exp, &edesc, &act, &adesc);
+	/* what only the database can say about the platform's starting state */
+	if (rc == 0 && exp->platform && !act->platform)
+		pgd_platform_adopt_db(exp, act, &c->platform);
 	/* check: the migration history too, in category history */
 	struct pgd_findings hist = PGD_FINDINGS_INIT;
 	char *hdesc = NULL;
@@ -1583,8 +1617,11 @@ int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	struct pgd_load_options lo = PGD_LOAD_OPTIONS_INIT;
+	struct pgd_platform_profile pp = PGD_PLATFORM_PROFILE_INIT;
 	int rc;
 	c.load = lo;
+	c.platform = pp;
+	c.load.platform = &c.platform;
 	if (argc < 2) {
 		usage(stderr);
 		return PGD_EXIT_USAGE;

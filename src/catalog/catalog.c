@@ -516,7 +516,7 @@ static const char sql_roles[] =
 		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
 		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
 		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
-		  "   ORDER BY 1)) AS member_of"
+		  "   ORDER BY 1)) AS member_of, ro.rolinherit"
 		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
 		  " AND ro.rolname !~ '^pg_' ORDER BY 1";
 
@@ -527,6 +527,7 @@ static int on_roles(struct reader *r, PGresult *res)
 		ro->superuser = bval(res, i, 1);
 		ro->bypassrls = bval(res, i, 2);
 		ro->member_of = json_strings(r, val(res, i, 3), &ro->nmember_of);
+		ro->inherit = bval(res, i, 4);
 	}
 	return 0;
 }
@@ -646,33 +647,204 @@ static int on_extensions(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/*
+ * Privileges. The ACLs come as raw aclitem[] text (NULL replaced by the
+ * built-in acldefault()), one row per object, and are parsed in C
+ * (pgd_acl_parse) as pg_dump does: aclexplode() would multiply every row
+ * by grantees x privileges, and the text form is the same on 15-18 (17
+ * adds the letter m for MAINTAIN).
+ */
+static int take_acl(struct reader *r, struct pgd_acl *acl, const char *text,
+		    const char *what)
+{
+	if (pgd_acl_parse(r->m, acl, text ? text : "{}") == 0)
+		return 0;
+	pgd_error_set(r->err, PGD_EXIT_DB, "cannot read the ACL of %s: %s", what,
+		      text);
+	return -1;
+}
+
+/* Owners and ACLs of tables, views and sequences. */
 static const char sql_grants[] =
-		  "SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
-		  "  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
-		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
-		  " aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
-		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-		  "ORDER BY c.oid, 2, 3";
+		  "SELECT c.oid, n.nspname, c.relname, c.relkind,"
+		  " pg_get_userbyid(c.relowner) AS owner,"
+		  " coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's'"
+		  "   ELSE 'r' END::\"char\", c.relowner))::text AS acl"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 static int on_grants(struct reader *r, PGresult *res)
 {
-	static const struct { const char *name; unsigned bit; } privs[] = {
-		{ "SELECT", PGD_PRIV_SELECT },   { "INSERT", PGD_PRIV_INSERT },
-		{ "UPDATE", PGD_PRIV_UPDATE },   { "DELETE", PGD_PRIV_DELETE },
-		{ "TRUNCATE", PGD_PRIV_TRUNCATE }, { "REFERENCES", PGD_PRIV_REFERENCES },
-		{ "TRIGGER", PGD_PRIV_TRIGGER },
-	};
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
-		if (!t)
-			continue;
-		const char *p = PQgetvalue(res, i, 2);
-		for (size_t k = 0; k < PGD_ARRAY_SIZE(privs); k++)
-			if (!strcmp(p, privs[k].name))
-				pgd_table_grant(r->m, t, PQgetvalue(res, i, 1),
-						privs[k].bit, false);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *ns = PQgetvalue(res, i, 1), *name = PQgetvalue(res, i, 2);
+		const char *owner = pgd_schema_strdup(r->m, val(res, i, 4));
+		const char *acl = val(res, i, 5);
+		char kind = PQgetvalue(res, i, 3)[0];
+		struct pgd_acl *dst = NULL;
+		if (kind == 'r' || kind == 'p') {
+			struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+			dst = t ? &t->acl : NULL;
+		} else if (kind == 'S') {
+			struct pgd_sequence *sq = pgd_schema_find_sequence(r->m, ns, name);
+			if (sq)
+				sq->owner = owner;
+			dst = sq ? &sq->acl : NULL;
+		} else {
+			struct pgd_view *v = pgd_schema_find_view(r->m, ns, name);
+			if (v)
+				v->owner = owner;
+			dst = v ? &v->acl : NULL;
+		}
+		if (dst)
+			rc = take_acl(r, dst, acl, name);
 	}
-	return 0;
+	return rc;
+}
+
+/* Column-level grants: attacl is NULL unless one was made. */
+static const char sql_column_grants[] =
+		  "SELECT a.attrelid, a.attname, a.attacl::text"
+		  " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped"
+		  " AND c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "ORDER BY a.attrelid, a.attnum";
+
+static int on_column_grants(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		struct pgd_column *c = t ? pgd_table_find_column(t, PQgetvalue(res, i, 1))
+					 : NULL;
+		if (c)
+			rc = take_acl(r, &c->acl, PQgetvalue(res, i, 2), c->obj.name);
+	}
+	return rc;
+}
+
+static const char sql_schema_grants[] =
+		  "SELECT n.nspname, pg_get_userbyid(n.nspowner),"
+		  " coalesce(n.nspacl, acldefault('n', n.nspowner))::text"
+		  " FROM pg_namespace n WHERE" NS_FILTER
+		  "ORDER BY n.nspname COLLATE \"C\"";
+
+static int on_schema_grants(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_namespace *ns = pgd_schema_find_namespace(r->m,
+								    PQgetvalue(res, i, 0));
+		if (!ns)
+			continue;
+		ns->owner = pgd_schema_strdup(r->m, val(res, i, 1));
+		rc = take_acl(r, &ns->acl, val(res, i, 2), ns->obj.name);
+	}
+	return rc;
+}
+
+static const char sql_type_grants[] =
+		  "SELECT n.nspname, t.typname, pg_get_userbyid(t.typowner),"
+		  " coalesce(t.typacl, acldefault('T', t.typowner))::text"
+		  " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+		  " WHERE t.typtype IN ('e', 'd') AND" NS_FILTER
+		  "ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
+
+static int on_type_grants(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_type *ty = pgd_schema_find_type(r->m, PQgetvalue(res, i, 0),
+							   PQgetvalue(res, i, 1));
+		if (!ty)
+			continue;
+		ty->owner = pgd_schema_strdup(r->m, val(res, i, 2));
+		rc = take_acl(r, &ty->acl, val(res, i, 3), ty->obj.name);
+	}
+	return rc;
+}
+
+/* What lies beyond a function's signature: owner, ACL, body, attributes. */
+static const char sql_function_attrs[] =
+		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
+		  " p.prokind, pg_get_userbyid(p.proowner) AS owner, l.lanname,"
+		  " CASE WHEN p.prokind = 'p' THEN NULL"
+		  "   ELSE pg_get_function_result(p.oid) END AS returns,"
+		  " p.prosrc, p.prosqlbody IS NOT NULL AS atomic, p.provolatile,"
+		  " p.proisstrict, p.proleakproof, p.proparallel, p.procost::text AS cost,"
+		  " p.prorows::text AS rows,"
+		  " array_to_json(coalesce(p.proconfig, '{}'::text[])) AS config,"
+		  " coalesce(p.proacl, acldefault('f', p.proowner))::text AS acl"
+		  " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		  " JOIN pg_language l ON l.oid = p.prolang"
+		  " WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_proc'", "p.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3";
+
+static int on_function_attrs(struct reader *r, PGresult *res)
+{
+	int f_ns = PQfnumber(res, "nspname"), f_name = PQfnumber(res, "proname"),
+	    f_args = PQfnumber(res, "args"), f_kind = PQfnumber(res, "prokind"),
+	    f_owner = PQfnumber(res, "owner"), f_lang = PQfnumber(res, "lanname"),
+	    f_ret = PQfnumber(res, "returns"), f_src = PQfnumber(res, "prosrc"),
+	    f_atomic = PQfnumber(res, "atomic"), f_vol = PQfnumber(res, "provolatile"),
+	    f_strict = PQfnumber(res, "proisstrict"),
+	    f_leak = PQfnumber(res, "proleakproof"),
+	    f_par = PQfnumber(res, "proparallel"), f_cost = PQfnumber(res, "cost"),
+	    f_rows = PQfnumber(res, "rows"), f_config = PQfnumber(res, "config"),
+	    f_acl = PQfnumber(res, "acl");
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_function *f = pgd_schema_find_function(r->m,
+			PQgetvalue(res, i, f_ns), PQgetvalue(res, i, f_name),
+			PQgetvalue(res, i, f_args));
+		if (!f)
+			continue;
+		f->attrs_known = true;
+		f->prokind = PQgetvalue(res, i, f_kind)[0];
+		f->owner = pgd_schema_strdup(r->m, val(res, i, f_owner));
+		f->language = pgd_schema_strdup(r->m, val(res, i, f_lang));
+		f->returns = pgd_schema_strdup(r->m, val(res, i, f_ret));
+		f->atomic = bval(res, i, f_atomic);
+		f->body = f->atomic ? NULL : pgd_schema_strdup(r->m, val(res, i, f_src));
+		f->volatility = PQgetvalue(res, i, f_vol)[0];
+		f->strict = bval(res, i, f_strict);
+		f->leakproof = bval(res, i, f_leak);
+		f->parallel = PQgetvalue(res, i, f_par)[0];
+		f->cost = pgd_schema_strdup(r->m, val(res, i, f_cost));
+		f->rows = pgd_schema_strdup(r->m, val(res, i, f_rows));
+		f->config = json_strings(r, val(res, i, f_config), &f->nconfig);
+		rc = take_acl(r, &f->acl, val(res, i, f_acl), f->obj.name);
+	}
+	return rc;
+}
+
+/* pg_default_acl: a global entry (no schema) holds the whole ACL, a
+ * per-schema one the grants added on top. */
+static const char sql_default_acls[] =
+		  "SELECT pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype,"
+		  " d.defaclacl::text"
+		  " FROM pg_default_acl d LEFT JOIN pg_namespace n"
+		  "   ON n.oid = d.defaclnamespace"
+		  " WHERE $1::text[] IS NOT NULL"
+		  " ORDER BY 1, 2 NULLS FIRST, 3";
+
+static int on_default_acls(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *role = val(res, i, 0);
+		if (!role)
+			continue; /* a dropped role's entry cannot exist */
+		struct pgd_default_acl *d = pgd_schema_default_acl(r->m, role,
+			val(res, i, 1), PQgetvalue(res, i, 2)[0]);
+		pgd_acl_clear(&d->acl);
+		rc = take_acl(r, &d->acl, val(res, i, 3), "default privileges");
+	}
+	return rc;
 }
 
 /* ---- connection */
@@ -846,12 +1018,19 @@ static const struct catalog_query queries[] = {
 	{ "grants", sql_grants, on_grants },
 	{ "roles", sql_roles, on_roles },
 	{ "settings", sql_settings, on_settings },
+	{ "column_grants", sql_column_grants, on_column_grants },
+	{ "schema_grants", sql_schema_grants, on_schema_grants },
+	{ "type_grants", sql_type_grants, on_type_grants },
+	{ "function_attrs", sql_function_attrs, on_function_attrs },
+	{ "default_acls", sql_default_acls, on_default_acls },
 };
 
 static void reader_begin(struct reader *r)
 {
 	r->m = pgd_schema_new();
 	r->m->origin = pgd_schema_strdup(r->m, "database");
+	if (r->conn)
+		r->m->server_major = PQserverVersion(r->conn) / 10000;
 	r->by_oid = pgd_map_new();
 }
 

@@ -321,7 +321,7 @@ static int char_to_byte(const char *s, int cursorpos)
 	return i;
 }
 
-static void dispatch(struct replay *r, PgQuery__Node *n)
+static void dispatch_one(struct replay *r, PgQuery__Node *n)
 {
 	switch (n->node_case) {
 	case PG_QUERY__NODE__NODE_CREATE_STMT:
@@ -408,7 +408,15 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 		break;
 	case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
 	case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
+		break;
 	case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
+		rp_alter_default_privileges(r, n->alter_default_privileges_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
+		rp_grant_role(r, n->grant_role_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
+		rp_alter_function(r, n->alter_function_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT: {
 		PgQuery__AlterRoleSetStmt *a = n->alter_role_set_stmt;
@@ -427,8 +435,6 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 	case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
-	case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
-	case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
 		rp_unmodeled(r, "role or setting",
 			     "roles, functions' settings and database settings "
 			     "are not part of the model");
@@ -440,6 +446,15 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 			     "this kind of statement is not replayed");
 	}
 	}
+}
+
+/* One statement (also each one inside a DO block); what it created gets
+ * its owner and default privileges as it would on the server, when the
+ * statement is done. */
+static void dispatch(struct replay *r, PgQuery__Node *n)
+{
+	dispatch_one(r, n);
+	rp_init_fresh(r);
 }
 
 static void replay_statement(struct replay *r, const char *text, size_t off,
@@ -576,6 +591,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	r.m = pgd_schema_new();
 	r.diags = diags;
 	r.opts = opts ? opts : &defaults;
+	rp_platform_start(&r);
 	rp_reset_search_path(&r);
 	rp_eval_init(&r);
 	for (size_t i = 0; i < set->nfiles; i++) {

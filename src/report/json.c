@@ -81,9 +81,12 @@ void pgd_report_json(const struct pgd_findings *f,
 				json_t *roles = json_object();
 				for (size_t r = 0; r < PGD_RLS_NROLES; r++) {
 					const struct pgd_rls_cell *cell = &row->cells[c][r];
-					json_object_set_new(roles, pgd_rls_roles[r], json_pack(
+					json_t *cj = json_pack(
 						"{s:s, s:o}", "access", pgd_access_name(cell->access),
-						"policies", pgd_json_str_or_null(cell->policies)));
+						"policies", pgd_json_str_or_null(cell->policies));
+					if (cell->columns)
+						json_object_set_new(cj, "columns", json_true());
+					json_object_set_new(roles, pgd_rls_roles[r], cj);
 				}
 				json_object_set_new(cmds, pgd_rls_cmds[c], roles);
 			}

@@ -36,6 +36,14 @@ static void md(struct pgd_strbuf *out, const char *s)
 
 static const char *cell(const struct pgd_rls_cell *c)
 {
+	if (c->columns)
+		switch (c->access) {
+		case PGD_ACC_OPEN: return "**OPEN** (columns)";
+		case PGD_ACC_ALL_ROWS: return "**all rows** (columns)";
+		case PGD_ACC_POLICY: return "policy (columns)";
+		case PGD_ACC_DENIED: return "denied (columns)";
+		default: break;
+		}
 	switch (c->access) {
 	case PGD_ACC_NO_GRANT: return "–";
 	case PGD_ACC_OPEN: return "**OPEN**";

@@ -9,6 +9,9 @@
  *   ---
  *   the expected canonical dump lines (pgdrift expected, text format), or
  *   %%FAIL LINE:COL: MESSAGE   (the first error; LINE:COL within the SQL)
+ *   An expected section that starts with the line %%PRIVILEGES compares the
+ *   dump with owners, grants, function attributes and default privileges
+ *   (PGD_DUMP_PRIVILEGES), on both sides.
  *
  * A line "-- file: NAME" in the SQL starts another migration file: the
  * files are replayed in order as one migration set (each in its own
@@ -163,7 +166,7 @@ static int replay_files(const char *sql, struct pgd_schema **m,
 }
 
 /* Replays the case; returns the dump, or "%%FAIL L:C: msg". */
-static char *replay(const struct tcase *c)
+static char *replay(const struct tcase *c, unsigned flags)
 {
 	struct pgd_diags diags = PGD_DIAGS_INIT;
 	struct pgd_schema *m = NULL;
@@ -176,7 +179,7 @@ static char *replay(const struct tcase *c)
 				break;
 			}
 	} else {
-		pgd_schema_dump(m, &out, 0, keep_schema, NULL);
+		pgd_schema_dump(m, &out, flags, keep_schema, NULL);
 	}
 	strip_trailing_newlines(&out);
 	pgd_schema_free(m);
@@ -199,7 +202,7 @@ static bool exec_ok(PGconn *conn, const char *sql, char **errmsg)
 
 /* Applies the case to a fresh database; returns the snapshot dump, or
  * "%%FAIL" when PostgreSQL rejects it (message in *pgerr). */
-static char *oracle(const struct tcase *c, int n, char **pgerr)
+static char *oracle(const struct tcase *c, int n, char **pgerr, unsigned flags)
 {
 	const char *tpl = getenv("PGDRIFT_CASES_TEMPLATE");
 	char *db = pgd_xasprintf("pgd_case_%d", n);
@@ -238,7 +241,7 @@ static char *oracle(const struct tcase *c, int n, char **pgerr)
 			pgd_strbuf_addf(&out, "catalog read failed: %s", e.message);
 			pgd_error_release(&e);
 		} else {
-			pgd_schema_dump(m, &out, 0, keep_schema, NULL);
+			pgd_schema_dump(m, &out, flags, keep_schema, NULL);
 			pgd_schema_free(m);
 		}
 	}
@@ -255,7 +258,14 @@ static char *oracle(const struct tcase *c, int n, char **pgerr)
 static void run_case(struct tcase *c, bool with_oracle)
 {
 	strip_trailing_newlines(&c->expected);
-	char *got = replay(c);
+	unsigned flags = 0;
+	if (!strncmp(c->expected.buf, "%%PRIVILEGES\n", 13)) {
+		size_t cut = 13;
+		memmove(c->expected.buf, c->expected.buf + cut, c->expected.len - cut + 1);
+		c->expected.len -= cut;
+		flags = PGD_DUMP_PRIVILEGES;
+	}
+	char *got = replay(c, flags);
 	bool ok;
 	if (!strncmp(c->expected.buf, "%%FAIL", 6))
 		ok = !strcmp(got, c->expected.buf);
@@ -270,7 +280,7 @@ static void run_case(struct tcase *c, bool with_oracle)
 	if (!with_oracle)
 		return;
 	char *pgerr = NULL;
-	char *truth = oracle(c, ntests, &pgerr);
+	char *truth = oracle(c, ntests, &pgerr, flags);
 	if (!strncmp(c->expected.buf, "%%FAIL", 6))
 		ok = !strcmp(truth, "%%FAIL");
 	else

@@ -6,10 +6,17 @@
  * the model's order. Text the server prints (defaults, constraints,
  * indexes, policies, triggers) goes through normalize so it meets the
  * replay's canonical forms.
+ *
+ * Version-gated like pg_dump for PostgreSQL 15 to 18 (13 and 14 are read
+ * too, untested): one query per kind on every server, the server version
+ * read once at connect, and where a catalog changed, the query text differs
+ * by version in one fragment, commented with what that version changed, so
+ * every server returns rows of the same shape and meaning.
  */
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +36,7 @@ struct reader {
 	struct pgd_error *err;
 	const char *password;   /* for redaction; owned by conn options */
 	char *password_copy;
+	int version;            /* PQserverVersion, e.g. 170010 */
 };
 
 /* Schemas never read: the server's own. */
@@ -210,9 +218,22 @@ static int read_tables(struct reader *r)
 static int read_columns(struct reader *r)
 {
 	PGresult *res;
-	if (query(r, "columns",
+	/*
+	 * 18 stores NOT NULL as pg_constraint rows (contype 'n'), and sets
+	 * attnotnull for a NOT VALID one too, which existing rows need not
+	 * meet: a column is NOT NULL when its constraint is validated, as
+	 * before 18 (pg_dump reads convalidated the same way). 18 also adds
+	 * virtual generated columns: attgenerated 'v' beside 's' (stored),
+	 * read as they are; their expression is in pg_attrdef like a stored one.
+	 */
+	const char *notnull = r->version >= 180000
+		? " (a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint nn"
+		  "   WHERE nn.conrelid = a.attrelid AND nn.contype = 'n'"
+		  "   AND nn.conkey[1] = a.attnum AND NOT nn.convalidated)) AS attnotnull"
+		: " a.attnotnull";
+	char *sql = pgd_xasprintf(
 		  "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
-		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
+		  "%s, pg_get_expr(d.adbin, d.adrelid) AS def,"
 		  " a.attidentity, a.attgenerated,"
 		  " CASE WHEN a.attcollation <> t.typcollation"
 		  "  THEN quote_ident(co.collname) END AS collation,"
@@ -225,7 +246,10 @@ static int read_columns(struct reader *r)
 		  " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
 		  " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')"
 		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY a.attrelid, a.attnum", &res))
+		  "ORDER BY a.attrelid, a.attnum", notnull);
+	int qrc = query(r, "columns", sql, &res);
+	free(sql);
+	if (qrc)
 		return -1;
 	int f_rel = PQfnumber(res, "attrelid"), f_name = PQfnumber(res, "attname"),
 	    f_type = PQfnumber(res, "type"), f_nn = PQfnumber(res, "attnotnull"),
@@ -264,6 +288,10 @@ static int read_columns(struct reader *r)
 static int read_constraints(struct reader *r)
 {
 	PGresult *res;
+	/* The contype list is explicit: 18 adds NOT NULL constraints
+	 * (contype 'n', named <table>_<column>_not_null), which the model
+	 * holds as the column's nullability (read_columns), never as
+	 * constraints of their own, on every version. */
 	if (query(r, "constraints",
 		  "SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
 		  " FROM pg_constraint co"
@@ -410,6 +438,9 @@ static int read_triggers(struct reader *r)
 static int read_types(struct reader *r)
 {
 	PGresult *res;
+	/* 17 catalogs a domain's NOT NULL as a pg_constraint row (contype
+	 * 'n') too; typnotnull still says it on every version, and only the
+	 * CHECK rows are read. */
 	if (query(r, "types",
 		  "SELECT n.nspname, t.typname, t.typtype,"
 		  " array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
@@ -532,13 +563,26 @@ static int read_view_deps(struct reader *r)
 static int read_roles(struct reader *r)
 {
 	PGresult *res;
-	if (query(r, "roles",
+	/*
+	 * member_of: the roles whose privileges a role can use. 16 changed
+	 * pg_auth_members: one row per grantor (the same membership may be
+	 * there twice), and INHERIT and SET per membership (GRANT ... WITH
+	 * INHERIT FALSE, SET FALSE): a membership with neither only lets the
+	 * member administer the role. Before 16 every membership allowed SET
+	 * ROLE, and one row per pair.
+	 */
+	const char *usable = r->version >= 160000
+		? " AND (am.inherit_option OR am.set_option)" : "";
+	char *sql = pgd_xasprintf(
 		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
-		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
-		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
+		  " array_to_json(ARRAY(SELECT DISTINCT g.rolname FROM pg_auth_members am"
+		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid%s"
 		  "   ORDER BY 1)) AS member_of"
 		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
-		  " AND ro.rolname !~ '^pg_' ORDER BY 1", &res))
+		  " AND ro.rolname !~ '^pg_' ORDER BY 1", usable);
+	int qrc = query(r, "roles", sql, &res);
+	free(sql);
+	if (qrc)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_role *ro = pgd_schema_add_role(r->m, PQgetvalue(res, i, 0));
@@ -668,13 +712,25 @@ static int read_extensions(struct reader *r)
 static int read_grants(struct reader *r)
 {
 	PGresult *res;
-	if (query(r, "grants",
+	/*
+	 * 17 adds the MAINTAIN privilege ('m' in relacl): the owner's default
+	 * ACL and GRANT ALL include it there, and not on 15 or 16, where the
+	 * same migrations run. The model has no MAINTAIN bit, so the rows are
+	 * left out on 17 and later and a table's privileges read the same on
+	 * every version.
+	 */
+	const char *maintain = r->version >= 170000
+		? " AND a.privilege_type <> 'MAINTAIN'" : "";
+	char *sql = pgd_xasprintf(
 		  "SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
 		  "  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
 		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
 		  " aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
-		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-		  "ORDER BY c.oid, 2, 3", &res))
+		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER "%s"
+		  " ORDER BY c.oid, 2, 3", maintain);
+	int qrc = query(r, "grants", sql, &res);
+	free(sql);
+	if (qrc)
 		return -1;
 	static const struct { const char *name; unsigned bit; } privs[] = {
 		{ "SELECT", PGD_PRIV_SELECT },   { "INSERT", PGD_PRIV_INSERT },
@@ -745,6 +801,24 @@ char *pgd_catalog_redact(const char *msg, const char *password)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
+/* The server's version as it names it, up to the first space ("17.10",
+ * "18beta1", "15.18" of "15.18 (Debian 15.18-0+deb12u1)"); a static buffer
+ * per thread, or "unknown". */
+static const char *server_version_text(struct reader *r)
+{
+	static _Thread_local char buf[32];
+	const char *s = PQparameterStatus(r->conn, "server_version");
+	size_t n = 0;
+	if (!s)
+		return "unknown";
+	while (s[n] && s[n] != ' ' && n + 1 < sizeof(buf)) {
+		buf[n] = s[n];
+		n++;
+	}
+	buf[n] = '\0';
+	return n ? buf : "unknown";
+}
+
 static int connect_db(struct reader *r)
 {
 	const char *conninfo = r->opts->conninfo;
@@ -782,8 +856,15 @@ static int connect_db(struct reader *r)
 		if (pw && *pw)
 			r->password = r->password_copy = pgd_xstrdup(pw);
 	}
+	/* read once: every version-gated query asks r->version */
 	int v = PQserverVersion(r->conn);
 	r->stats->server_version = v;
+	r->version = v;
+	snprintf(r->stats->server, sizeof(r->stats->server), "%s",
+		 server_version_text(r));
+	if (r->opts->verbose)
+		fprintf(stderr, "pgdrift: connected to PostgreSQL %s (%d)\n",
+			server_version_text(r), v);
 	if (v < 130000) {
 		pgd_error_set(r->err, PGD_EXIT_DB,
 			      "PostgreSQL %d.%d is not supported (13 or later)",
@@ -826,6 +907,7 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 	if (rc == 0) {
 		r.m = pgd_schema_new();
 		r.m->origin = pgd_schema_strdup(r.m, "database");
+		r.m->server_version = pgd_schema_strdup(r.m, server_version_text(&r));
 		r.by_oid = pgd_map_new();
 		int (*const steps[])(struct reader *) = {
 			read_schemas, read_extensions, read_types, read_tables,

@@ -62,5 +62,8 @@ int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *facts);
 
 /* The libpg_query grammar version, e.g. "15.1". */
 const char *pgd_normalize_grammar_version(void);
+/* What parses migrations, for messages: "the PostgreSQL 15.1 grammar
+ * (libpg_query 15-4.0.0)". A static string. */
+const char *pgd_normalize_grammar_name(void);
 
 #endif

@@ -36,6 +36,9 @@ mk_tables 0 10
 q10=$(queries)
 ok $(( q10 < 1 )) "10 tables: $q10 catalog round trips"
 like "$(cat "$tmp/verbose")" "query policies +10 rows" "--verbose prints each query's row count"
+server=$(psql -X -Atqc 'show server_version' -d postgres | cut -d' ' -f1)
+num=$(psql -X -Atqc 'show server_version_num' -d postgres)
+like "$(cat "$tmp/verbose")" "connected to PostgreSQL ${server//./\\.} \\($num\\)" "--verbose names the server version once it is read"
 mk_tables 10 1000
 q1000=$(queries)
 is "$q1000" "$q10" "1000 tables take as many round trips as 10 ($q1000)"

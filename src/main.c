@@ -637,8 +637,8 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 	}
 	if (c->verbose)
 		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
-				"(server %d)\n", stats.queries, stats.objects,
-			stats.ms, stats.server_version);
+				"(PostgreSQL %s)\n", stats.queries, stats.objects,
+			stats.ms, stats.server);
 	char extra[96];
 	snprintf(extra, sizeof(extra), "%d catalog queries, %ld objects",
 		 stats.queries, stats.objects);
@@ -806,7 +806,8 @@ static int parse_fail_on(const struct cli *c, struct pgd_report_meta *meta)
  * the table (caller frees). Returns an exit code; findings go to f.
  */
 static int history_findings(struct cli *c, bool standalone,
-			    struct pgd_findings *f, char **desc)
+			    struct pgd_findings *f, char **desc,
+			    char server[32])
 {
 	struct pgd_diags diags = PGD_DIAGS_INIT;
 	struct pgd_migration_set *set = NULL;
@@ -821,7 +822,8 @@ static int history_findings(struct cli *c, bool standalone,
 	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose };
 	struct pgd_history h = PGD_HISTORY_INIT;
 	struct pgd_error err = PGD_ERROR_INIT;
-	if (pgd_catalog_read_history(&opts, c->history_table, &h, NULL, &err) < 0) {
+	struct pgd_catalog_stats stats;
+	if (pgd_catalog_read_history(&opts, c->history_table, &h, &stats, &err) < 0) {
 		pgd_error_print(stderr, &err);
 		fputs("pgdrift: the migration history could not be read; no "
 		      "report was made\n", stderr);
@@ -831,6 +833,7 @@ static int history_findings(struct cli *c, bool standalone,
 		pgd_migration_set_free(set);
 		return rc;
 	}
+	memcpy(server, stats.server, sizeof(stats.server));
 	struct pgd_history_options ho = { standalone || c->history_table };
 	if (pgd_history_compare(set, &h, &ho, f, &diags) < 0)
 		rc = PGD_EXIT_INPUT;
@@ -873,12 +876,14 @@ static int cmd_history(struct cli *c)
 		return rc;
 	struct pgd_findings f = PGD_FINDINGS_INIT;
 	char *desc = NULL;
-	rc = history_findings(c, true, &f, &desc);
+	char server[32] = "";
+	rc = history_findings(c, true, &f, &desc, server);
 	if (rc == 0) {
 		char *edesc = pgd_xasprintf("migrations %s", c->migrations);
 		pgd_findings_sort(&f);
 		meta.expected = edesc;
 		meta.actual = desc;
+		meta.actual_server = *server ? server : NULL;
 		rc = write_reports(c, &f, &meta);
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
@@ -1099,8 +1104,9 @@ static int audit(struct cli *c, const char *command, const char *from,
 	/* check: the migration history too, in category history */
 	struct pgd_findings hist = PGD_FINDINGS_INIT;
 	char *hdesc = NULL;
+	char hserver[32];
 	if (rc == 0 && !strcmp(command, "check") && !c->no_history)
-		rc = history_findings(c, false, &hist, &hdesc);
+		rc = history_findings(c, false, &hist, &hdesc, hserver);
 	if (rc == 0 && hdesc && c->verbose)
 		fprintf(stderr, "pgdrift: %s\n", hdesc);
 	if (rc == 0) {
@@ -1130,6 +1136,8 @@ static int audit(struct cli *c, const char *command, const char *from,
 			timing(c, "rls", t0, NULL);
 		meta.expected = edesc;
 		meta.actual = adesc;
+		meta.expected_server = exp->server_version;
+		meta.actual_server = act->server_version;
 		size_t ntables = 0;
 		char **tables = pgd_diff_audited_tables(exp, act, &dopts, &ntables);
 		meta.tables = (const char *const *)tables;
@@ -1469,6 +1477,7 @@ static int cmd_rls(struct cli *c)
 	pgd_findings_sort(&f);
 	meta.expected = "row level security review";
 	meta.actual = desc;
+	meta.actual_server = m->server_version;
 	meta.matrix = &mx;
 	meta.location = c->migrations;
 	const char **tables = pgd_xcalloc(mx.n + 1, sizeof(*tables));
@@ -1628,8 +1637,11 @@ int main(int argc, char **argv)
 	}
 	c.command = argv[1];
 	if (!strcmp(c.command, "--version") || !strcmp(c.command, "version")) {
-		printf("pgdrift %s (libpg_query grammar PostgreSQL %s)\n",
-		       PGD_VERSION, pgd_normalize_grammar_version());
+		printf("pgdrift %s (libpg_query grammar PostgreSQL %s)\n"
+		       "migrations: parsed with %s\n"
+		       "databases: PostgreSQL 15, 16, 17 and 18\n",
+		       PGD_VERSION, pgd_normalize_grammar_version(),
+		       pgd_normalize_grammar_name());
 		return PGD_EXIT_OK;
 	}
 	if (!strcmp(c.command, "help") || !strcmp(c.command, "--help") ||

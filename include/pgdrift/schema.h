@@ -125,7 +125,8 @@ struct pgd_column {
 	bool not_null;
 	const char *def;       /* canonical default expression; NULL: none */
 	char identity;         /* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
-	char generated;        /* 0 or 's' (STORED; def holds the expression) */
+	char generated;        /* 0, 's' (STORED) or 'v' (VIRTUAL, PostgreSQL 18);
+				  def holds the expression */
 	const char *collation; /* NULL: the type's default */
 	const char *comment;   /* COMMENT ON COLUMN, or NULL */
 	struct pgd_acl acl;    /* attacl: column-level grants only */
@@ -378,6 +379,9 @@ struct pgd_schema {
 	size_t nexposed_schemas;
 	bool exposed_known;
 	const char *origin; /* "migrations DIR", "database", "snapshot FILE" */
+	/* the PostgreSQL version of the database read ("17.10"), kept by a
+	 * snapshot of it; NULL for a model replayed from migrations */
+	const char *server_version;
 };
 
 /* A new, empty model. Free with pgd_schema_free(). */

@@ -6,10 +6,18 @@
  * the model's order. Text the server prints (defaults, constraints,
  * indexes, policies, triggers) goes through normalize so it meets the
  * replay's canonical forms.
+ *
+ * Version-gated like pg_dump for PostgreSQL 15 to 18 (13 and 14 are read
+ * too, untested): one query per kind on every server, the server version
+ * read once at connect, and where a catalog changed, the query text differs
+ * by version in one fragment (a gate, spliced in at GATE), commented with
+ * what that version changed, so every server returns rows of the same shape
+ * and meaning.
  */
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +37,7 @@ struct reader {
 	struct pgd_error *err;
 	const char *password;   /* for redaction; owned by conn options */
 	char *password_copy;
+	int version;            /* PQserverVersion, e.g. 170010 */
 };
 
 /* Schemas never read: the server's own. */
@@ -37,6 +46,9 @@ struct reader {
 /* The filter every query applies to a namespace alias n. */
 #define NS_FILTER \
 	" n.nspname <> ALL ($1::text[]) AND n.nspname !~ '^pg_(toast|temp)' "
+
+/* Where a query's version-dependent fragment goes (catalog_query.gate). */
+#define GATE "/*gate*/"
 
 /* Not an extension member: pg_depend deptype 'e'. */
 #define NOT_EXT(classid, objid)                                            \
@@ -213,9 +225,26 @@ static int on_tables(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/*
+ * 18 stores NOT NULL as pg_constraint rows (contype 'n'), and sets
+ * attnotnull for a NOT VALID one too, which existing rows need not meet: a
+ * column is NOT NULL when its constraint is validated, as before 18
+ * (pg_dump reads convalidated the same way). 18 also adds virtual generated
+ * columns: attgenerated 'v' beside 's' (stored), read as they are; their
+ * expression is in pg_attrdef like a stored one's.
+ */
+static const char *gate_columns(int version)
+{
+	return version >= 180000
+		? " (a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint nn"
+		  "   WHERE nn.conrelid = a.attrelid AND nn.contype = 'n'"
+		  "   AND nn.conkey[1] = a.attnum AND NOT nn.convalidated)) AS attnotnull"
+		: " a.attnotnull";
+}
+
 static const char sql_columns[] =
 		  "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
-		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
+		  GATE ", pg_get_expr(d.adbin, d.adrelid) AS def,"
 		  " a.attidentity, a.attgenerated,"
 		  " CASE WHEN a.attcollation <> t.typcollation"
 		  "  THEN quote_ident(co.collname) END AS collation,"
@@ -264,6 +293,10 @@ static int on_columns(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/* The contype list is explicit: 18 adds NOT NULL constraints (contype 'n',
+ * named <table>_<column>_not_null), which the model holds as the column's
+ * nullability (gate_columns), never as constraints of their own, on every
+ * version. */
 static const char sql_constraints[] =
 		  "SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
 		  " FROM pg_constraint co"
@@ -398,6 +431,9 @@ static int on_triggers(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/* 17 catalogs a domain's NOT NULL as a pg_constraint row (contype 'n')
+ * too; typnotnull still says it on every version, and only the CHECK rows
+ * are read. */
 static const char sql_types[] =
 		  "SELECT n.nspname, t.typname, t.typtype,"
 		  " array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
@@ -511,11 +547,23 @@ static int on_view_deps(struct reader *r, PGresult *res)
 	return 0;
 }
 
-/* Roles, with what they are members of. */
+/*
+ * Roles, with what they are members of: the roles whose privileges a role
+ * can use. 16 changed pg_auth_members: one row per grantor (the same
+ * membership may be there twice), and INHERIT and SET per membership
+ * (GRANT ... WITH INHERIT FALSE, SET FALSE): a membership with neither only
+ * lets the member administer the role. Before 16 every membership allowed
+ * SET ROLE, and there was one row per pair.
+ */
+static const char *gate_roles(int version)
+{
+	return version >= 160000 ? " AND (am.inherit_option OR am.set_option)" : "";
+}
+
 static const char sql_roles[] =
 		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
-		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
-		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
+		  " array_to_json(ARRAY(SELECT DISTINCT g.rolname FROM pg_auth_members am"
+		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid" GATE
 		  "   ORDER BY 1)) AS member_of, ro.rolinherit"
 		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
 		  " AND ro.rolname !~ '^pg_' ORDER BY 1";
@@ -926,6 +974,19 @@ static int learn_password(struct reader *r, const char *conninfo)
 	return 0;
 }
 
+/* The server's version as it names it, up to the first space ("17.10",
+ * "18beta1", "15.18" of "15.18 (Debian 15.18-0+deb12u1)"), into buf. */
+static void server_version_text(PGconn *conn, char *buf, size_t size)
+{
+	const char *s = PQparameterStatus(conn, "server_version");
+	size_t n = 0;
+	while (s && s[n] && s[n] != ' ' && n + 1 < size) {
+		buf[n] = s[n];
+		n++;
+	}
+	buf[n] = '\0';
+}
+
 /* Once connected: the password libpq found (a .pgpass one), the server
  * version. Returns 0, or -1 with r->err. */
 static int connected(struct reader *r)
@@ -935,8 +996,14 @@ static int connected(struct reader *r)
 		if (pw && *pw)
 			r->password = r->password_copy = pgd_xstrdup(pw);
 	}
+	/* read once: every gated query asks r->version */
 	int v = PQserverVersion(r->conn);
 	r->stats->server_version = v;
+	r->version = v;
+	server_version_text(r->conn, r->stats->server, sizeof(r->stats->server));
+	if (r->opts->verbose)
+		fprintf(stderr, "pgdrift: connected to PostgreSQL %s (%d)\n",
+			r->stats->server, v);
 	if (v < 130000) {
 		pgd_error_set(r->err, PGD_EXIT_DB,
 			      "PostgreSQL %d.%d is not supported (13 or later)",
@@ -1025,12 +1092,44 @@ static const struct catalog_query queries[] = {
 	{ "default_acls", sql_default_acls, on_default_acls },
 };
 
+/* The queries whose text differs by server version: the fragment their
+ * GATE stands for, by version (the functions say what changed where). */
+static const struct {
+	const char *sql;
+	const char *(*fragment)(int version);
+} gates[] = {
+	{ sql_columns, gate_columns },
+	{ sql_roles, gate_roles },
+};
+
+/* The text of q for the server r reads, its gate's fragment spliced in.
+ * Caller frees. */
+static char *query_text(const struct reader *r, const struct catalog_query *q)
+{
+	const char *(*fragment)(int) = NULL;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(gates); i++)
+		if (gates[i].sql == q->sql)
+			fragment = gates[i].fragment;
+	const char *at = fragment ? strstr(q->sql, GATE) : NULL;
+	if (!at) {
+		if (strstr(q->sql, GATE))
+			PGD_BUG("catalog query %s has a GATE and no gate", q->name);
+		return pgd_xstrdup(q->sql);
+	}
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	pgd_strbuf_add(&sb, q->sql, (size_t)(at - q->sql));
+	pgd_strbuf_addstr(&sb, fragment(r->version));
+	pgd_strbuf_addstr(&sb, at + strlen(GATE));
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
 static void reader_begin(struct reader *r)
 {
 	r->m = pgd_schema_new();
 	r->m->origin = pgd_schema_strdup(r->m, "database");
 	if (r->conn)
 		r->m->server_major = PQserverVersion(r->conn) / 10000;
+	r->m->server_version = pgd_schema_strdup(r->m, r->stats->server);
 	r->by_oid = pgd_map_new();
 }
 
@@ -1051,7 +1150,9 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 		reader_begin(&r);
 		for (size_t i = 0; i < PGD_ARRAY_SIZE(queries) && rc == 0; i++) {
 			PGresult *res;
-			rc = query(&r, queries[i].name, queries[i].sql, &res);
+			char *sql = query_text(&r, &queries[i]);
+			rc = query(&r, queries[i].name, sql, &res);
+			free(sql);
 			if (rc == 0) {
 				rc = queries[i].rows(&r, res);
 				PQclear(res);
@@ -1139,8 +1240,9 @@ static int async_send(struct pgd_catalog_async *a)
 		free(setup);
 	} else if (a->state == A_QUERY) {
 		const char *params[1] = { SYSTEM_SCHEMAS };
-		ok = PQsendQueryParams(r->conn, queries[a->q].sql, 1, NULL, params,
-				       NULL, NULL, 0);
+		char *sql = query_text(r, &queries[a->q]);
+		ok = PQsendQueryParams(r->conn, sql, 1, NULL, params, NULL, NULL, 0);
+		free(sql);
 	} else {
 		ok = PQsendQuery(r->conn, "COMMIT");
 	}

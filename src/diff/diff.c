@@ -194,7 +194,8 @@ static void column_sql(struct pgd_strbuf *sb, const struct pgd_column *c)
 	if (c->collation)
 		pgd_strbuf_addf(sb, " COLLATE %s", c->collation);
 	if (c->generated && c->def)
-		pgd_strbuf_addf(sb, " GENERATED ALWAYS AS (%s) STORED", c->def);
+		pgd_strbuf_addf(sb, " GENERATED ALWAYS AS (%s) %s", c->def,
+				c->generated == 'v' ? "VIRTUAL" : "STORED");
 	else if (c->def)
 		pgd_strbuf_addf(sb, " DEFAULT %s", c->def);
 	if (c->identity)

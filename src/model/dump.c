@@ -11,7 +11,7 @@
  *   table S.T rls=on|off force=on|off [unlogged] [partitioned]
  *         [partition_of=S.P] [columns_unknown]
  *   column S.T.C TYPE [collate C] [not null] [default EXPR]
- *         [identity always|by default] [generated always as (EXPR) stored]
+ *         [identity always|by default] [generated always as (EXPR) stored|virtual]
  *   constraint S.T.NAME DEF [not valid]
  *   index S.T.NAME DEF
  *   policy S.T.NAME CMD permissive|restrictive to R[,R] [using (E)] [with check (E)]
@@ -195,8 +195,9 @@ static void dump_table(struct pgd_strbuf *out, const struct pgd_table *t,
 			pgd_strbuf_addstr(out, c->identity == 'a'
 				? " identity always" : " identity by default");
 		if (c->generated)
-			pgd_strbuf_addf(out, " generated always as (%s) stored",
-					c->def ? c->def : "?");
+			pgd_strbuf_addf(out, " generated always as (%s) %s",
+					c->def ? c->def : "?",
+					c->generated == 'v' ? "virtual" : "stored");
 		end_line(out, &c->obj, flags);
 		if (c->acl.known && c->acl.n) {
 			char *cn = name2(s, t->obj.name, c->obj.name);

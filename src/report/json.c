@@ -45,6 +45,13 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_object_set_new(root, "command", pgd_json_str_or_null(meta->command));
 	json_object_set_new(root, "expected", pgd_json_str_or_null(meta->expected));
 	json_object_set_new(root, "actual", pgd_json_str_or_null(meta->actual));
+	/* the server of each side, when it is a database (or a snapshot of one) */
+	if (meta->expected_server)
+		json_object_set_new(root, "expected_database", json_pack(
+			"{s:s}", "server_version", meta->expected_server));
+	if (meta->actual_server)
+		json_object_set_new(root, "database", json_pack(
+			"{s:s}", "server_version", meta->actual_server));
 	json_t *arr = json_array();
 	size_t sev[3] = { 0, 0, 0 }, cat[PGD_CAT_COUNT] = { 0 };
 	for (size_t i = 0; i < f->n; i++) {

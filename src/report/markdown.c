@@ -62,8 +62,18 @@ void pgd_report_markdown(const struct pgd_findings *f,
 		sev[f->v[i].severity]++;
 	pgd_strbuf_addf(out, "## pgdrift %s\n\n", meta->command ? meta->command : "check");
 	md(out, meta->expected);
+	if (meta->expected_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		md(out, meta->expected_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, " vs ");
 	md(out, meta->actual);
+	if (meta->actual_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		md(out, meta->actual_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, "\n\n| errors | warnings | info | result |\n|---:|---:|---:|---|\n");
 	bool failed = !meta->fail_on_none &&
 		      pgd_findings_count_at_least(f, meta->fail_on) > 0;

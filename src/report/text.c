@@ -109,8 +109,18 @@ void pgd_report_text(const struct pgd_findings *f,
 	size_t counts[3] = { 0, 0, 0 };
 	pgd_strbuf_addf(out, "pgdrift %s: ", meta->command ? meta->command : "check");
 	add_safe(out, meta->expected ? meta->expected : "?");
+	if (meta->expected_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		add_safe(out, meta->expected_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, " vs ");
 	add_safe(out, meta->actual ? meta->actual : "?");
+	if (meta->actual_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		add_safe(out, meta->actual_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, "\n");
 	const char *group = "\x01"; /* no table yet */
 	for (size_t i = 0; i < f->n; i++) {

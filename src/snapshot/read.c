@@ -199,7 +199,7 @@ static void read_table(struct rd *r, json_t *o)
 			c->identity = !id ? 0 : !strcmp(id, "always") ? 'a' : 'd';
 			const char *gen = opt_str(r, x, "generated", where);
 			if (gen) {
-				c->generated = 's';
+				c->generated = opt_bool(r, x, "virtual", where) ? 'v' : 's';
 				c->def = gen;
 			}
 			c->collation = opt_str(r, x, "collation", where);
@@ -304,6 +304,7 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 		return -1;
 	}
 	r.m->origin = pgd_schema_strdup(r.m, name);
+	r.m->server_version = opt_str(&r, root, "server_version", "snapshot");
 	json_t *a, *x;
 	size_t i;
 	if ((a = opt_array(&r, root, "schemas", "snapshot")))

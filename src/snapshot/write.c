@@ -114,6 +114,8 @@ static json_t *table_json(const struct pgd_table *t)
 			? json_string("by default") : json_null());
 		json_object_set_new(j, "generated", str_or_null(c->generated ? c->def
 									      : NULL));
+		if (c->generated == 'v') /* PostgreSQL 18; absent: stored */
+			json_object_set_new(j, "virtual", json_true());
 		json_object_set_new(j, "collation", str_or_null(c->collation));
 		if (c->comment) /* only when set: older snapshots stay valid */
 			json_object_set_new(j, "comment", json_string(c->comment));
@@ -192,6 +194,9 @@ void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
 	json_t *root = json_object();
 	json_object_set_new(root, "format", json_string(PGD_SNAPSHOT_FORMAT));
 	json_object_set_new(root, "origin", str_or_null(m->origin));
+	if (m->server_version) /* a snapshot of a database names its server */
+		json_object_set_new(root, "server_version",
+				    json_string(m->server_version));
 
 	json_t *a = json_array();
 	for (size_t i = 0; i < m->nnamespaces; i++) {

@@ -577,7 +577,8 @@ PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
 					 buf, buf + len, 0);
 	if (m)
 		return (PgQuery__ParseResult *)m;
-	return pg_query__parse_result__unpack(NULL, len, buf);
+	return (PgQuery__ParseResult *)protobuf_c_message_unpack(
+		&pg_query__parse_result__descriptor, NULL, len, buf);
 }
 
 /* ---- free */
@@ -752,4 +753,93 @@ void pgd_memo_put(char kind, const void *key, size_t keylen, const void *val,
 	PGD_GROW(mm->entries, mm->alloc, mm->n + 1);
 	mm->entries[mm->n++] = e;
 	mm->bytes += keylen + vallen + sizeof(*e);
+}
+
+/* ---- libpg_query's own protobuf round trips
+ *
+ * pg_query_parse_protobuf() packs every tree it returns, and
+ * pg_query_deparse_protobuf() unpacks and frees the tree it is given,
+ * through these four pg_query.pb-c.c functions, which run protobuf-c's
+ * generic code: most of what a parse or a deparse costs (README,
+ * Performance). libpg_query calls them through its PLT, so the
+ * definitions below, linked into the program, take their place for every
+ * caller: same bytes, same trees (tests/unit/check_pb.c holds them to
+ * protobuf-c's generic code), in time proportional to what a tree holds.
+ * Where ours cannot do it (an allocator other than malloc, a field type
+ * pg_query.proto does not use) protobuf-c's generic code still does.
+ *
+ * get_packed_size() is always followed by pack() of the same message in
+ * libpg_query (pg_query_nodes_to_protobuf): the size packs the message
+ * once and keeps the bytes for the pack that follows, in the thread.
+ */
+
+static _Thread_local struct {
+	const PgQuery__ParseResult *msg;
+	uint8_t *buf;
+	size_t len;
+} packed;
+
+static void packed_clear(void)
+{
+	free(packed.buf);
+	packed.buf = NULL;
+	packed.msg = NULL;
+	packed.len = 0;
+}
+
+size_t pg_query__parse_result__get_packed_size(const PgQuery__ParseResult *message)
+{
+	packed_clear();
+	size_t len;
+	uint8_t *buf = pgd_pb_pack(&message->base, PGD_PB_KEEP_LOCATIONS, &len);
+	if (!buf)
+		return protobuf_c_message_get_packed_size(&message->base);
+	packed.msg = message;
+	packed.buf = buf;
+	packed.len = len;
+	return len;
+}
+
+size_t pg_query__parse_result__pack(const PgQuery__ParseResult *message,
+				    uint8_t *out)
+{
+	if (!packed.buf || packed.msg != message) {
+		packed_clear();
+		size_t len;
+		uint8_t *buf = pgd_pb_pack(&message->base, PGD_PB_KEEP_LOCATIONS,
+					   &len);
+		if (!buf)
+			return protobuf_c_message_pack(&message->base, out);
+		packed.buf = buf;
+		packed.len = len;
+	}
+	size_t len = packed.len;
+	memcpy(out, packed.buf, len);
+	packed_clear();
+	return len;
+}
+
+PgQuery__ParseResult *pg_query__parse_result__unpack(ProtobufCAllocator *allocator,
+						     size_t len,
+						     const uint8_t *data)
+{
+	ProtobufCMessage *m =
+		allocator ? NULL
+			  : unpack_msg(&pg_query__parse_result__descriptor, data,
+				       data + len, 0);
+	if (!m)
+		m = protobuf_c_message_unpack(&pg_query__parse_result__descriptor,
+					      allocator, len, data);
+	return (PgQuery__ParseResult *)m;
+}
+
+void pg_query__parse_result__free_unpacked(PgQuery__ParseResult *message,
+					   ProtobufCAllocator *allocator)
+{
+	if (!message)
+		return;
+	if (allocator)
+		protobuf_c_message_free_unpacked(&message->base, allocator);
+	else
+		pgd_pb_free(&message->base);
 }

@@ -1,85 +1,160 @@
 #!/usr/bin/env bash
-# bench.sh [N...] - how fast pgdrift audits, against what a shadow-database
-# tool pays just to apply the migrations. For each N (default 100 1000
-# 10000): generate a scale set (scripts/gen-scale.sh), apply it to a fresh
-# database in a throwaway PostgreSQL (timed: the cost pgdrift avoids), then
-# time `pgdrift check` end to end (median of 5, peak RSS from
-# /usr/bin/time) and `pgdrift expected` alone, and print a table.
-# Two lower bounds sit beside them: libpg_query alone on the same files
-# (tests/bench_rawparse: scanner split of every file, parse of every
-# statement that is not seed data; "replay/raw" is `pgdrift expected` over
-# that), and the 18 catalog queries alone (their libpq round trips, summed
-# from `pgdrift snapshot --verbose`: server work and transfer, no
-# normalization). "objects/s" is catalog objects over the introspection
-# phase of `pgdrift snapshot` (median of 3).
-# Not part of the test suite: speed targets live here, not in timed tests.
+# bench.sh [--no-callgrind] [--no-migra] [--profile-n N] [N...] - how fast
+# pgdrift is, next to its floors and to what a user would run without it.
+# Speed and memory targets live here, never in timed tests.
+#
+# 1. Parse+replay, every input shape: for every profile of
+#    scripts/gen-scale.sh (--list-profiles) in both layouts (many small
+#    files, a few large ones) at N=1,000 tables (--profile-n), `pgdrift
+#    expected` next to its floor, libpg_query's raw parse of the same files
+#    (tests/bench_rawparse: scanner split, then pg_query_parse_protobuf of
+#    every statement that is not seed data), with the ratio: in CPU seconds
+#    (user+sys, median of 3), in wall seconds (median of 3), and in
+#    instructions (callgrind, one run each; --no-callgrind skips them).
+#    "own-pack Gi" is the same raw parse linked with src/normalize/pb.c's
+#    stand-ins for libpg_query's protobuf packing, which pgdrift uses: the
+#    floor pgdrift itself can reach while it parses through that API.
+# 2. check, end to end: for each N (default 1000 10000) the policies
+#    profile is applied to a fresh database in a throwaway PostgreSQL
+#    (timed: what a shadow-database tool pays before it can diff), then
+#    `pgdrift check` (median of 5, peak RSS), the 18 catalog queries alone
+#    (their libpq round trips, from `pgdrift snapshot --verbose`) and the
+#    introspection phase (median of 3). Then the alternative: the same
+#    apply plus @pgkit/migra between the applied database and a copy of it
+#    (npm, installed into /var/cache/pgdrift/npm, outside the tree;
+#    --no-migra skips it), and the ratio to `pgdrift check`.
+# The machine this runs on is usually shared: wall clock is noisy there, so
+# CPU seconds and instruction counts are printed beside it and the load
+# average is printed with every table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+callgrind=1 migra=1 profile_n=1000
+while [[ "${1:-}" == --* ]]; do
+	case "$1" in
+	--no-callgrind) callgrind=; shift ;;
+	--no-migra) migra=; shift ;;
+	--profile-n) profile_n=${2:?--profile-n needs a number}; shift 2 ;;
+	*) echo "bench: unknown option $1" >&2; exit 2 ;;
+	esac
+done
 sizes=("$@")
-((${#sizes[@]})) || sizes=(100 1000 10000)
+((${#sizes[@]})) || sizes=(1000 10000)
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
-ninja -C build pgdrift tests/bench_rawparse >/dev/null
+ninja -C build pgdrift tests/bench_rawparse tests/bench_rawparse_pb >/dev/null
+if [[ -n "$callgrind" ]] && ! command -v valgrind >/dev/null; then
+	apt-get install -y -qq valgrind >/dev/null 2>&1 || callgrind=
+fi
+npm_cache=/var/cache/pgdrift/npm
+migra_bin=$npm_cache/node_modules/.bin/migra
+if [[ -n "$migra" && ! -x "$migra_bin" ]]; then
+	mkdir -p "$npm_cache"
+	npm install --no-audit --no-fund --silent --prefix "$npm_cache" @pgkit/migra >/dev/null 2>&1 ||
+		{ echo "bench: cannot install @pgkit/migra; skipping the comparison" >&2; migra=; }
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-eval "$(scripts/pg-sandbox.sh start "$work/pg")"
-export PGOPTIONS="-c client_min_messages=warning"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ms() { python3 -c 'import sys,time; print(int(float(sys.argv[1]) * 1000))' "$1"; }
+# timed OUT CMD... : runs CMD (stdout discarded), appends "wall_ms cpu_ms kb" to OUT
+timed() {
+	local out=$1
+	shift
+	/usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null 2>>"$work/err" || true
+	awk '{printf "%d %d %d\n", $1 * 1000, ($2 + $3) * 1000, $4}' "$work/t" >>"$out"
+}
+col() { cut -d' ' -f"$1" "$2" | median; }
+# instructions CMD... : callgrind's total instruction count of CMD
+instructions() {
+	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" \
+		>/dev/null 2>"$work/cg.log" || true
+	sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$work/cg.log" | tail -1
+}
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1] or 0), float(sys.argv[2] or 0); print(f'{a / b:.2f}x' if b else '-')" "$1" "$2"; }
+gi() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e9:.2f}' if sys.argv[1] else '-')" "${1:-}"; }
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
 
-cols='%-7s %6s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %8s\n'
-printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
-	"query ms" "introsp ms" "objects/s" "peak MB" queries "x faster"
+echo "Wall clock on a shared machine is noisy: compare CPU seconds and instructions (Ginstr, callgrind)."
+echo
+echo "1. parse+replay vs libpg_query's raw parse, N=$profile_n tables ($(load))"
+cols='%-10s %-6s %6s %6s | %8s %8s %6s | %8s %8s %6s | %7s %7s %6s | %11s %6s\n'
+printf "$cols" profile layout files MB "exp cpu" "raw cpu" ratio "exp wall" "raw wall" ratio \
+	"exp Gi" "raw Gi" ratio "own-pack Gi" ratio
+for profile in $(scripts/gen-scale.sh --list-profiles); do
+	for layout in small large; do
+		[[ "$profile" == mixed && "$layout" == large ]] && continue # mixed has one layout
+		dir="$work/p-$profile-$layout"
+		scripts/gen-scale.sh --profile "$profile" --layout "$layout" "$profile_n" "$dir" 2>/dev/null
+		: >"$work/exp" ; : >"$work/raw"
+		for _ in 1 2 3; do
+			timed "$work/exp" build/pgdrift expected --migrations "$dir"
+			timed "$work/raw" build/tests/bench_rawparse "$dir"
+		done
+		ei= ri= pi=
+		if [[ -n "$callgrind" ]]; then
+			ei=$(instructions build/pgdrift expected --migrations "$dir")
+			ri=$(instructions build/tests/bench_rawparse "$dir")
+			pi=$(instructions build/tests/bench_rawparse_pb "$dir")
+		fi
+		mb=$(du -cb "$dir"/*.sql | tail -1 | awk '{printf "%.1f", $1 / 1048576}')
+		ec=$(col 2 "$work/exp") rc=$(col 2 "$work/raw")
+		ew=$(col 1 "$work/exp") rw=$(col 1 "$work/raw")
+		printf "$cols" "$profile" "$layout" "$(ls "$dir" | wc -l)" "$mb" \
+			"$ec ms" "$rc ms" "$(ratio "$ec" "$rc")" "$ew ms" "$rw ms" "$(ratio "$ew" "$rw")" \
+			"$(gi "$ei")" "$(gi "$ri")" "$(ratio "$ei" "$ri")" "$(gi "$pi")" "$(ratio "$ei" "$pi")"
+		rm -rf "$dir"
+	done
+done
+echo "($(load))"
+
+echo
+eval "$(scripts/pg-sandbox.sh start "$work/pg")"
+export PGOPTIONS="-c client_min_messages=warning"
+echo "2. check end to end, policies profile, small files ($(load))"
+cols='%-6s %9s %9s %9s %8s %9s %10s %8s %7s %9s %9s %8s\n'
+printf "$cols" N "apply ms" "check ms" "check cpu" "peak MB" "query ms" "introsp ms" queries \
+	"vs apply" "migra ms" "apply+migra" "vs both"
 for n in "${sizes[@]}"; do
 	dir="$work/m$n"
-	scripts/gen-scale.sh "$n" "$dir" 2>/dev/null
+	scripts/gen-scale.sh --profile policies "$n" "$dir" 2>/dev/null
 	db="bench_$n"
 	createdb "$db"
-	t0=$(date +%s.%N)
+	t0=$(date +%s%N)
 	scripts/apply-migrations.sh --stub fixtures/supabase/stub.sql "$db" "$dir"
-	t1=$(date +%s.%N)
-	apply_ms=$(python3 -c "print(int(($t1 - $t0) * 1000))")
-	checks=()
+	apply_ms=$((($(date +%s%N) - t0) / 1000000))
+	: >"$work/chk"
 	for _ in 1 2 3 4 5; do
-		/usr/bin/time -f "%e %M" -o "$work/t" build/pgdrift check --migrations "$dir" \
-			--db "dbname=$db" --timings >/dev/null 2>"$work/timings" || true
-		read -r secs kb <"$work/t"
-		checks+=("$(ms "$secs") $kb")
+		timed "$work/chk" build/pgdrift check --migrations "$dir" --db "dbname=$db" --timings
 	done
-	check_ms=$(printf '%s\n' "${checks[@]}" | cut -d' ' -f1 | median)
-	peak_mb=$(( $(printf '%s\n' "${checks[@]}" | cut -d' ' -f2 | sort -n | tail -1) / 1024 ))
-	queries=$(sed -n 's/.* \([0-9]*\) catalog queries.*/\1/p' "$work/timings")
-	exp=()
-	for _ in 1 2 3 4 5; do
-		/usr/bin/time -f "%e" -o "$work/t" build/pgdrift expected --migrations "$dir" >/dev/null 2>&1
-		exp+=("$(ms "$(cat "$work/t")")")
-	done
-	exp_ms=$(printf '%s\n' "${exp[@]}" | median)
-	raws=()
-	for _ in 1 2 3 4 5; do
-		raws+=("$(build/tests/bench_rawparse "$dir" |
-			awk '{printf "%d\n", $8 + $10}')")
-	done
-	raw_ms=$(printf '%s\n' "${raws[@]}" | median)
+	check_ms=$(col 1 "$work/chk") check_cpu=$(col 2 "$work/chk")
+	peak_mb=$(($(cut -d' ' -f3 "$work/chk" | sort -n | tail -1) / 1024))
+	queries=$(sed -n 's/.* \([0-9]*\) catalog queries.*/\1/p' "$work/err" | tail -1)
 	qms=() ims=()
 	for _ in 1 2 3; do
-		build/pgdrift snapshot --db "dbname=$db" --verbose --timings \
-			>/dev/null 2>"$work/snap"
+		build/pgdrift snapshot --db "dbname=$db" --verbose --timings >/dev/null 2>"$work/snap" || true
 		qms+=("$(awk '/pgdrift: query / {s += $(NF-1)} END {printf "%d\n", s}' "$work/snap")")
 		ims+=("$(sed -n 's/.*timing introspect *\([0-9.]*\) ms.*/\1/p' "$work/snap")")
 	done
 	query_ms=$(printf '%s\n' "${qms[@]}" | median)
 	intro_ms=$(printf '%s\n' "${ims[@]}" | median)
-	objects=$(sed -n 's/.* \([0-9]*\) objects.*/\1/p' "$work/snap" | tail -1)
-	ratio=$(python3 -c "print(f'{$apply_ms / max($check_ms, 1):.1f}')")
-	replay_ratio=$(python3 -c "print(f'{$exp_ms / max($raw_ms, 1):.2f}')")
-	per_s=$(python3 -c "print(int($objects / max($intro_ms, 1) * 1000))")
-	printf "$cols" "$n" "$(ls "$dir" | wc -l)" "$apply_ms" "$check_ms" "$exp_ms" \
-		"$raw_ms" "$replay_ratio" "$query_ms" "${intro_ms%.*}" "$per_s" \
-		"$peak_mb" "$queries" "$ratio"
+	migra_ms=- both_ms=- vs_both=-
+	if [[ -n "$migra" ]]; then
+		# the shadow database a user would build is the applied one:
+		# apply_ms is its cost; migra then diffs it against the target
+		createdb -T "$db" "${db}_shadow"
+		url() { echo "postgresql://${PGUSER:-postgres}@localhost/$1?host=$PGHOST&port=$PGPORT"; }
+		t0=$(date +%s%N)
+		"$migra_bin" run "$(url "${db}_shadow")" "$(url "$db")" --unsafe true >/dev/null 2>>"$work/err" || true
+		migra_ms=$((($(date +%s%N) - t0) / 1000000))
+		both_ms=$((apply_ms + migra_ms))
+		vs_both=$(ratio "$both_ms" "$check_ms")
+		dropdb "${db}_shadow"
+	fi
+	printf "$cols" "$n" "$apply_ms" "$check_ms" "$check_cpu" "$peak_mb" "$query_ms" "${intro_ms%.*}" \
+		"${queries:-?}" "$(ratio "$apply_ms" "$check_ms")" "$migra_ms" "$both_ms" "$vs_both"
 	dropdb "$db"
+	rm -rf "$dir"
 done
-echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version')" >&2
+echo "($(load); $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version'))"

@@ -16,23 +16,28 @@
 # Layouts (for every profile but mixed, which keeps 10 tables a file):
 #   small     many small files, 5 tables a file (the default)
 #   large     a few large files, 4 in all
-# A profile is one Python function that returns a table's statements and
-# one for its prelude; adding one is adding it to PROFILES below.
+# A profile is three Python functions (a prelude, a table's statements,
+# later changes to an earlier table); adding one is adding it to PROFILES
+# below. --list-profiles prints every profile, one a line (bench.sh runs
+# them all).
 set -euo pipefail
 profile=mixed
 layout=small
 while [[ "${1:-}" == --* ]]; do
 	case "$1" in
+	--list-profiles) n=0; out=/dev/null; profile=--list; break ;;
 	--profile) profile=${2:?--profile needs a name}; shift 2 ;;
 	--layout) layout=${2:?--layout needs small or large}; shift 2 ;;
 	*) echo "gen-scale: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-n=${1:?usage: $0 [--profile P] [--layout small|large] N OUTDIR}
-out=${2:?usage: $0 [--profile P] [--layout small|large] N OUTDIR}
-case "$layout" in small|large) ;; *) echo "gen-scale: --layout small|large" >&2; exit 2 ;; esac
-mkdir -p "$out"
-rm -f "$out"/*.sql
+if [[ "$profile" != --list ]]; then
+	n=${1:?usage: $0 [--profile P] [--layout small|large] N OUTDIR}
+	out=${2:?usage: $0 [--profile P] [--layout small|large] N OUTDIR}
+	case "$layout" in small|large) ;; *) echo "gen-scale: --layout small|large" >&2; exit 2 ;; esac
+	mkdir -p "$out"
+	rm -f "$out"/*.sql
+fi
 python3 - "$n" "$out" "$profile" "$layout" <<'PY'
 import os, sys
 n, out, profile, layout = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -246,11 +251,14 @@ def layered(prelude, table, later):
                 lines += later(old - 2)
         write(f, lines)
 
-if profile == "mixed":
+if profile == "--list":
+    print("\n".join(["mixed"] + list(PROFILES)))
+elif profile == "mixed":
     mixed()
 elif profile in PROFILES:
     layered(*PROFILES[profile])
 else:
     sys.exit(f"gen-scale: unknown profile {profile} (mixed, {', '.join(PROFILES)})")
 PY
+[[ "$profile" == --list ]] && exit 0
 echo "gen-scale: $profile/$layout, $(ls "$out" | wc -l) files, $(du -sh "$out" | cut -f1) in $out" >&2

@@ -33,6 +33,7 @@ struct pk {
 	bool drop_loc;
 	bool point;       /* saw a TypeName "point" */
 	bool unsupported;
+	bool hole;        /* a NULL the bytes turn into an empty value */
 };
 
 static size_t varint_size(uint64_t v)
@@ -148,6 +149,8 @@ static size_t emit_value(struct pk *k, const ProtobufCFieldDescriptor *f,
 	case PROTOBUF_C_TYPE_STRING: {
 		const char *s = *(char *const *)member;
 		size_t len = s ? strlen(s) : 0;
+		if (!s)
+			k->hole = true;
 		if (write) {
 			put_tag(k, f, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
 			put_varint(k, len);
@@ -238,8 +241,11 @@ static size_t emit_repeated(struct pk *k, const ProtobufCFieldDescriptor *f,
 		k->unsupported = true;
 		return 0;
 	}
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
+		if (!((const void *const *)arr)[i])
+			k->hole = true;
 		n += emit_value(k, f, (const void *const *)arr + i, write);
+	}
 	return n;
 }
 
@@ -257,8 +263,10 @@ static size_t emit_field(struct pk *k, const ProtobufCMessage *m,
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE ||
 		    f->type == PROTOBUF_C_TYPE_STRING) {
 			const void *p = *(const void *const *)member;
-			if (!p || p == f->default_value)
+			if (!p || p == f->default_value) {
+				k->hole = true;
 				return 0;
+			}
 		}
 		return emit_value(k, f, member, write);
 	}
@@ -266,6 +274,8 @@ static size_t emit_field(struct pk *k, const ProtobufCMessage *m,
 		k->unsupported = true; /* proto2 labels: not in pg_query.proto */
 		return 0;
 	}
+	if (f->type == PROTOBUF_C_TYPE_STRING && !*(char *const *)member)
+		k->hole = true;
 	if (zeroish(f, member) || (k->drop_loc && is_location(f)))
 		return 0;
 	return emit_value(k, f, member, write);
@@ -322,8 +332,8 @@ static uint8_t *pack_once(struct pk *k, const ProtobufCMessage *msg,
 	return k->out;
 }
 
-uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
-		     size_t *len)
+uint8_t *pgd_pb_pack_exact(const ProtobufCMessage *msg,
+			   enum pgd_pb_locations loc, size_t *len, bool *exact)
 {
 	struct pk k = { .drop_loc = loc == PGD_PB_DROP_LOCATIONS };
 	uint8_t *out = pack_once(&k, msg, len);
@@ -334,7 +344,15 @@ uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
 		k.sizes = again.sizes;
 	}
 	free(k.sizes);
+	if (exact)
+		*exact = out && !k.hole;
 	return out;
+}
+
+uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
+		     size_t *len)
+{
+	return pgd_pb_pack_exact(msg, loc, len, NULL);
 }
 
 /* ---- unpack */
@@ -782,6 +800,11 @@ void pgd_memo_put(char kind, const void *key, size_t keylen, const void *val,
  * get_packed_size() is always followed by pack() of the same message in
  * libpg_query (pg_query_nodes_to_protobuf): the size packs the message
  * once and keeps the bytes for the pack that follows, in the thread.
+ *
+ * A deparse of a tree pgdrift holds need not unpack its bytes at all:
+ * pgd_pb_lend() hands the tree itself to the unpack inside
+ * pg_query_deparse_protobuf() (and makes the free that follows a no-op),
+ * when pgd_pb_pack_exact() said a reader sees the same in both.
  */
 
 static _Thread_local struct {
@@ -789,6 +812,30 @@ static _Thread_local struct {
 	uint8_t *buf;
 	size_t len;
 } packed;
+
+/* the tree pgd_pb_lend() lends, and whether unpack handed it out */
+static _Thread_local struct {
+	const uint8_t *data;
+	size_t len;
+	PgQuery__ParseResult *tree;
+	bool out;
+} lent;
+
+void pgd_pb_lend(const uint8_t *data, size_t len, PgQuery__ParseResult *tree)
+{
+	lent.data = data;
+	lent.len = len;
+	lent.tree = tree;
+	lent.out = false;
+}
+
+void pgd_pb_lend_end(void)
+{
+	lent.data = NULL;
+	lent.len = 0;
+	lent.tree = NULL;
+	lent.out = false;
+}
 
 static void packed_clear(void)
 {
@@ -834,6 +881,11 @@ PgQuery__ParseResult *pg_query__parse_result__unpack(ProtobufCAllocator *allocat
 						     size_t len,
 						     const uint8_t *data)
 {
+	if (!allocator && lent.tree && !lent.out && data == lent.data &&
+	    len == lent.len) {
+		lent.out = true;
+		return lent.tree;
+	}
 	ProtobufCMessage *m =
 		allocator ? NULL
 			  : unpack_msg(&pg_query__parse_result__descriptor, data,
@@ -849,6 +901,10 @@ void pg_query__parse_result__free_unpacked(PgQuery__ParseResult *message,
 {
 	if (!message)
 		return;
+	if (lent.out && message == lent.tree) {
+		lent.out = false; /* the lender frees it */
+		return;
+	}
 	if (allocator)
 		protobuf_c_message_free_unpacked(&message->base, allocator);
 	else

@@ -90,6 +90,26 @@ static bool check_stmt(const char *sql, struct pgd_strbuf *why, unsigned *nstmts
 			       a ? a : "(error)", b ? b : "(error)");
 		ok = false;
 	}
+	/* the same deparse reading the tree itself (pgd_pb_lend) */
+	bool exact;
+	uint8_t *lend = pgd_pb_pack_exact(&pr->base, PGD_PB_DROP_LOCATIONS, &len,
+					  &exact);
+	if (!lend || !exact) {
+		pgd_strbuf_addf(why, "an unpacked tree is not exact: %s\n", sql);
+		ok = false;
+	} else {
+		pgd_pb_lend(lend, len, pr);
+		char *c = deparse((const char *)lend, len);
+		pgd_pb_lend_end();
+		if (a && (!c || strcmp(a, c) != 0)) {
+			pgd_strbuf_addf(why, "deparse of the lent tree differs: %s\n"
+				       "  bytes: %s\n  lent:  %s\n", sql, a,
+				       c ? c : "(error)");
+			ok = false;
+		}
+		free(c);
+	}
+	free(lend);
 	free(a);
 	free(b);
 	free(noloc);
@@ -216,6 +236,31 @@ int main(int argc, char **argv)
 	printf("%s %d - point literals keep their locations\n%s",
 	       why.len ? "not ok" : "ok", ntests, why.buf);
 	pgd_strbuf_release(&why);
+	/* NULLs the bytes would turn into empty values: not exact, so never
+	 * lent to a deparse whose readers would dereference them */
+	{
+		PgQuery__String str = PG_QUERY__STRING__INIT;
+		PgQuery__Node *items[1] = { NULL };
+		PgQuery__List list = PG_QUERY__LIST__INIT;
+		PgQuery__Node unset = PG_QUERY__NODE__INIT;
+		size_t len;
+		bool e1 = true, e2 = true, e3 = true, e4 = false;
+		str.sval = NULL;
+		free(pgd_pb_pack_exact(&str.base, PGD_PB_KEEP_LOCATIONS, &len, &e1));
+		list.n_items = 1;
+		list.items = items;
+		free(pgd_pb_pack_exact(&list.base, PGD_PB_KEEP_LOCATIONS, &len, &e2));
+		unset.node_case = PG_QUERY__NODE__NODE_STRING; /* member NULL */
+		free(pgd_pb_pack_exact(&unset.base, PGD_PB_KEEP_LOCATIONS, &len, &e3));
+		str.sval = (char *)"x";
+		free(pgd_pb_pack_exact(&str.base, PGD_PB_KEEP_LOCATIONS, &len, &e4));
+		ntests++;
+		bool good = !e1 && !e2 && !e3 && e4;
+		if (!good)
+			nfailed++;
+		printf("%s %d - NULL string, list element and Node member are not exact\n",
+		       good ? "ok" : "not ok", ntests);
+	}
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
 }

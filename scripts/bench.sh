@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh [--no-callgrind] [--no-migra] [--profile-n N] [N...] - how fast
+# bench.sh [--no-callgrind] [--no-migra] [--no-profiles] [--no-check]
+#          [--profile-n N] [N...] - how fast
 # pgdrift is, next to its floors and to what a user would run without it.
 # Speed and memory targets live here, never in timed tests.
 #
@@ -28,11 +29,13 @@
 # average is printed with every table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-callgrind=1 migra=1 profile_n=1000
+callgrind=1 migra=1 profiles=1 check=1 profile_n=1000
 while [[ "${1:-}" == --* ]]; do
 	case "$1" in
 	--no-callgrind) callgrind=; shift ;;
 	--no-migra) migra=; shift ;;
+	--no-profiles) profiles=; shift ;;  # skip part 1
+	--no-check) check=; migra=; shift ;; # skip part 2
 	--profile-n) profile_n=${2:?--profile-n needs a number}; shift 2 ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -77,6 +80,7 @@ gi() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e9:.2f}' if sys.argv
 load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
 
 echo "Wall clock on a shared machine is noisy: compare CPU seconds and instructions (Ginstr, callgrind)."
+if [[ -n "$profiles" ]]; then
 echo
 echo "1. parse+replay vs libpg_query's raw parse, N=$profile_n tables ($(load))"
 cols='%-10s %-6s %6s %6s | %8s %8s %6s | %8s %8s %6s | %7s %7s %6s | %11s %6s\n'
@@ -108,6 +112,8 @@ for profile in $(scripts/gen-scale.sh --list-profiles); do
 	done
 done
 echo "($(load))"
+fi
+[[ -n "$check" ]] || exit 0
 
 echo
 eval "$(scripts/pg-sandbox.sh start "$work/pg")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh [--no-callgrind] [--no-migra] [--no-profiles] [--no-check]
-#          [--profile-n N] [N...] - how fast
+#          [--fleet | --no-fleet] [--profile-n N] [N...] - how fast
 # pgdrift is, next to its floors and to what a user would run without it.
 # Speed and memory targets live here, never in timed tests.
 #
@@ -24,18 +24,25 @@
 #    apply plus @pgkit/migra between the applied database and a copy of it
 #    (npm, installed into /var/cache/pgdrift/npm, outside the tree;
 #    --no-migra skips it), and the ratio to `pgdrift check`.
+# 3. The fleet row: FLEET_N (default 100) Storytailor databases made from
+#    one template database (CREATE DATABASE ... TEMPLATE), checked by one
+#    `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
+#    RSS, databases/s), beside FLEET_N separate single-database runs.
+#    `--fleet` runs the fleet row alone; `--no-fleet` skips it.
 # The machine this runs on is usually shared: wall clock is noisy there, so
 # CPU seconds and instruction counts are printed beside it and the load
 # average is printed with every table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-callgrind=1 migra=1 profiles=1 check=1 profile_n=1000
+callgrind=1 migra=1 profiles=1 check=1 fleet=1 profile_n=1000
 while [[ "${1:-}" == --* ]]; do
 	case "$1" in
 	--no-callgrind) callgrind=; shift ;;
 	--no-migra) migra=; shift ;;
 	--no-profiles) profiles=; shift ;;  # skip part 1
 	--no-check) check=; migra=; shift ;; # skip part 2
+	--no-fleet) fleet=; shift ;;         # skip part 3
+	--fleet) profiles= check= migra=; shift ;; # part 3 alone
 	--profile-n) profile_n=${2:?--profile-n needs a number}; shift 2 ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -60,6 +67,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
+ms() { python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # timed OUT CMD... : runs CMD (stdout discarded), appends "wall_ms cpu_ms kb" to OUT
 timed() {
@@ -113,11 +121,12 @@ for profile in $(scripts/gen-scale.sh --list-profiles); do
 done
 echo "($(load))"
 fi
-[[ -n "$check" ]] || exit 0
+[[ -n "$check$fleet" ]] || exit 0
 
 echo
 eval "$(scripts/pg-sandbox.sh start "$work/pg")"
 export PGOPTIONS="-c client_min_messages=warning"
+if [[ -n "$check" ]]; then
 echo "2. check end to end, policies profile, small files ($(load))"
 cols='%-6s %9s %9s %9s %8s %9s %10s %8s %7s %9s %9s %8s\n'
 printf "$cols" N "apply ms" "check ms" "check cpu" "peak MB" "query ms" "introsp ms" queries \
@@ -163,4 +172,49 @@ for n in "${sizes[@]}"; do
 	dropdb "$db"
 	rm -rf "$dir"
 done
+fi
+
+# ---- 3. the fleet row
+if [[ -n "$fleet" ]]; then
+fleet_n=${FLEET_N:-100}
+mig=fixtures/storytailor/migrations
+createdb bench_fleet_tpl
+scripts/apply-migrations.sh --stub fixtures/supabase/stub.sql bench_fleet_tpl "$mig" >/dev/null
+: >"$work/fleet.list"
+for i in $(seq -w 1 "$fleet_n"); do
+	createdb -T bench_fleet_tpl "bench_fleet_$i"
+	printf 'tenant_%s\tdbname=bench_fleet_%s\n' "$i" "$i" >>"$work/fleet.list"
+done
+build/pgdrift check --migrations "$mig" --db-list "$work/fleet.list" --no-rls \
+	>/dev/null 2>&1 || true # warm the server's caches once
+fcols='%-22s %5s %9s %8s %10s\n'
+echo
+echo "3. fleet ($(load))"
+printf "$fcols" "fleet ($fleet_n databases)" K "wall ms" "peak MB" "dbs/s"
+t0=$(date +%s.%N)
+for i in $(seq -w 1 "$fleet_n"); do
+	build/pgdrift check --migrations "$mig" --db "dbname=bench_fleet_$i" \
+		--no-history >/dev/null 2>&1 || true
+done
+t1=$(date +%s.%N)
+single_ms=$(python3 -c "print(int(($t1 - $t0) * 1000))")
+printf "$fcols" "$fleet_n single checks" 1 "$single_ms" - \
+	"$(python3 -c "print(f'{$fleet_n / max($single_ms, 1) * 1000:.1f}')")"
+for k in 1 4 8; do
+	walls=() peak=0
+	for _ in 1 2 3; do
+		/usr/bin/time -f "%e %M" -o "$work/t" build/pgdrift check --migrations "$mig" \
+			--db-list "$work/fleet.list" --jobs "$k" --format json -o "$work/fleet.json" \
+			2>/dev/null || true
+		read -r secs kb <"$work/t"
+		walls+=("$(ms "$secs")")
+		((kb > peak)) && peak=$kb
+	done
+	wall=$(printf '%s\n' "${walls[@]}" | median)
+	printf "$fcols" "check --db-list" "$k" "$wall" "$((peak / 1024))" \
+		"$(python3 -c "print(f'{$fleet_n / max($wall, 1) * 1000:.1f}')")"
+done
+read -r nread <<<"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["ok"])' "$work/fleet.json")"
+echo "fleet: $nread of $fleet_n databases read in the last run" >&2
+fi
 echo "($(load); $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version'))"

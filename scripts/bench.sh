@@ -29,12 +29,17 @@
 #    `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
 #    RSS, databases/s), beside FLEET_N separate single-database runs.
 #    `--fleet` runs the fleet row alone; `--no-fleet` skips it.
+# Between 1 and 2, the code scanner: `pgdrift refs` over a generated tree of
+# 10,000 code files (scripts/gen-code.py; BENCH_REFS_FILES changes the
+# count), median of 5 of the scan phase and of the whole command, peak RSS.
+# Target: the scan under 2000 ms. `scripts/bench.sh refs` runs only that
+# part (no PostgreSQL needed); `--no-refs` skips it.
 # The machine this runs on is usually shared: wall clock is noisy there, so
 # CPU seconds and instruction counts are printed beside it and the load
 # average is printed with every table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-callgrind=1 migra=1 profiles=1 check=1 fleet=1 profile_n=1000
+callgrind=1 migra=1 profiles=1 check=1 fleet=1 refs=1 profile_n=1000
 while [[ "${1:-}" == --* ]]; do
 	case "$1" in
 	--no-callgrind) callgrind=; shift ;;
@@ -42,13 +47,54 @@ while [[ "${1:-}" == --* ]]; do
 	--no-profiles) profiles=; shift ;;  # skip part 1
 	--no-check) check=; migra=; shift ;; # skip part 2
 	--no-fleet) fleet=; shift ;;         # skip part 3
-	--fleet) profiles= check= migra=; shift ;; # part 3 alone
+	--no-refs) refs=; shift ;;
+	--fleet) profiles= check= migra= refs=; shift ;; # part 3 alone
 	--profile-n) profile_n=${2:?--profile-n needs a number}; shift 2 ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(1000 10000)
+
+# bench_refs WORKDIR: the refs scanner benchmark. The machine is shared,
+# so besides wall time it reports the command's CPU time (user + sys),
+# which other processes do not inflate.
+bench_refs() {
+	local work=$1 n=${BENCH_REFS_FILES:-10000} scans=() walls=() cpus=() scpus=() rss=0
+	python3 scripts/gen-code.py "$n" "$work/code"
+	for _ in 1 2 3 4 5; do
+		/usr/bin/time -f "%e %U %S %M" -o "$work/rt" build/pgdrift refs \
+			--code "$work/code" --migrations fixtures/refs/migrations \
+			--format json -o /dev/null --fail-on none --timings --verbose \
+			2>"$work/refs.err"
+		read -r secs user sys kb < <(tail -1 "$work/rt")
+		walls+=("$(python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$secs")")
+		cpus+=("$(python3 -c 'import sys; print(int((float(sys.argv[1]) + float(sys.argv[2])) * 1000))' "$user" "$sys")")
+		scans+=("$(sed -n 's/.*timing scan *\([0-9.]*\) ms.*/\1/p' "$work/refs.err" | cut -d. -f1)")
+		scpus+=("$(sed -n 's/.*code files in \([0-9]*\) ms CPU.*/\1/p' "$work/refs.err")")
+		((kb > rss)) && rss=$kb
+	done
+	local scan_ms wall_ms cpu_ms scan_cpu
+	scan_ms=$(printf '%s\n' "${scans[@]}" | median)
+	scan_cpu=$(printf '%s\n' "${scpus[@]}" | median)
+	wall_ms=$(printf '%s\n' "${walls[@]}" | median)
+	cpu_ms=$(printf '%s\n' "${cpus[@]}" | median)
+	grep 'scanned' "$work/refs.err" | sed 's/^pgdrift: /refs: /' >&2
+	printf 'refs: %d code files: scan %d ms wall, %d ms CPU; whole command %d ms wall, %d ms CPU; peak %d MB (target: scan < 2000 ms: %s)\n' \
+		"$n" "$scan_ms" "$scan_cpu" "$wall_ms" "$cpu_ms" "$((rss / 1024))" \
+		"$( ((scan_ms < 2000)) && echo met || echo "MISSED (load average $(cut -d' ' -f1 /proc/loadavg))")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if [[ "${1:-}" == refs ]]; then
+	[[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
+	ninja -C build pgdrift >/dev/null
+	work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	bench_refs "$work"
+	exit 0
+fi
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
@@ -68,7 +114,6 @@ chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 ms() { python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$1"; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # timed OUT CMD... : runs CMD (stdout discarded), appends "wall_ms cpu_ms kb" to OUT
 timed() {
 	local out=$1
@@ -120,6 +165,10 @@ for profile in $(scripts/gen-scale.sh --list-profiles); do
 	done
 done
 echo "($(load))"
+fi
+if [[ -n "$refs" ]]; then
+	echo
+	bench_refs "$work"
 fi
 [[ -n "$check$fleet" ]] || exit 0
 

@@ -29,6 +29,11 @@
 #    `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
 #    RSS, databases/s), beside FLEET_N separate single-database runs.
 #    `--fleet` runs the fleet row alone; `--no-fleet` skips it.
+# After 1, the dynamic profile (gen-scale.sh --profile dynamic N, N from
+# --profile-n): N DO blocks and top-level helper calls against the same
+# schema written out statically; `pgdrift expected` on both (median of 5)
+# must give the same model, and the dynamic set may take at most 2x the
+# static one (issue 21). `bench.sh --dynamic-only [N]` runs just that part.
 # Between 1 and 2, the code scanner: `pgdrift refs` over a generated tree of
 # 10,000 code files (scripts/gen-code.py; BENCH_REFS_FILES changes the
 # count), median of 5 of the scan phase and of the whole command, peak RSS.
@@ -39,7 +44,7 @@
 # average is printed with every table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-callgrind=1 migra=1 profiles=1 check=1 fleet=1 refs=1 profile_n=1000
+callgrind=1 migra=1 profiles=1 check=1 fleet=1 refs=1 profile_n=1000 dyn_only= dyn_n=
 while [[ "${1:-}" == --* ]]; do
 	case "$1" in
 	--no-callgrind) callgrind=; shift ;;
@@ -49,6 +54,7 @@ while [[ "${1:-}" == --* ]]; do
 	--no-fleet) fleet=; shift ;;         # skip part 3
 	--no-refs) refs=; shift ;;
 	--fleet) profiles= check= migra= refs=; shift ;; # part 3 alone
+	--dynamic-only) dyn_only=1 dyn_n=${2:-1000}; shift $#; break ;;
 	--profile-n) profile_n=${2:?--profile-n needs a number}; shift 2 ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -86,6 +92,7 @@ bench_refs() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms() { python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$1"; }
 
 if [[ "${1:-}" == refs ]]; then
 	[[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
@@ -113,7 +120,35 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-ms() { python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$1"; }
+# dynamic vs static: `pgdrift expected` on the twin sets
+dynamic_bench() {
+	local n=$1 d="$work/dyn"
+	scripts/gen-scale.sh --profile dynamic "$n" "$d" 2>/dev/null
+	local kind t
+	declare -A med
+	for kind in static dynamic; do
+		t=()
+		for _ in 1 2 3 4 5; do
+			/usr/bin/time -f "%e" -o "$work/t" build/pgdrift expected \
+				--migrations "$d/$kind" >"$work/exp_$kind" 2>"$work/err_$kind" || true
+			t+=("$(ms "$(cat "$work/t")")")
+		done
+		med[$kind]=$(printf '%s\n' "${t[@]}" | median)
+	done
+	local same=no
+	cmp -s "$work/exp_static" "$work/exp_dynamic" && same=yes
+	printf '%-8s %10s %10s %7s %11s %10s\n' "DO+calls" "static ms" "dynamic ms" ratio \
+		"same model" "unmodeled"
+	printf '%-8s %10s %10s %7s %11s %10s\n' "$n" "${med[static]}" "${med[dynamic]}" \
+		"$(python3 -c "print(f'{${med[dynamic]} / max(${med[static]}, 1):.2f}')")" "$same" \
+		"$(grep -c 'PGD901\|unmodeled' "$work/exp_dynamic" || true)"
+}
+
+if [[ -n "$dyn_only" ]]; then
+	dynamic_bench "$dyn_n"
+	exit 0
+fi
+
 # timed OUT CMD... : runs CMD (stdout discarded), appends "wall_ms cpu_ms kb" to OUT
 timed() {
 	local out=$1
@@ -165,6 +200,8 @@ for profile in $(scripts/gen-scale.sh --list-profiles); do
 	done
 done
 echo "($(load))"
+echo
+dynamic_bench "$profile_n"
 fi
 if [[ -n "$refs" ]]; then
 	echo

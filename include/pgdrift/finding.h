@@ -136,6 +136,8 @@ struct pgd_finding {
 	char *actual;
 	char *file;        /* the migration behind the expectation, or NULL */
 	unsigned line;
+	bool dynamic;      /* file:line is a DO block or call that made the
+			      object through EXECUTE (printed "(EXECUTE)") */
 	char *remediation; /* SQL restoring the expected state, or NULL */
 	char fingerprint[17]; /* 16 hex digits, set by pgd_findings_sort: stable
 				 across runs (baselines, Code Quality, SARIF) */

@@ -404,7 +404,7 @@ static void md_cell_names(struct pgd_strbuf *out, const struct names *l)
 static void md_src(struct pgd_strbuf *out, const struct pgd_src *s)
 {
 	md(out, s->file);
-	pgd_strbuf_addf(out, ":%u", s->line);
+	pgd_strbuf_addf(out, ":%u%s", s->line, s->dynamic ? " (EXECUTE)" : "");
 }
 
 static void md_list(struct pgd_strbuf *out, const char *const *v, size_t n)

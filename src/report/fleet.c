@@ -217,7 +217,8 @@ void pgd_report_fleet_markdown(const struct pgd_fleet_db *dbs, size_t n,
 			pgd_strbuf_addstr(out, " | ");
 			if (x->file) {
 				pgd_report_markdown_escape(out, x->file);
-				pgd_strbuf_addf(out, ":%u", x->line);
+				pgd_strbuf_addf(out, ":%u%s", x->line,
+						x->dynamic ? " (EXECUTE)" : "");
 			}
 			pgd_strbuf_addstr(out, " |\n");
 		}

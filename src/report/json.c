@@ -25,8 +25,10 @@ json_t *pgd_report_json_finding(const struct pgd_finding *x)
 	json_object_set_new(j, "expected", pgd_json_str_or_null(x->expected));
 	json_object_set_new(j, "actual", pgd_json_str_or_null(x->actual));
 	json_object_set_new(j, "source", x->file
-		? json_pack("{s:s, s:I}", "file", x->file, "line",
-			    (json_int_t)x->line)
+		? (x->dynamic ? json_pack("{s:s, s:I, s:b}", "file", x->file, "line",
+					  (json_int_t)x->line, "execute", 1)
+			      : json_pack("{s:s, s:I}", "file", x->file, "line",
+					  (json_int_t)x->line))
 		: json_null());
 	json_object_set_new(j, "remediation", pgd_json_str_or_null(x->remediation));
 	json_object_set_new(j, "fingerprint", json_string(x->fingerprint));

@@ -108,6 +108,8 @@ static void failure(struct pgd_strbuf *out, const struct pgd_finding *x)
 		xml(out, x->file, false);
 		if (x->line)
 			pgd_strbuf_addf(out, ":%u", x->line);
+		if (x->dynamic)
+			pgd_strbuf_addstr(out, " (EXECUTE)");
 		pgd_strbuf_addch(out, '\n');
 	}
 	add_line(out, "expected", x->expected);

@@ -92,6 +92,8 @@ void pgd_report_markdown(const struct pgd_findings *f,
 			md(out, x->file);
 			if (x->line)
 				pgd_strbuf_addf(out, ":%u", x->line);
+			if (x->dynamic)
+				pgd_strbuf_addstr(out, " (EXECUTE)");
 		}
 		pgd_strbuf_addstr(out, " | ");
 		if (x->remediation)

@@ -135,6 +135,8 @@ void pgd_report_text(const struct pgd_findings *f,
 			add_safe(out, x->file);
 			if (x->line)
 				pgd_strbuf_addf(out, ":%u", x->line);
+			if (x->dynamic)
+				pgd_strbuf_addstr(out, " (EXECUTE)");
 			pgd_strbuf_addch(out, '\n');
 		}
 		field(out, "expected", x->expected);

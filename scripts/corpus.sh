@@ -92,6 +92,11 @@ fi
 
 [[ -d "$corpus" ]] || die "no corpus at $corpus (set PGDRIFT_CORPUS, or run with --populate on a machine with the mirrors; see the manifest for repository, commit and path)"
 [[ -x "$pgdrift" ]] || die "no pgdrift binary at $pgdrift (ninja -C build)"
+mkdir -p "$work"
+# a private copy: a rebuild during a long run must not swap the binary
+cp "$pgdrift" "$work/pgdrift.bin"
+pgdrift=$work/pgdrift.bin
+export PGDRIFT=$pgdrift
 
 # --- a private installation with the extension emulations ---------------
 find_bindir() {

@@ -879,12 +879,25 @@ static void tables_diff(struct dctx *d)
 
 /* ---- other objects */
 
+/* How a finding names an object: a function by its identity signature,
+ * since overloads share a name. Malloc'd. */
+static char *object_name(const struct pgd_object *o)
+{
+	char *name = ident2(o->schema, o->name);
+	if (o->kind != PGD_FUNCTION)
+		return name;
+	const struct pgd_function *fn = (const struct pgd_function *)o;
+	char *sig = pgd_xasprintf("%s(%s)", name, fn->args ? fn->args : "");
+	free(name);
+	return sig;
+}
+
 static void simple_missing(struct dctx *d, enum pgd_rule_id id,
 			   const struct pgd_object *o, const char *what)
 {
 	if (!schema_audited(d, o->schema))
 		return;
-	char *name = ident2(o->schema, o->name);
+	char *name = object_name(o);
 	struct pgd_finding *f = pgd_findings_add(d->out, id, name, NULL, NULL, NULL,
 						 "%s %s is missing", what, name);
 	set_source(f, o);
@@ -899,7 +912,7 @@ static void simple_unexpected(struct dctx *d, enum pgd_rule_id id,
 {
 	if (!owned(d, o->schema))
 		return;
-	char *name = ident2(o->schema, o->name);
+	char *name = object_name(o);
 	struct pgd_finding *f = pgd_findings_add(d->out, id, name, NULL, NULL, NULL,
 						 "%s %s is not in the migrations",
 						 what, name);
@@ -996,11 +1009,11 @@ static void fn_both(struct dctx *d, void *pe, void *pa)
 	struct pgd_function *e = pe, *a = pa;
 	if (e->security_definer == a->security_definer)
 		return;
-	char *name = ident2(e->obj.schema, e->obj.name);
+	char *name = object_name(&e->obj);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_FUNCTION_DEFINITION,
 		name, NULL, e->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
 		a->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
-		"function %s(%s) is %s, expected %s", name, e->args,
+		"function %s is %s, expected %s", name,
 		a->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
 		e->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER");
 	set_source(f, &e->obj);

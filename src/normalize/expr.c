@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "pb.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 #include "pgq.h"
 
@@ -274,20 +275,6 @@ static void canon_typename(struct cx *cx, PgQuery__TypeName *tn)
 	free(nm);
 }
 
-/* Well-known extension functions, for unqualified calls. */
-static const struct {
-	const char *func, *extension;
-} ext_funcs[] = {
-	{ "uuid_generate_v1", "uuid-ossp" },  { "uuid_generate_v1mc", "uuid-ossp" },
-	{ "uuid_generate_v3", "uuid-ossp" },  { "uuid_generate_v4", "uuid-ossp" },
-	{ "uuid_generate_v5", "uuid-ossp" },  { "uuid_nil", "uuid-ossp" },
-	{ "crypt", "pgcrypto" },              { "gen_salt", "pgcrypto" },
-	{ "digest", "pgcrypto" },             { "hmac", "pgcrypto" },
-	{ "gen_random_bytes", "pgcrypto" },   { "pgp_sym_encrypt", "pgcrypto" },
-	{ "pgp_sym_decrypt", "pgcrypto" },    { "armor", "pgcrypto" },
-	{ "encrypt", "pgcrypto" },            { "decrypt", "pgcrypto" },
-};
-
 static const char *resolve_function(const struct pgd_nctx *ctx, const char *name)
 {
 	if (ctx->model)
@@ -298,10 +285,10 @@ static const char *resolve_function(const struct pgd_nctx *ctx, const char *name
 			if (pgd_schema_find_function_name(ctx->model, s, name))
 				return s;
 		}
-	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_funcs); i++)
-		if (strcmp(ext_funcs[i].func, name) == 0)
-			return pgd_norm_extension_schema(ctx, ext_funcs[i].extension);
-	return NULL;
+	/* a member of an extension the migrations do not define: the
+	 * server resolved it in the extension's schema */
+	const char *ext = pgd_platform_extension_of(PGD_PM_FUNCTION, name);
+	return ext ? pgd_norm_extension_schema(ctx, ext) : NULL;
 }
 
 const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name)
@@ -1230,6 +1217,18 @@ char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
 				pgd_pgq_free_node(el->opclass[0]);
 				el->opclass[0] = el->opclass[1];
 				el->n_opclass = 1;
+			} else if (el->n_opclass == 1 && oc) {
+				/* an extension's opclass: the server prints the
+				 * schema the extension lives in */
+				const char *ext = pgd_platform_extension_of(PGD_PM_OPCLASS, oc);
+				const char *sch = ext ? pgd_norm_extension_schema(ctx, ext) : NULL;
+				if (ext && !sch)
+					sch = pgd_norm_creation_schema(ctx);
+				if (sch) {
+					char *nm = pgd_xstrdup(oc);
+					set_names(&el->n_opclass, &el->opclass, sch, nm);
+					free(nm);
+				}
 			}
 		}
 		/* ASC is the default; NULLS LAST goes with ASC, FIRST with DESC */

@@ -31,6 +31,11 @@ struct pgd_report_meta {
 	/* where a finding with no migration file points (Code Quality needs a
 	 * path): the migrations folder; NULL for "." */
 	const char *location;
+	/* how complete the audit was: the statements the replay did not
+	 * model ("N statements not modeled"); unmodeled_known is false when
+	 * neither side is a migration folder */
+	bool unmodeled_known;
+	size_t unmodeled;
 	size_t suppressed;    /* findings a baseline suppressed */
 	const char *baseline; /* the baseline file, or NULL */
 };

@@ -835,7 +835,12 @@ static void canon_columnref(struct cx *cx, PgQuery__ColumnRef *cr)
 		struct frame *f = &cx->frames[fi];
 		for (size_t i = 0; i < f->n && !ref; i++)
 			if (f->items[i].table &&
-			    pgd_table_find_column(f->items[i].table, col))
+			    (pgd_table_find_column(f->items[i].table, col) ||
+			     /* a platform table the migrations only touched
+			      * (a trigger on auth.users): its columns are known */
+			     pgd_platform_table_has_column(f->items[i].table->obj.schema,
+							   f->items[i].table->obj.name,
+							   col) == 1))
 				ref = f->items[i].refname;
 		for (size_t i = 0; i < f->n && !ref; i++)
 			if (!f->items[i].table && fi > 0)
@@ -921,6 +926,22 @@ static void canon_select(struct cx *cx, PgQuery__SelectStmt *s)
 		if (t->node_case == PG_QUERY__NODE__NODE_RES_TARGET && t->res_target->name &&
 		    *t->res_target->name)
 			set_string(&t->res_target->name, "");
+	}
+	if (s->larg || s->rarg) {
+		/* UNION / INTERSECT / EXCEPT: each branch is a query level of
+		 * its own, with its own FROM scope (ruleutils qualifies per
+		 * branch); the rest (WITH, ORDER BY, LIMIT) belongs to the
+		 * whole */
+		PgQuery__SelectStmt *l = s->larg, *r = s->rarg;
+		s->larg = s->rarg = NULL;
+		walk_msg(cx, &s->base);
+		s->larg = l;
+		s->rarg = r;
+		if (l)
+			canon_select(cx, l);
+		if (r)
+			canon_select(cx, r);
+		return;
 	}
 	push_frame(cx);
 	for (size_t i = 0; i < s->n_from_clause; i++)

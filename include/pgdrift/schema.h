@@ -217,6 +217,9 @@ struct pgd_function {
 	struct pgd_object obj;
 	const char *args;        /* canonical argument types, "integer, text" */
 	bool security_definer;
+	/* the body as written between the quotes (pg_proc.prosrc); NULL when
+	 * unknown (a snapshot, a SQL-standard body), and then not compared */
+	const char *body;
 	/* roles that may EXECUTE it ("public" for PUBLIC); nexec_roles is 0
 	 * and exec_known false when nobody said */
 	const char **exec_roles;

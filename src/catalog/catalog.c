@@ -627,6 +627,10 @@ static int read_functions(struct reader *r)
 	if (query(r, "functions",
 		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
 		  " p.prosecdef,"
+		  /* a SQL-standard body (14+) has an empty prosrc; C and
+		   * internal functions name a symbol there */
+		  " CASE WHEN (SELECT l.lanname FROM pg_language l WHERE l.oid = p.prolang)"
+		  "   IN ('sql', 'plpgsql') THEN nullif(p.prosrc, '') END AS body,"
 		  " array_to_json(ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'public'"
 		  "   ELSE pg_get_userbyid(a.grantee) END"
 		  "   FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
@@ -641,7 +645,9 @@ static int read_functions(struct reader *r)
 			r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 			PQgetvalue(res, i, 2));
 		f->security_definer = bval(res, i, 3);
-		f->exec_roles = json_strings(r, val(res, i, 4), &f->nexec_roles);
+		if (!PQgetisnull(res, i, 4))
+			f->body = pgd_schema_strdup(r->m, PQgetvalue(res, i, 4));
+		f->exec_roles = json_strings(r, val(res, i, 5), &f->nexec_roles);
 		f->exec_known = true;
 	}
 	r->stats->objects += PQntuples(res);

@@ -1008,6 +1008,15 @@ static void fn_only_actual(struct dctx *d, void *p)
 static void fn_both(struct dctx *d, void *pe, void *pa)
 {
 	struct pgd_function *e = pe, *a = pa;
+	if (e->body && a->body && strcmp(e->body, a->body) != 0) {
+		char *name = object_name(&e->obj);
+		struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_FUNCTION_DEFINITION,
+			name, NULL, e->body, a->body,
+			"function %s differs: its body is not the one the migrations define",
+			name);
+		set_source(f, &e->obj);
+		free(name);
+	}
 	if (e->security_definer == a->security_definer)
 		return;
 	char *name = object_name(&e->obj);

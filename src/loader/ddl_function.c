@@ -2,6 +2,7 @@
  * ddl_function.c - CREATE FUNCTION / PROCEDURE and CREATE TRIGGER replay.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "replay.h"
 
@@ -35,6 +36,73 @@ static char *function_args(struct replay *r, PgQuery__Node **params, size_t n,
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
+struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs *ow,
+				      bool *ambiguous)
+{
+	const char *schema, *name;
+	*ambiguous = false;
+	if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
+		return NULL;
+	if (ow->args_unspecified) {
+		struct pgd_function *hit = NULL;
+		for (size_t k = 0; k < r->nsearch_path + 1 && !hit; k++) {
+			const char *s = schema ? schema : k < r->nsearch_path
+							  ? r->search_path[k] : NULL;
+			if (!s)
+				break;
+			for (size_t i = 0; i < r->m->nfunctions; i++) {
+				struct pgd_function *f = r->m->functions[i];
+				if (strcmp(f->obj.name, name) || strcmp(f->obj.schema, s))
+					continue;
+				if (hit) {
+					*ambiguous = true;
+					return NULL;
+				}
+				hit = f;
+			}
+			if (schema)
+				break;
+		}
+		return hit;
+	}
+	char *args = ow->n_objfuncargs
+			     ? function_args(r, ow->objfuncargs, ow->n_objfuncargs, false)
+			     : function_args(r, ow->objargs, ow->n_objargs, true);
+	struct pgd_function *f = NULL;
+	if (schema)
+		f = pgd_schema_find_function(r->m, schema, name, args);
+	for (size_t k = 0; !schema && !f && k < r->nsearch_path; k++)
+		f = pgd_schema_find_function(r->m, r->search_path[k], name, args);
+	free(args);
+	return f;
+}
+
+/* The body a function keeps in pg_proc.prosrc, for SQL and PL/pgSQL
+ * functions written with AS '...'; NULL otherwise (not compared). */
+static const char *function_body(struct replay *r, PgQuery__CreateFunctionStmt *s)
+{
+	const char *lang = NULL, *body = NULL;
+	size_t nas = 0;
+	if (s->sql_body)
+		return NULL;
+	for (size_t i = 0; i < s->n_options; i++) {
+		PgQuery__DefElem *de = s->options[i]->def_elem;
+		if (!de || !de->defname || !de->arg)
+			continue;
+		if (!strcmp(de->defname, "language"))
+			lang = pgd_pgq_str(de->arg);
+		else if (!strcmp(de->defname, "as") &&
+			 de->arg->node_case == PG_QUERY__NODE__NODE_LIST) {
+			nas = de->arg->list->n_items;
+			body = nas ? pgd_pgq_str(de->arg->list->items[0]) : NULL;
+		}
+	}
+	if (!lang || !body || nas != 1 ||
+	    (strcasecmp(lang, "sql") && strcasecmp(lang, "plpgsql")))
+		return NULL;
+	return pgd_schema_strdup(r->m, body);
+}
+
 void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 {
 	const char *schema, *name;
@@ -62,6 +130,7 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 		f->exec_known = true;
 	}
 	free(args);
+	f->body = function_body(r, s);
 	f->security_definer = false;
 	for (size_t i = 0; i < s->n_options; i++) {
 		PgQuery__DefElem *de = s->options[i]->def_elem;

@@ -232,6 +232,18 @@ void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s);
 void rp_create_view(struct replay *r, PgQuery__ViewStmt *s);             /* ddl_view.c */
 void rp_create_table_as(struct replay *r, PgQuery__CreateTableAsStmt *s);
 void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s); /* ddl_function.c */
+/* The function an ObjectWithArgs names (DROP/ALTER FUNCTION f(...)), by
+ * identity signature (argument names, modes of OUT arguments, defaults
+ * and typmods ignored), through the search_path when unqualified; without
+ * an argument list, the only function of that name. NULL when none is
+ * found or the name alone is ambiguous (*ambiguous then set). Borrowed. */
+struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs *ow,
+				      bool *ambiguous); /* ddl_function.c */
+/* DROP FUNCTION f: with cascade, the triggers that execute f (on platform
+ * tables such as auth.users too), the policies and column defaults that
+ * call it go with it, as PostgreSQL's dependency walk takes them. */
+void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
+				 bool cascade); /* ddl_drop.c */
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
 
 /* ---- ddl_setting.c */

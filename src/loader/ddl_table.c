@@ -196,6 +196,11 @@ int rp_add_constraint(struct replay *r, struct pgd_table *t,
 			pgd_strbuf_add_ident(&def, c->columns[i]);
 		}
 		pgd_strbuf_addch(&def, ')');
+		/* the attributes are the constraint's, whatever the index */
+		if (con->deferrable)
+			pgd_strbuf_addstr(&def, " DEFERRABLE");
+		if (con->initdeferred)
+			pgd_strbuf_addstr(&def, " INITIALLY DEFERRED");
 		c->def = pgd_schema_strdup(r->m, def.buf);
 		pgd_strbuf_release(&def);
 		if (strcmp(ix->obj.name, name) != 0)

@@ -382,7 +382,8 @@ static int read_triggers(struct reader *r)
 {
 	PGresult *res;
 	if (query(r, "triggers",
-		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def"
+		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def,"
+		  " tg.tgenabled"
 		  " FROM pg_trigger tg"
 		  " JOIN pg_class c ON c.oid = tg.tgrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -399,7 +400,13 @@ static int read_triggers(struct reader *r)
 			return -1;
 		}
 		struct pgd_trigger *tg = pgd_table_add_trigger(r->m, t, PQgetvalue(res, i, 1));
-		tg->def = pgd_schema_strdup(r->m, def);
+		/* ALTER TABLE ... DISABLE TRIGGER & co: not in the definition */
+		const char *en = PQgetvalue(res, i, 3);
+		const char *state = *en == 'D' ? " DISABLED" : *en == 'A' ? " ENABLE ALWAYS"
+				  : *en == 'R' ? " ENABLE REPLICA" : "";
+		char *full = pgd_xasprintf("%s%s", def, state);
+		tg->def = pgd_schema_strdup(r->m, full);
+		free(full);
 		free(def);
 	}
 	r->stats->objects += PQntuples(res);

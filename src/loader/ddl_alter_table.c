@@ -59,6 +59,39 @@ static bool recurses(PgQuery__AlterTableType subtype)
 	}
 }
 
+/* ENABLE/DISABLE TRIGGER name|ALL|USER: the state is the suffix the
+ * catalog reader appends to the definition (" DISABLED", ...). */
+static void trigger_state(struct replay *r, struct pgd_table *t,
+			  const PgQuery__AlterTableCmd *cmd, const char *state)
+{
+	static const char *const states[] = { " DISABLED", " ENABLE ALWAYS",
+					      " ENABLE REPLICA" };
+	bool one = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig ||
+		   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig ||
+		   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig ||
+		   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig;
+	bool found = false;
+	for (size_t i = 0; i < t->ntriggers; i++) {
+		struct pgd_trigger *tg = t->triggers[i];
+		if (one && (!cmd->name || strcmp(tg->obj.name, cmd->name)))
+			continue;
+		found = true;
+		size_t len = strlen(tg->def);
+		for (size_t k = 0; k < PGD_ARRAY_SIZE(states); k++) {
+			size_t n = strlen(states[k]);
+			if (len > n && !strcmp(tg->def + len - n, states[k]))
+				len -= n;
+		}
+		char *def = pgd_xasprintf("%.*s%s", (int)len, tg->def, state);
+		tg->def = pgd_schema_strdup(r->m, def);
+		free(def);
+		rp_touch(r, &tg->obj);
+	}
+	if (one && !found)
+		rp_error(r, -1, "trigger \"%s\" for table \"%s\" does not exist",
+			 cmd->name ? cmd->name : "?", t->obj.name);
+}
+
 static void alter_cmd(struct replay *r, struct pgd_table *t,
 		      PgQuery__AlterTableCmd *cmd, bool recurse);
 
@@ -391,14 +424,22 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
+		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigAll:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
+		trigger_state(r, t, cmd, "");
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser:
+		trigger_state(r, t, cmd, " DISABLED");
+		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
+		trigger_state(r, t, cmd, " ENABLE ALWAYS");
+		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
+		trigger_state(r, t, cmd, " ENABLE REPLICA");
 		break;
 	default:
 		rp_unmodeled(r, "ALTER TABLE", "this ALTER TABLE action is not replayed");

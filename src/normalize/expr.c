@@ -702,6 +702,61 @@ static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
 	walk_msg(cx, &(*np)->a_expr->base);
 }
 
+/*
+ * A qualified relation name in a regclass literal ("public"."s", Public.S)
+ * as regclassout prints it: unquoted parts folded to lower case, each part
+ * quoted only where needed. Malloc'd, or NULL when it is not two or three
+ * well-formed parts.
+ */
+static char *regclass_text(const char *lit)
+{
+	struct pgd_strbuf out = PGD_STRBUF_INIT, part = PGD_STRBUF_INIT;
+	size_t nparts = 0;
+	const char *p = lit;
+	for (;;) {
+		pgd_strbuf_reset(&part);
+		if (*p == '"') {
+			for (p++; *p; p++) {
+				if (*p == '"' && p[1] == '"')
+					pgd_strbuf_addch(&part, *p++);
+				else if (*p == '"')
+					break;
+				else
+					pgd_strbuf_addch(&part, *p);
+			}
+			if (*p != '"')
+				goto bad;
+			p++;
+		} else {
+			for (; *p && *p != '.'; p++) {
+				if (*p == '"' || *p == ' ')
+					goto bad;
+				pgd_strbuf_addch(&part, *p >= 'A' && *p <= 'Z'
+							    ? (char)(*p - 'A' + 'a') : *p);
+			}
+		}
+		if (!part.len)
+			goto bad;
+		if (nparts++)
+			pgd_strbuf_addch(&out, '.');
+		pgd_strbuf_add_ident(&out, part.buf);
+		if (!*p)
+			break;
+		if (*p++ != '.')
+			goto bad;
+	}
+	pgd_strbuf_release(&part);
+	if (nparts < 2 || nparts > 3) {
+		pgd_strbuf_release(&out);
+		return NULL;
+	}
+	return pgd_strbuf_detach(&out, NULL);
+bad:
+	pgd_strbuf_release(&part);
+	pgd_strbuf_release(&out);
+	return NULL;
+}
+
 static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 {
 	if (f->n_funcname == 2 &&
@@ -732,6 +787,16 @@ static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 			canon_node(cx, &f->args[0]);
 		a0 = f->args[0];
 		if (a0->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+		    a0->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
+		    strchr(a0->a_const->sval->sval, '.')) {
+			/* '"public"."s"' names public.s: regclass prints
+			 * each part quoted only where it needs it */
+			char *canon = regclass_text(a0->a_const->sval->sval);
+			if (canon) {
+				set_string(&a0->a_const->sval->sval, canon);
+				free(canon);
+			}
+		} else if (a0->node_case == PG_QUERY__NODE__NODE_A_CONST &&
 		    a0->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
 		    !strchr(a0->a_const->sval->sval, '.')) {
 			const char *seq = a0->a_const->sval->sval;

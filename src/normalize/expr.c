@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pb.h"
 #include "pgdrift/platform.h"
@@ -508,6 +509,104 @@ static bool is_numeric_type(const char *t)
 }
 
 /* Gives a constant the value the cast's type reads it as. */
+/*
+ * An interval literal as interval_out prints it (IntervalStyle postgres):
+ * '1 month' is '1 mon', '2 hours 30 minutes' is '02:30:00', '1 week' is
+ * '7 days'. Only whole quantities of the usual units (and fractional
+ * seconds); anything else gives NULL and the text stays as written.
+ * Malloc'd.
+ */
+static char *interval_text(const char *s)
+{
+	static const struct {
+		const char *name;
+		int field; /* 0 months, 1 days, 2 microseconds */
+		long long mult;
+	} units[] = {
+		{ "millennium", 0, 12000 }, { "millenniums", 0, 12000 }, { "millennia", 0, 12000 },
+		{ "century", 0, 1200 }, { "centuries", 0, 1200 }, { "decade", 0, 120 },
+		{ "decades", 0, 120 }, { "year", 0, 12 }, { "years", 0, 12 }, { "y", 0, 12 },
+		{ "yr", 0, 12 }, { "yrs", 0, 12 }, { "month", 0, 1 }, { "months", 0, 1 },
+		{ "mon", 0, 1 }, { "mons", 0, 1 }, { "week", 1, 7 }, { "weeks", 1, 7 },
+		{ "w", 1, 7 }, { "day", 1, 1 }, { "days", 1, 1 }, { "d", 1, 1 },
+		{ "hour", 2, 3600000000LL }, { "hours", 2, 3600000000LL }, { "h", 2, 3600000000LL },
+		{ "hr", 2, 3600000000LL }, { "hrs", 2, 3600000000LL },
+		{ "minute", 2, 60000000LL }, { "minutes", 2, 60000000LL }, { "min", 2, 60000000LL },
+		{ "mins", 2, 60000000LL }, { "m", 2, 60000000LL },
+		{ "second", 2, 1000000LL }, { "seconds", 2, 1000000LL }, { "sec", 2, 1000000LL },
+		{ "secs", 2, 1000000LL }, { "s", 2, 1000000LL },
+		{ "millisecond", 2, 1000LL }, { "milliseconds", 2, 1000LL }, { "ms", 2, 1000LL },
+		{ "microsecond", 2, 1LL }, { "microseconds", 2, 1LL }, { "us", 2, 1LL },
+	};
+	long long f[3] = { 0, 0, 0 };
+	const char *p = s;
+	bool any = false;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		errno = 0;
+		double v = strtod(p, &end);
+		if (end == p || errno)
+			return NULL;
+		p = end;
+		while (*p == ' ')
+			p++;
+		const char *u = p;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			p++;
+		size_t ul = (size_t)(p - u);
+		if (!ul)
+			return NULL;
+		size_t k = 0;
+		for (; k < PGD_ARRAY_SIZE(units); k++)
+			if (strlen(units[k].name) == ul && !strncasecmp(units[k].name, u, ul))
+				break;
+		if (k == PGD_ARRAY_SIZE(units))
+			return NULL;
+		double x = v * (double)units[k].mult;
+		if (x != (double)(long long)x || x > 1e15 || x < -1e15)
+			return NULL; /* a fraction PostgreSQL would spread over units */
+		f[units[k].field] += (long long)x;
+		any = true;
+	}
+	if (!any)
+		return NULL;
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	bool is_zero = true, is_before = false;
+	long long parts[3] = { f[0] / 12, f[0] % 12, f[1] };
+	static const char *const names[3] = { "year", "mon", "day" };
+	for (int i = 0; i < 3; i++) {
+		if (!parts[i])
+			continue;
+		pgd_strbuf_addf(&sb, "%s%s%lld %s%s", is_zero ? "" : " ",
+				!is_zero && is_before && parts[i] > 0 ? "+" : "",
+				parts[i], names[i], parts[i] != 1 ? "s" : "");
+		is_before = parts[i] < 0;
+		is_zero = false;
+	}
+	long long us = f[2];
+	if (us || is_zero) {
+		bool minus = us < 0;
+		unsigned long long a = minus ? (unsigned long long)(-us) : (unsigned long long)us;
+		unsigned long long h = a / 3600000000ULL, m = a / 60000000ULL % 60,
+				   sec = a / 1000000ULL % 60, frac = a % 1000000ULL;
+		pgd_strbuf_addf(&sb, "%s%s%02llu:%02llu:%02llu", is_zero ? "" : " ",
+				minus ? "-" : is_before ? "+" : "", h, m, sec);
+		if (frac) {
+			char buf[8];
+			snprintf(buf, sizeof(buf), "%06llu", frac);
+			size_t n = 6;
+			while (n && buf[n - 1] == '0')
+				buf[--n] = '\0';
+			pgd_strbuf_addf(&sb, ".%s", buf);
+		}
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
 static void fold_const(PgQuery__AConst *c, const char *type)
 {
 	if (c->isnull || c->val_case != PG_QUERY__A__CONST__VAL_SVAL ||
@@ -519,6 +618,14 @@ static void fold_const(PgQuery__AConst *c, const char *type)
 		if (canon) {
 			free(c->sval->sval);
 			c->sval->sval = canon;
+		}
+		return;
+	}
+	if (!strcmp(type, "interval")) {
+		char *t = interval_text(s);
+		if (t) {
+			free(c->sval->sval);
+			c->sval->sval = t;
 		}
 		return;
 	}

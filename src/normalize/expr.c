@@ -8,8 +8,8 @@
  * server output leaves it unchanged):
  *  - casts on constants go, and the constant takes the cast's type where it
  *    is a number or boolean ('-1'::integer == -1, 't'::boolean == true);
- *    casts on arrays of constants and text casts on columns (what the
- *    server adds to varchar columns) go too;
+ *    casts on arrays of constants and text casts on columns and scalar
+ *    sub-selects (what the server adds to varchar values) go too;
  *  - x IN (a, b) becomes x = ANY (ARRAY[a, b]); NOT IN becomes <> ALL;
  *    BETWEEN becomes two comparisons joined by AND (NOT BETWEEN: OR);
  *  - type names become pg_catalog internal names or schema.name;
@@ -711,7 +711,10 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 			if (arg->a_array_expr->elements[i]->node_case !=
 			    PG_QUERY__NODE__NODE_A_CONST)
 				drop = false;
-	} else if (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && textish) {
+	} else if ((arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
+		    arg->node_case == PG_QUERY__NODE__NODE_SUB_LINK) && textish) {
+		/* a scalar sub-select of a varchar column (auth.users.email)
+		 * gets the same text cast as the column itself */
 		drop = true;
 	}
 	if (drop) {

@@ -690,6 +690,22 @@ static const char *cast_type_internal(const PgQuery__TypeName *tn)
 	return s ? internal_type(s) : NULL;
 }
 
+/* (SELECT col FROM ...): a scalar sub-select whose one output is a column. */
+static bool sublink_of_column(const PgQuery__Node *n)
+{
+	if (n->node_case != PG_QUERY__NODE__NODE_SUB_LINK ||
+	    n->sub_link->sub_link_type != PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK ||
+	    !n->sub_link->subselect ||
+	    n->sub_link->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+		return false;
+	const PgQuery__SelectStmt *s = n->sub_link->subselect->select_stmt;
+	if (s->n_target_list != 1 ||
+	    s->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+		return false;
+	const PgQuery__Node *v = s->target_list[0]->res_target->val;
+	return v && v->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
+}
+
 static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 {
 	PgQuery__TypeCast *tc = (*np)->type_cast;
@@ -712,7 +728,7 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 			    PG_QUERY__NODE__NODE_A_CONST)
 				drop = false;
 	} else if ((arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
-		    arg->node_case == PG_QUERY__NODE__NODE_SUB_LINK) && textish) {
+		    sublink_of_column(arg)) && textish) {
 		/* a scalar sub-select of a varchar column (auth.users.email)
 		 * gets the same text cast as the column itself */
 		drop = true;

@@ -119,6 +119,7 @@ static void set_source(struct pgd_finding *f, const struct pgd_object *o)
 	if (s->file) {
 		f->file = pgd_xstrdup(s->file);
 		f->line = s->line;
+		f->dynamic = s->dynamic;
 	}
 }
 
@@ -133,6 +134,7 @@ static void set_table_source(struct pgd_finding *f, const struct pgd_table *t)
 	if (t->obj.created.file) {
 		f->file = pgd_xstrdup(t->obj.created.file);
 		f->line = t->obj.created.line;
+		f->dynamic = t->obj.created.dynamic;
 	}
 }
 
@@ -151,6 +153,7 @@ static void note_tombstone(struct dctx *d, struct pgd_finding *f,
 	f->message = m;
 	f->file = pgd_xstrdup(ts->dropped.file);
 	f->line = ts->dropped.line;
+	f->dynamic = ts->dropped.dynamic;
 }
 
 /* ---- comparators */
@@ -1165,6 +1168,7 @@ void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 			if (u->src.file) {
 				f->file = pgd_xstrdup(u->src.file);
 				f->line = u->src.line;
+				f->dynamic = u->src.dynamic;
 			}
 		}
 	pgd_findings_sort(out);

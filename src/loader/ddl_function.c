@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "replay.h"
+#include "pgdrift/eval.h"
 
 /* Canonical argument types of a function: "integer, text". */
 static char *function_args(struct replay *r, PgQuery__Node **params, size_t n,
@@ -129,6 +130,8 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 		f->nexec_roles = 1;
 		f->exec_known = true;
 	}
+	if (r->ev && r->src.stmt)
+		pgd_eval_define(r->ev, schema, name, args, r->src.stmt, r->src.line);
 	free(args);
 	f->body = function_body(r, s);
 	f->security_definer = false;

@@ -72,6 +72,9 @@ static json_t *result_of(const struct pgd_finding *x)
 			"{s:{s:s}, s:{s:I}}", "artifactLocation", "uri", uri,
 			"region", "startLine", (json_int_t)(x->line ? x->line : 1)));
 		free(uri);
+		if (x->dynamic)
+			json_object_set_new(loc, "message", json_pack("{s:s}", "text",
+				"made by EXECUTE in the DO block or call on this line"));
 	}
 	if (x->object)
 		json_object_set_new(loc, "logicalLocations", json_pack(

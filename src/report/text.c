@@ -128,9 +128,16 @@ void pgd_report_text(const struct pgd_findings *f,
 		add_safe(out, x->message);
 		pgd_strbuf_addch(out, '\n');
 		if (x->file) {
-			pgd_strbuf_addstr(out, "           migration ");
+			/* refs findings point at application code (an unused
+			 * table at its migration) */
+			pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS
+					  ? "           at        " : "           migration ");
 			add_safe(out, x->file);
-			pgd_strbuf_addf(out, ":%u\n", x->line);
+			if (x->line)
+				pgd_strbuf_addf(out, ":%u", x->line);
+			if (x->dynamic)
+				pgd_strbuf_addstr(out, " (EXECUTE)");
+			pgd_strbuf_addch(out, '\n');
 		}
 		field(out, "expected", x->expected);
 		field(out, "actual", x->actual);

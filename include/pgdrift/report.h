@@ -35,6 +35,11 @@ struct pgd_report_meta {
 	 * or a snapshot of one, else NULL; shown in every report's header */
 	const char *expected_server;
 	const char *actual_server;
+	/* how complete the audit was: the statements the replay did not
+	 * model ("N statements not modeled"); unmodeled_known is false when
+	 * neither side is a migration folder */
+	bool unmodeled_known;
+	size_t unmodeled;
 	size_t suppressed;    /* findings a baseline suppressed */
 	const char *baseline; /* the baseline file, or NULL */
 };

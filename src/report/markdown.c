@@ -80,6 +80,9 @@ void pgd_report_markdown(const struct pgd_findings *f,
 	pgd_strbuf_addf(out, "| %zu | %zu | %zu | %s |\n", sev[PGD_SEV_ERROR],
 			sev[PGD_SEV_WARNING], sev[PGD_SEV_INFO],
 			meta->fail_on_none ? "not gated" : failed ? "**failed**" : "passed");
+	if (meta->unmodeled_known)
+		pgd_strbuf_addf(out, "\n%zu statement%s not modeled.\n", meta->unmodeled,
+				meta->unmodeled == 1 ? "" : "s");
 	if (meta->baseline) {
 		pgd_strbuf_addf(out, "\n%zu finding%s suppressed by baseline ", meta->suppressed,
 				meta->suppressed == 1 ? "" : "s");

@@ -167,6 +167,9 @@ void pgd_report_text(const struct pgd_findings *f,
 			counts[PGD_SEV_ERROR], counts[PGD_SEV_ERROR] == 1 ? "" : "s",
 			counts[PGD_SEV_WARNING], counts[PGD_SEV_WARNING] == 1 ? "" : "s",
 			counts[PGD_SEV_INFO]);
+	if (meta->unmodeled_known)
+		pgd_strbuf_addf(out, ", %zu statement%s not modeled", meta->unmodeled,
+				meta->unmodeled == 1 ? "" : "s");
 	if (meta->baseline) {
 		pgd_strbuf_addf(out, ", %zu suppressed by baseline ", meta->suppressed);
 		add_safe(out, meta->baseline);

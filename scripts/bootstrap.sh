@@ -13,6 +13,7 @@ packages=(
 	libpq-dev libpg-query-dev libprotobuf-c-dev libjansson-dev check
 	postgresql-15 postgresql-client-15
 	libxml2-utils time valgrind
+	chromium fonts-dejavu-core
 )
 for arg in "$@"; do
 	case "$arg" in

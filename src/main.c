@@ -68,6 +68,7 @@ struct cli {
 	const char *expires;        /* --expires YYYY-MM-DD */
 	const char *history_table; /* --history-table; NULL: Supabase's */
 	bool no_history;           /* check: skip the migration history */
+	const char *source_url;    /* --source-url TEMPLATE ({path}, {line}) */
 };
 
 static void usage(FILE *f)
@@ -94,9 +95,11 @@ static void usage(FILE *f)
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
 	      "  --verbose               each catalog query's rows and time on stderr\n"
 	      "Reports (check, diff, rls):\n"
-	      "  --format NAME[:FILE]    text (default), json, markdown, sarif, junit\n"
-	      "                          or codequality; repeatable, e.g.\n"
-	      "                          --format text --format sarif:pgdrift.sarif\n"
+	      "  --format NAME[:FILE]    text (default), json, markdown, sarif, junit,\n"
+	      "                          codequality or html; repeatable, e.g.\n"
+	      "                          --format text --format html:pgdrift.html\n"
+	      "  --source-url TEMPLATE   html: link file:line to TEMPLATE with {path}\n"
+	      "                          and {line} filled in (default: the relative path)\n"
 	      "  -o, --output FILE       where a format without :FILE goes\n"
 	      "  --fail-on LEVEL         error (default), warning, info or none\n"
 	      "  --min-severity LEVEL    show only findings at or above LEVEL\n"
@@ -210,6 +213,7 @@ enum {
 	OPT_EXPIRES,
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
+	OPT_SOURCE_URL,
 };
 
 static double now_ms(void)
@@ -268,6 +272,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+		{ "source-url", required_argument, NULL, OPT_SOURCE_URL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -302,6 +307,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_EXPIRES: c->expires = optarg; break;
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
+		case OPT_SOURCE_URL: c->source_url = optarg; break;
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -358,6 +364,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return usage_error("%s", "--reason and --expires go with --write-baseline");
 	if (c->expires && !pgd_date_valid(c->expires))
 		return usage_error("--expires takes a date YYYY-MM-DD, not '%s'", c->expires);
+	if (c->source_url && !strstr(c->source_url, "{path}"))
+		return usage_error("--source-url needs a template with {path} (and "
+				   "optionally {line}), not '%s'", c->source_url);
 	return 0;
 }
 
@@ -666,10 +675,10 @@ static int write_reports_of(struct cli *c, const struct pgd_findings *f,
 			return rc;
 		}
 		struct pgd_report_meta meta = *meta_in;
-		/* check: the Markdown summary always carries the coverage matrix,
-		 * the other formats with --rls-matrix */
+		/* check: the Markdown summary and the HTML page always carry the
+		 * coverage matrix, the other formats with --rls-matrix */
 		if (!strcmp(c->command, "check") && !c->rls_matrix &&
-		    strcmp(spec, "markdown") != 0)
+		    strcmp(spec, "markdown") != 0 && strcmp(spec, "html") != 0)
 			meta.matrix = NULL;
 		bool to_stdout = !file || !strcmp(file, "-");
 		meta.color = to_stdout && !strcmp(spec, "text") && isatty(1) &&
@@ -770,6 +779,7 @@ static int cmd_history(struct cli *c)
 		return usage_error("%s needs --migrations DIR", "history");
 	struct pgd_report_meta meta = { 0 };
 	meta.command = "history";
+	meta.source_url = c->source_url;
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
@@ -780,7 +790,9 @@ static int cmd_history(struct cli *c)
 		char *edesc = pgd_xasprintf("migrations %s", c->migrations);
 		pgd_findings_sort(&f);
 		meta.expected = edesc;
-		meta.actual = desc;
+		meta.actual = "database";
+		meta.history = desc;
+		meta.location = c->migrations;
 		rc = write_reports(c, &f, &meta);
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
@@ -928,6 +940,7 @@ static int audit(struct cli *c, const char *command, const char *from,
 {
 	struct pgd_report_meta meta = { 0 };
 	meta.command = command;
+	meta.source_url = c->source_url;
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
@@ -987,6 +1000,9 @@ static int audit(struct cli *c, const char *command, const char *from,
 		struct stat st;
 		meta.location = !from_db && stat(from, &st) == 0 && S_ISDIR(st.st_mode)
 				? from : NULL;
+		meta.replayed = meta.location != NULL;
+		meta.unmodeled = exp->nunmodeled;
+		meta.history = hdesc;
 		t0 = now_ms();
 		rc = apply_baseline(c, &f, &meta);
 		if (rc == 0)
@@ -1022,6 +1038,7 @@ static int cmd_rls(struct cli *c)
 {
 	struct pgd_report_meta meta = { 0 };
 	meta.command = "rls";
+	meta.source_url = c->source_url;
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
@@ -1044,6 +1061,8 @@ static int cmd_rls(struct cli *c)
 	meta.actual = desc;
 	meta.matrix = &mx;
 	meta.location = c->migrations;
+	meta.replayed = c->migrations != NULL;
+	meta.unmodeled = m->nunmodeled;
 	const char **tables = pgd_xcalloc(mx.n + 1, sizeof(*tables));
 	for (size_t i = 0; i < mx.n; i++)
 		tables[i] = mx.rows[i].table;

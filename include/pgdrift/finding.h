@@ -126,6 +126,10 @@ struct pgd_finding {
 	char *actual;
 	char *file;        /* the migration behind the expectation, or NULL */
 	unsigned line;
+	/* file:line is where the finding's table was defined, not the object
+	 * itself (an object only the database has): reports say "table
+	 * defined at", not "migration" */
+	bool file_is_table;
 	char *remediation; /* SQL restoring the expected state, or NULL */
 	char fingerprint[17]; /* 16 hex digits, set by pgd_findings_sort: stable
 				 across runs (baselines, Code Quality, SARIF) */

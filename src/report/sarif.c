@@ -82,7 +82,8 @@ static json_t *result_of(const struct pgd_finding *x,
 			"[{s:s}]", "fullyQualifiedName", x->object));
 	if (!x->file)
 		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
-				    "database-wide: the migrations folder"));
+				    "no migration file behind this finding: the "
+				    "migrations folder"));
 	else if (x->file_is_table)
 		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
 				    "where its table is defined: the object has no "

@@ -306,7 +306,9 @@ static const char css[] =
 	".sbs{display:grid;grid-template-columns:1fr 1fr;gap:.8em}\n"
 	"del{background:#ffd7d5;color:#5c0000}ins{background:#c9f0d1;color:#003b12}\n"
 	".none{color:#555;font-style:italic;margin:.2em 0}\n"
-	"table.grid{font-size:.9em}table.grid td.cell{text-align:center;font-weight:700;"
+	".grid-wrap{overflow-x:auto}\n"
+	"table.grid{font-size:.85em}table.grid th,table.grid td{padding:.1em .35em}"
+	"table.grid td{white-space:nowrap}table.grid td.cell{text-align:center;font-weight:700;"
 	"min-width:1.6em}\n"
 	"table.grid th[scope=row]{font-weight:400;font-family:ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
 	"table.grid button{font:inherit;font-weight:600;background:none;border:0;padding:0;"
@@ -552,7 +554,8 @@ static void grid_html(struct pgd_strbuf *out, const struct pgd_rls_matrix *mx,
 		pgd_strbuf_addf(out, "<li><span class=\"cell %s\">%s</span>%s</li>\n",
 				looks[order[i]].cls, looks[order[i]].letter,
 				looks[order[i]].meaning);
-	pgd_strbuf_addf(out, "</ul>\n<table class=\"grid\" id=\"%s-grid\">\n"
+	pgd_strbuf_addf(out, "</ul>\n<div class=\"grid-wrap\">\n"
+			     "<table class=\"grid\" id=\"%s-grid\">\n"
 			     "<caption>Access per table, command and API role</caption>\n"
 			     "<thead>\n<tr><th scope=\"col\" rowspan=\"2\" data-sort=\"table\">"
 			     "table</th><th scope=\"col\" rowspan=\"2\">RLS</th>"
@@ -601,7 +604,7 @@ static void grid_html(struct pgd_strbuf *out, const struct pgd_rls_matrix *mx,
 		pgd_strbuf_addf(out, "<tr><td colspan=\"%d\" class=\"none\">No table in "
 				     "the exposed schemas.</td></tr>\n",
 				3 + PGD_RLS_NCMDS * PGD_RLS_NROLES);
-	pgd_strbuf_addstr(out, "</tbody>\n</table>\n</section>\n");
+	pgd_strbuf_addstr(out, "</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 static void history_html(struct pgd_strbuf *out, const struct pgd_findings *f,

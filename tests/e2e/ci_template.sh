@@ -3,7 +3,9 @@
 # really work: the file is valid YAML, and each job's script, run as GitLab
 # would run it (minus the build in before_script), gives the documented exit
 # code and leaves every artifact it declares, well-formed: Code Quality and
-# SARIF parse as JSON, JUnit passes xmllint.
+# SARIF parse as JSON (SARIF checked by sarif_check.py), JUnit passes
+# xmllint, the HTML report (exposed in the merge request) carries the grid
+# and links each finding to its migration line on the GitLab instance.
 . "$(dirname "$0")/lib.sh"
 require_pg
 
@@ -26,6 +28,7 @@ for k, v in doc.get("variables", {}).items():
 for line in job["script"]:
     print(line)
 print("# artifacts: " + " ".join(base["artifacts"]["paths"]))
+print("# expose_as: " + base["artifacts"].get("expose_as", ""))
 PY
 }
 
@@ -36,7 +39,8 @@ run_job() { # run_job NAME: runs it in a fresh work dir, sets rc and dir
 	cp -r "$PGDRIFT_SRC/fixtures/storytailor/migrations" "$dir/migrations"
 	rc=0
 	(cd "$dir" && PATH="$(dirname "$PGDRIFT"):$PATH" PGDRIFT_MIGRATIONS=migrations \
-		PGDRIFT_DATABASE_URL="dbname=$db" bash -e "$tmp/$1.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+		PGDRIFT_DATABASE_URL="dbname=$db" CI_PROJECT_URL=https://gitlab.example/group/app \
+		CI_COMMIT_SHA=0123abc bash -e "$tmp/$1.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
 }
 
 artifacts_ok() { # artifacts_ok JOB
@@ -52,8 +56,17 @@ cq = json.load(open(sys.argv[1]))
 assert all(i["fingerprint"] and i["location"]["path"] and i["location"]["lines"]["begin"] >= 1 for i in cq)' \
 		"$dir/gl-code-quality-report.json"
 	ok $? "$1: Code Quality issues all have a fingerprint and a location"
-	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["version"] == "2.1.0"' "$dir/pgdrift.sarif"
-	ok $? "$1: SARIF 2.1.0"
+	python3 "$(dirname "$0")/sarif_check.py" "$dir/pgdrift.sarif" >"$dir/sarif.tap"
+	local st=$?
+	ok $st "$1: SARIF 2.1.0 with every result located (sarif_check.py)"
+	[[ $st -eq 0 ]] || diag "$(grep -A1 '^not ok' "$dir/sarif.tap" | head -6)"
+	grep -q '^# expose_as: pgdrift report$' "$tmp/$1.sh"
+	ok $? "$1: the HTML report is exposed in the merge request (expose_as)"
+	grep -q '<table class="grid"' "$dir/pgdrift.html" && grep -q '<html lang="en">' "$dir/pgdrift.html"
+	ok $? "$1: the HTML report carries the RLS coverage grid"
+	if grep -q '<script src\|<link \|@import\|url(' "$dir/pgdrift.html"; then
+		ok 1 "$1: the HTML report is self-contained"
+	else ok 0 "$1: the HTML report is self-contained"; fi
 }
 
 python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$tpl"
@@ -78,6 +91,9 @@ n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir
 like "$n" '^[1-9]' "nightly: the Code Quality report lists the drift ($n issues)"
 path=$(python3 -c 'import json,sys; print([i["location"]["path"] for i in json.load(open(sys.argv[1])) if i["check_name"] == "PGD141"][0])' "$dir/gl-code-quality-report.json")
 like "$path" '^migrations/[0-9]+_.*\.sql$' "Code Quality points at the migration file, relative to the repository"
+href=$(grep -o 'href="https://gitlab.example/[^"]*"' "$dir/pgdrift.html" | head -1)
+like "$href" '^href="https://gitlab.example/group/app/-/blob/0123abc/migrations/[0-9]+_[a-z_]+\.sql#L[0-9]+"$' \
+	"the HTML report links a finding to its migration line (--source-url)"
 
 # the gate: no baseline -> fails; with the adopted baseline -> passes
 run_job pgdrift:gate

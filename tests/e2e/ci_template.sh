@@ -91,6 +91,14 @@ n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir
 like "$n" '^[1-9]' "nightly: the Code Quality report lists the drift ($n issues)"
 path=$(python3 -c 'import json,sys; print([i["location"]["path"] for i in json.load(open(sys.argv[1])) if i["check_name"] == "PGD141"][0])' "$dir/gl-code-quality-report.json")
 like "$path" '^migrations/[0-9]+_.*\.sql$' "Code Quality points at the migration file, relative to the repository"
+# the hand-made policy exists only in the database: no migration made it
+where=$(grep -A1 'PGD152 unexpected_policy .*support_read_all' "$dir/stdout" | tail -1)
+like "$where" '^ +table defined at migrations/[0-9]+_[a-z_]+\.sql:[0-9]+$' \
+	"a live-only policy is located at its table ('table defined at'), not at a 'migration'"
+uri=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["runs"][0]["results"]
+print([x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in r if x["ruleId"] == "PGD200"][0])' "$dir/pgdrift.sarif")
+is "$uri" "migrations" "SARIF: the database-wide PGD200 points at the migrations folder"
 href=$(grep -o 'href="https://gitlab.example/[^"]*"' "$dir/pgdrift.html" | head -1)
 like "$href" '^href="https://gitlab.example/group/app/-/blob/0123abc/migrations/[0-9]+_[a-z_]+\.sql#L[0-9]+"$' \
 	"the HTML report links a finding to its migration line (--source-url)"

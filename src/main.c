@@ -647,7 +647,10 @@ static int write_reports(struct cli *c, const struct pgd_findings *all,
 				shown.v[shown.n++] = all->v[i];
 	}
 	const struct pgd_findings *f = &shown;
-	int rc = write_reports_of(c, f, meta_in);
+	struct pgd_report_meta meta = *meta_in;
+	if (c->min_severity)
+		meta.all = all; /* the verdict is over every finding */
+	int rc = write_reports_of(c, f, &meta);
 	if (c->min_severity)
 		free(shown.v);
 	return rc;

@@ -43,14 +43,18 @@ struct pgd_report_meta {
 	/* --source-url: a link template with {path} and {line} (HTML); NULL:
 	 * links are the migration paths as given, relative */
 	const char *source_url;
+	/* every finding, when the report shows fewer (--min-severity): the
+	 * verdict is taken over these; NULL: the findings shown are all */
+	const struct pgd_findings *all;
 };
 
 /* What every report's summary block says, counted once. */
 struct pgd_report_summary {
 	size_t sev[3];    /* findings by severity (enum pgd_severity) */
 	size_t cat[4][3]; /* by category (enum pgd_category) and severity */
-	bool failed;      /* findings at or above --fail-on */
+	bool failed;      /* findings at or above --fail-on, shown or not */
 	int exit_code;    /* what the run exits with: 1 when failed, else 0 */
+	size_t hidden;    /* findings --min-severity left out of the report */
 };
 
 void pgd_report_summarize(const struct pgd_findings *f,

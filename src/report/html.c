@@ -414,6 +414,10 @@ static void verdict(struct pgd_strbuf *out, const struct pgd_findings *f,
 	free(comp);
 	pgd_strbuf_addf(out, "</dd>\n<dt>statements not modeled</dt><dd>%zu</dd>\n",
 			meta->unmodeled);
+	if (s.hidden)
+		pgd_strbuf_addf(out, "<dt>hidden</dt><dd>%zu finding%s below "
+				     "--min-severity</dd>\n", s.hidden,
+				s.hidden == 1 ? "" : "s");
 	if (meta->baseline) {
 		pgd_strbuf_addf(out, "<dt>baseline</dt><dd>%zu suppressed by ",
 				meta->suppressed);

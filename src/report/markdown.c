@@ -90,6 +90,9 @@ void pgd_report_markdown(const struct pgd_findings *f,
 				s.cat[cats[c]][PGD_SEV_INFO]);
 	pgd_strbuf_addf(out, "| **all** | %zu | %zu | %zu |\n", s.sev[PGD_SEV_ERROR],
 			s.sev[PGD_SEV_WARNING], s.sev[PGD_SEV_INFO]);
+	if (s.hidden)
+		pgd_strbuf_addf(out, "\n%zu finding%s below --min-severity not shown.\n",
+				s.hidden, s.hidden == 1 ? "" : "s");
 	const char *group = "\x01";
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pgd_finding *x = &f->v[i];

@@ -44,8 +44,10 @@ void pgd_report_summarize(const struct pgd_findings *f,
 		s->sev[x->severity]++;
 		s->cat[x->rule->category][x->severity]++;
 	}
+	const struct pgd_findings *all = meta->all ? meta->all : f;
 	s->failed = !meta->fail_on_none &&
-		    pgd_findings_count_at_least(f, meta->fail_on) > 0;
+		    pgd_findings_count_at_least(all, meta->fail_on) > 0;
+	s->hidden = all->n > f->n ? all->n - f->n : 0;
 	s->exit_code = s->failed ? 1 : 0;
 }
 

@@ -133,6 +133,9 @@ static void summary_text(struct pgd_strbuf *out, const struct pgd_report_summary
 				s->cat[PGD_CAT_HISTORY][2],
 			s->cat[PGD_CAT_COVERAGE][0] + s->cat[PGD_CAT_COVERAGE][1] +
 				s->cat[PGD_CAT_COVERAGE][2]);
+	if (s->hidden)
+		pgd_strbuf_addf(out, "  hidden        %zu finding%s below --min-severity\n",
+				s->hidden, s->hidden == 1 ? "" : "s");
 	if (meta->baseline) {
 		pgd_strbuf_addf(out, "  baseline      %zu suppressed by ", meta->suppressed);
 		add_safe(out, meta->baseline);

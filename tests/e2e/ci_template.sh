@@ -83,6 +83,17 @@ if grep -qs "dbname=" "$dir"/pgdrift* "$dir"/gl-* "$dir"/stdout "$dir"/stderr; t
 	ok 1 "no connection string in any artifact or log"
 else ok 0 "no connection string in any artifact or log"; fi
 
+# --min-severity hides findings from the report, never from its verdict
+rc=0
+"$PGDRIFT" check --migrations "$PGDRIFT_SRC/fixtures/storytailor/migrations" --db "dbname=$db" \
+	--fail-on warning --min-severity error --format text:"$tmp/min.txt" \
+	--format html:"$tmp/min.html" 2>/dev/null || rc=$?
+is "$rc" 1 "--fail-on warning on RLS warnings: exit 1"
+like "$(head -1 "$tmp/min.txt")" '^pgdrift check: FAILED, exit code 1 \(--fail-on warning\)$' \
+	"--min-severity error: the summary still says FAILED, exit code 1, with the warnings hidden"
+grep -q 'FAILED: exit code 1' "$tmp/min.html" && grep -q 'below --min-severity' "$tmp/min.html"
+ok $? "--min-severity error: so does the HTML verdict, and it says how many are hidden"
+
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$PGDRIFT_SRC/fixtures/demo/hotfix.sql" >/dev/null ||
 	bail "the hotfix does not apply"
 run_job pgdrift:nightly

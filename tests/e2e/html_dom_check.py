@@ -18,7 +18,8 @@ What it checks:
   letter with its colour class (O/A/P/D/-), rows worst first (data-risk
   never increases), every header cell a <th> with a scope;
 - the findings: one <article class="finding"> per non-history finding of
-  expected.json, each with its code;
+  expected.json, each with its code, and a word diff (<del>, <ins>) in
+  each whose expected and actual values differ;
 - the script ran: the severity filters and the sort buttons exist;
 - the text of the page keeps every identifier of expected.json (after the
   report's own escaping of control characters);
@@ -210,6 +211,12 @@ def main():
         check(codes == sorted(f["code"] for f in want_f), "%s: the findings' codes" % label,
               codes)
 
+        # a definition that differs shows the changed words marked on each side
+        differ = [f for f in want_f if f.get("expected") and f.get("actual") and
+                  f["expected"] != f["actual"]]
+        marked = [a for a in arts if any(n.tag in ("del", "ins") for n in a.iter())]
+        check(len(marked) == len(differ), "%s: a word diff (del or ins) for each of the %d "
+              "findings whose expected and actual differ" % (label, len(differ)), len(marked))
         body = [n for n in nodes if n.tag == "body"][0].all_text()
         missing = []
         for f in report["findings"]:

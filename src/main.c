@@ -793,8 +793,7 @@ static int cmd_history(struct cli *c)
 		char *edesc = pgd_xasprintf("migrations %s", c->migrations);
 		pgd_findings_sort(&f);
 		meta.expected = edesc;
-		meta.actual = "database";
-		meta.history = desc;
+		meta.actual = desc;
 		meta.location = c->migrations;
 		rc = write_reports(c, &f, &meta);
 		if (rc == 0 && !meta.fail_on_none &&

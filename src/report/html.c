@@ -620,14 +620,18 @@ static void history_html(struct pgd_strbuf *out, const struct pgd_findings *f,
 	size_t n = 0;
 	for (size_t i = 0; i < f->n; i++)
 		n += f->v[i].rule->category == PGD_CAT_HISTORY;
-	if (!meta->history && !n) {
+	/* pgdrift history: the history table is the actual side */
+	const char *table = meta->history;
+	if (!table && meta->command && !strcmp(meta->command, "history"))
+		table = meta->actual;
+	if (!table && !n) {
 		pgd_strbuf_addstr(out, "<p class=\"none\">Not compared in this run.</p>\n"
 				       "</section>\n");
 		return;
 	}
-	if (meta->history) {
+	if (table) {
 		pgd_strbuf_addstr(out, "<p>");
-		esc(out, meta->history);
+		esc(out, table);
 		pgd_strbuf_addstr(out, "</p>\n");
 	}
 	if (!n) {

@@ -6,6 +6,8 @@
 #
 #   scripts/bootstrap.sh            build + test dependencies
 #   scripts/bootstrap.sh --fuzz     also clang and its libFuzzer runtime
+#   scripts/bootstrap.sh --package  also what scripts/package.sh needs
+#                                   (debhelper, lintian, man-db)
 set -euo pipefail
 
 packages=(
@@ -18,7 +20,8 @@ packages=(
 for arg in "$@"; do
 	case "$arg" in
 	--fuzz) packages+=(clang libclang-rt-14-dev) ;;
-	*) echo "usage: $0 [--fuzz]" >&2; exit 2 ;;
+	--package) packages+=(debhelper lintian man-db dpkg-dev) ;;
+	*) echo "usage: $0 [--fuzz] [--package]" >&2; exit 2 ;;
 	esac
 done
 

@@ -23,9 +23,13 @@ What it checks:
 - the script ran: the severity filters and the sort buttons exist;
 - the text of the page keeps every identifier of expected.json (after the
   report's own escaping of control characters);
+- a Content-Security-Policy that loads nothing external and runs only the
+  page's own script (its SHA-256 matches);
 - WCAG contrast of every grid colour pair (text on background), of the
   word diff marks and the severity labels: at least 4.5:1.
 """
+import base64
+import hashlib
 import html.parser
 import json
 import re
@@ -246,6 +250,16 @@ def main():
             boxes = [n for n in nodes if "data-filters" in n.attrs]
             check(boxes and "hidden" in boxes[0].attrs,
                   "%s: without JavaScript the (empty) filter bar stays hidden" % label)
+
+    # the Content-Security-Policy: nothing external, only the page's script
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', raw)
+    script = re.search(r"<script>(.*?)</script>", raw, re.S)
+    digest = base64.b64encode(hashlib.sha256(script.group(1).encode()).digest()).decode() \
+        if script else ""
+    check(csp and "default-src 'none'" in csp.group(1) and
+          ("script-src 'sha256-%s'" % digest) in csp.group(1),
+          "Content-Security-Policy: default-src 'none', script-src the page's own script's "
+          "hash", csp.group(1) if csp else "no CSP meta element")
 
     # contrast, from the page's own style sheet
     css = re.search(r"<style>(.*?)</style>", raw, re.S).group(1)

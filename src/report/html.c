@@ -335,7 +335,7 @@ static const char css[] =
  * (tests/e2e/html_dom_check.py recomputes it, and Chromium then blocks
  * the script, so the filters it makes are missing).
  */
-#define SCRIPT_SHA256 "Enit9B7ws3ACpDQuwEdhTwXNKvynEfIl2QukOn6fGJk="
+#define SCRIPT_SHA256 "WmApty8ONFLIAoN5UVg/xIYJOHpTfeaerW+KhKI1P7E="
 static const char script[] =
 	"(function(){\n"
 	"document.querySelectorAll('[data-filters]').forEach(function(box){\n"
@@ -352,7 +352,7 @@ static const char script[] =
 	"  var b=document.createElement('button');b.type='button';\n"
 	"  while(th.firstChild)b.appendChild(th.firstChild);th.appendChild(b);\n"
 	"  b.addEventListener('click',function(){\n"
-	"   var key=th.getAttribute('data-sort'),desc=th.getAttribute('aria-sort')!=='descending';\n"
+	"   var key=th.getAttribute('data-sort'),desc=th.getAttribute('aria-sort')==='ascending';\n"
 	"   var rows=Array.prototype.slice.call(t.tBodies[0].rows);\n"
 	"   rows.sort(function(x,y){var a=x.getAttribute('data-'+key),c=y.getAttribute('data-'+key);\n"
 	"    var r=key==='risk'?a-c:(a<c?-1:a>c?1:0);return desc?-r:r;});\n"

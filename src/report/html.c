@@ -523,8 +523,7 @@ static void findings_html(struct pgd_strbuf *out, const struct pgd_findings *f,
 		shown++;
 	}
 	if (!shown)
-		pgd_strbuf_addstr(out, "<p class=\"none\">No findings: the database "
-				       "matches the migrations.</p>\n");
+		pgd_strbuf_addstr(out, "<p class=\"none\">No findings.</p>\n");
 	pgd_strbuf_addstr(out, "</section>\n");
 }
 

@@ -6,7 +6,6 @@
  * and never parsed: real migrations carry megabytes of seed data.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,258 +14,6 @@
 #include "replay.h"
 #include "../normalize/pb.h"
 #include "split.h"
-
-/* ---- diagnostics */
-
-static size_t stmt_byte(struct replay *r, int loc)
-{
-	if (loc < 0 || (size_t)loc > r->stmt_len)
-		return r->stmt_off;
-	return r->stmt_off + (size_t)loc;
-}
-
-int rp_error(struct replay *r, int loc, const char *fmt, ...)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	pgd_strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	if (r->tolerant) {
-		if (!r->tolerant_msg.len)
-			pgd_strbuf_addstr(&r->tolerant_msg, sb.buf);
-	} else if (r->opts->allow_unmodeled) {
-		rp_unmodeled(r, "statement", sb.buf);
-		pgd_diags_add(r->diags, PGD_DIAG_WARNING, r->sf, stmt_byte(r, loc),
-			      "%s (recorded as unmodeled)", sb.buf);
-	} else {
-		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
-						   stmt_byte(r, loc), "%s", sb.buf);
-		d->hint = pgd_xstrdup("fix the migration, or run with "
-				      "--allow-unmodeled to report it as "
-				      "unmodeled and go on");
-	}
-	pgd_strbuf_release(&sb);
-	r->failed = true;
-	return -1;
-}
-
-void rp_warn(struct replay *r, int loc, const char *fmt, ...)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	if (r->tolerant)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	pgd_strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	pgd_diags_add(r->diags, PGD_DIAG_WARNING, r->sf, stmt_byte(r, loc), "%s",
-		      sb.buf);
-	pgd_strbuf_release(&sb);
-}
-
-void rp_unmodeled(struct replay *r, const char *what, const char *reason)
-{
-	pgd_schema_add_unmodeled(r->m, &r->src, what, reason);
-}
-
-/* ---- names */
-
-static const char *const default_path[] = { "public", "extensions" };
-
-void rp_set_search_path(struct replay *r, const char *const *names, size_t n)
-{
-	for (size_t i = 0; i < r->nsearch_path; i++)
-		free(r->search_path[i]);
-	r->nsearch_path = 0;
-	for (size_t i = 0; i < n; i++) {
-		PGD_GROW(r->search_path, r->asearch_path, r->nsearch_path + 1);
-		r->search_path[r->nsearch_path++] = pgd_xstrdup(names[i]);
-	}
-}
-
-void rp_reset_search_path(struct replay *r)
-{
-	if (r->opts->search_path)
-		rp_set_search_path(r, r->opts->search_path,
-				   r->opts->nsearch_path);
-	else
-		rp_set_search_path(r, default_path,
-				   PGD_ARRAY_SIZE(default_path));
-}
-
-struct pgd_nctx rp_nctx(struct replay *r, const char *schema,
-			const char *table)
-{
-	struct pgd_nctx ctx = { r->m, (const char *const *)r->search_path,
-				r->nsearch_path, schema, table };
-	return ctx;
-}
-
-const char *rp_expr(struct replay *r, struct pgd_table *t, PgQuery__Node **e)
-{
-	struct pgd_nctx ctx = rp_nctx(r, t->obj.schema, t->obj.name);
-	struct pgd_strbuf err = PGD_STRBUF_INIT;
-	char *text = pgd_norm_expr(&ctx, e, &err);
-	const char *res = NULL;
-	if (!text)
-		rp_error(r, -1, "%s", err.buf);
-	else
-		res = pgd_schema_strdup(r->m, text);
-	free(text);
-	pgd_strbuf_release(&err);
-	return res;
-}
-
-const char *rp_create_schema(struct replay *r)
-{
-	struct pgd_nctx ctx = rp_nctx(r, NULL, NULL);
-	return pgd_norm_creation_schema(&ctx);
-}
-
-const char *rp_rv_schema(struct replay *r, const PgQuery__RangeVar *rv)
-{
-	if (rv->schemaname && *rv->schemaname)
-		return rv->schemaname;
-	return rp_create_schema(r);
-}
-
-struct pgd_table *rp_table(struct replay *r, const PgQuery__RangeVar *rv,
-			   bool missing_ok)
-{
-	struct pgd_table *t = NULL;
-	if (rv->schemaname && *rv->schemaname) {
-		t = pgd_schema_find_table(r->m, rv->schemaname, rv->relname);
-	} else {
-		for (size_t i = 0; i < r->nsearch_path && !t; i++)
-			t = pgd_schema_find_table(r->m, r->search_path[i],
-						  rv->relname);
-	}
-	if (!t && !missing_ok) {
-		if (rv->schemaname && *rv->schemaname)
-			rp_error(r, rv->location,
-				 "relation \"%s.%s\" does not exist",
-				 rv->schemaname, rv->relname);
-		else
-			rp_error(r, rv->location,
-				 "relation \"%s\" does not exist", rv->relname);
-	}
-	return t;
-}
-
-/* ---- SET search_path and set_config() */
-
-/* Splits "a, \"B\", c" as PostgreSQL reads a search_path value. */
-static size_t split_path(const char *value, char ***out)
-{
-	size_t n = 0, alloc = 0;
-	const char *p = value;
-	*out = NULL;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		struct pgd_strbuf sb = PGD_STRBUF_INIT;
-		if (*p == '"') {
-			for (p++; *p; p++) {
-				if (*p == '"') {
-					if (p[1] != '"') {
-						p++;
-						break;
-					}
-					p++;
-				}
-				pgd_strbuf_addch(&sb, *p);
-			}
-		} else {
-			for (; *p && *p != ',' && *p != ' ' && *p != '\t'; p++)
-				pgd_strbuf_addch(&sb, (*p >= 'A' && *p <= 'Z')
-							      ? *p + 32 : *p);
-		}
-		PGD_GROW(*out, alloc, n + 1);
-		(*out)[n++] = pgd_strbuf_detach(&sb, NULL);
-	}
-	return n;
-}
-
-static void apply_path_value(struct replay *r, const char *value)
-{
-	char **names;
-	size_t n = split_path(value, &names);
-	rp_set_search_path(r, (const char *const *)names, n);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s)
-{
-	if (!s->name || strcmp(s->name, "search_path") != 0)
-		return; /* other settings do not change names */
-	switch (s->kind) {
-	case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE: {
-		struct pgd_strbuf v = PGD_STRBUF_INIT;
-		for (size_t i = 0; i < s->n_args; i++) {
-			PgQuery__Node *a = s->args[i];
-			const char *sv = NULL;
-			if (a->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-			    a->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
-				sv = a->a_const->sval->sval;
-			if (!sv)
-				continue;
-			if (v.len)
-				pgd_strbuf_addch(&v, ',');
-			/* each argument is one name, already dequoted */
-			pgd_strbuf_addch(&v, '"');
-			for (const char *p = sv; *p; p++) {
-				if (*p == '"')
-					pgd_strbuf_addch(&v, '"');
-				pgd_strbuf_addch(&v, *p);
-			}
-			pgd_strbuf_addch(&v, '"');
-		}
-		apply_path_value(r, v.buf);
-		pgd_strbuf_release(&v);
-		break;
-	}
-	case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:
-	case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET:
-	case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL:
-		rp_reset_search_path(r);
-		break;
-	default:
-		break;
-	}
-}
-
-/* SELECT set_config('search_path', 'x, y', false) as pg_dump writes it. */
-static bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s)
-{
-	bool found = false;
-	for (size_t i = 0; i < s->n_target_list; i++) {
-		PgQuery__Node *t = s->target_list[i];
-		if (t->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
-		    !t->res_target->val ||
-		    t->res_target->val->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
-			continue;
-		PgQuery__FuncCall *f = t->res_target->val->func_call;
-		const char *fn = pgd_pgq_str(f->funcname[f->n_funcname - 1]);
-		if (!fn || strcmp(fn, "set_config") != 0 || f->n_args < 2)
-			continue;
-		const PgQuery__Node *a0 = f->args[0], *a1 = f->args[1];
-		if (a0->node_case != PG_QUERY__NODE__NODE_A_CONST ||
-		    a1->node_case != PG_QUERY__NODE__NODE_A_CONST ||
-		    a0->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL ||
-		    a1->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL)
-			continue;
-		if (strcmp(a0->a_const->sval->sval, "search_path") != 0)
-			continue;
-		apply_path_value(r, a1->a_const->sval->sval);
-		found = true;
-	}
-	return found;
-}
 
 /* ---- statement classification without parsing */
 
@@ -534,32 +281,6 @@ static int char_to_byte(const char *s, int cursorpos)
 	return i;
 }
 
-/* ALTER ROLE authenticator / ALTER DATABASE SET pgrst.db_schemas = '...':
- * the schemas PostgREST exposes, for the RLS review. */
-static bool set_exposed(struct replay *r, PgQuery__VariableSetStmt *vs)
-{
-	if (!vs || !vs->name || strcmp(vs->name, "pgrst.db_schemas") != 0 ||
-	    vs->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE || !vs->n_args)
-		return false;
-	PgQuery__Node *a = vs->args[0];
-	if (a->node_case != PG_QUERY__NODE__NODE_A_CONST ||
-	    a->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL)
-		return false;
-	char **names;
-	size_t n = split_path(a->a_const->sval->sval, &names);
-	const char **v = pgd_schema_alloc(r->m, (n + 1) * sizeof(*v));
-	for (size_t i = 0; i < n; i++) {
-		v[i] = pgd_schema_strdup(r->m, names[i]);
-		free(names[i]);
-	}
-	free(names);
-	r->m->exposed_schemas = v;
-	r->m->nexposed_schemas = n;
-	r->m->exposed_known = true;
-	r->m->exposed_src = r->src;
-	return true;
-}
-
 static void dispatch(struct replay *r, PgQuery__Node *n)
 {
 	switch (n->node_case) {
@@ -648,13 +369,13 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 		PgQuery__AlterRoleSetStmt *a = n->alter_role_set_stmt;
 		if (a->role && a->role->rolename &&
 		    !strcmp(a->role->rolename, "authenticator") &&
-		    set_exposed(r, a->setstmt))
+		    rp_set_exposed(r, a->setstmt))
 			break;
 		rp_unmodeled(r, "ALTER ROLE SET", "role settings are not part of the model");
 		break;
 	}
 	case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT:
-		if (set_exposed(r, n->alter_database_set_stmt->setstmt))
+		if (rp_set_exposed(r, n->alter_database_set_stmt->setstmt))
 			break;
 		rp_unmodeled(r, "ALTER DATABASE SET", "database settings are not part of the model");
 		break;

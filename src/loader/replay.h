@@ -32,6 +32,25 @@ struct replay {
 	struct pgd_strbuf tolerant_msg;
 };
 
+/*
+ * Files, from the top down; a file calls only files below it
+ * (tests/check_loader_layout.py checks it):
+ *   replay.c            the dispatcher: classifies a statement, calls its
+ *                       handler (and replays the statements of DO blocks)
+ *   ddl_alter_table.c   ALTER TABLE
+ *   ddl_table.c         CREATE TABLE, columns and constraints
+ *   ddl_drop.c          DROP, RENAME, DROP COLUMN, with dependency rules
+ *   ddl_index.c         CREATE INDEX, partition index copies
+ *   ddl_view.c, ddl_function.c, ddl_policy.c, ddl_privilege.c,
+ *   ddl_schema.c, ddl_sequence.c, ddl_type.c, ddl_setting.c
+ *                       one object family each
+ *   replay_deps.c       dependency helpers shared by several families
+ *   replay_ctx.c        diagnostics, search_path, name resolution
+ *   names.c             PostgreSQL's implicit names
+ */
+
+/* ---- replay_ctx.c */
+
 /* Reports an error at byte offset loc within the statement (-1: its start)
  * and marks the statement failed. With --allow-unmodeled the statement is
  * recorded as unmodeled instead. Returns -1. */
@@ -57,33 +76,46 @@ struct pgd_table *rp_table(struct replay *r, const PgQuery__RangeVar *rv,
 			   bool missing_ok);
 /* The schema a RangeVar names or resolves to (for creating objects). */
 const char *rp_rv_schema(struct replay *r, const PgQuery__RangeVar *rv);
+/* A table for an object to hang on; a platform table the migrations do not
+ * create (storage.objects) gets an external placeholder. NULL after
+ * reporting. */
+struct pgd_table *rp_table_for(struct replay *r, const PgQuery__RangeVar *rv);
 
 void rp_set_search_path(struct replay *r, const char *const *names, size_t n);
 void rp_reset_search_path(struct replay *r);
 
-/* Handlers, one per statement family (ddl_table.c, ddl_other.c). */
-void rp_create_table(struct replay *r, PgQuery__CreateStmt *s);
-void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s);
-void rp_create_index(struct replay *r, PgQuery__IndexStmt *s);
-void rp_rename(struct replay *r, PgQuery__RenameStmt *s);
-void rp_drop(struct replay *r, PgQuery__DropStmt *s);
-void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s);
-void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s);
-void rp_create_schema_stmt(struct replay *r, PgQuery__CreateSchemaStmt *s);
-void rp_create_enum(struct replay *r, PgQuery__CreateEnumStmt *s);
-void rp_alter_enum(struct replay *r, PgQuery__AlterEnumStmt *s);
-void rp_create_domain(struct replay *r, PgQuery__CreateDomainStmt *s);
-void rp_create_extension(struct replay *r, PgQuery__CreateExtensionStmt *s);
-void rp_create_seq(struct replay *r, PgQuery__CreateSeqStmt *s);
-void rp_alter_seq(struct replay *r, PgQuery__AlterSeqStmt *s);
-void rp_grant(struct replay *r, PgQuery__GrantStmt *s);
-void rp_create_view(struct replay *r, PgQuery__ViewStmt *s);
-void rp_create_table_as(struct replay *r, PgQuery__CreateTableAsStmt *s);
-void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s);
-void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
-void rp_comment(struct replay *r, PgQuery__CommentStmt *s);
-void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s);
-void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s);
+/* Marks o changed by the current statement. */
+void rp_touch(struct replay *r, struct pgd_object *o);
+/* Appends schema.name, each quoted as needed, to sb. */
+void rp_qualified(struct pgd_strbuf *sb, const char *schema, const char *name);
+/* Splits a List of String names into schema (may be NULL) and name
+ * (borrowed from the list). Returns whether a name was found. */
+bool rp_split_names(PgQuery__Node **names, size_t n, const char **schema,
+		    const char **name);
+/* s with its first from replaced by to (malloc'd), or NULL if s has none. */
+char *rp_replace_once(const char *s, const char *from, const char *to);
+/* Column name of t, or NULL (also for a NULL name). */
+struct pgd_column *rp_column_of(struct pgd_table *t, const char *name);
+
+/* ---- replay_deps.c */
+
+/* What depends on an object being dropped: foreign keys (with their
+ * tables) and views. The arrays are malloc'd, freed by rp_deps_release. */
+struct rp_deps {
+	struct pgd_table **fk_tables;     /* the table of each foreign key */
+	struct pgd_constraint **fks;
+	size_t nfks, afks;
+	struct pgd_view **views;
+	size_t nviews, aviews;
+};
+void rp_deps_release(struct rp_deps *d);
+/* Adds to d the foreign keys that depend on index ix of t. */
+void rp_fk_deps_on_index(struct replay *r, const struct pgd_table *t,
+			 const struct pgd_index *ix, struct rp_deps *d);
+/* Drops what is in d (CASCADE). */
+void rp_drop_deps(struct replay *r, struct rp_deps *d);
+/* Whether s is one of v[0..n). */
+bool rp_in_list(const char *const *v, size_t n, const char *s);
 
 /* Before dropping index ix (what: "index i", "constraint c on table t",
  * for the message): foreign keys that depend on it are dropped with
@@ -97,18 +129,122 @@ int rp_drop_index_deps(struct replay *r, struct pgd_index *ix, bool cascade,
 struct pgd_table **rp_partitions(struct replay *r, const struct pgd_table *t,
 				 size_t *n);
 
+/* Drops view v and, first, the views that read it (CASCADE). */
+void rp_drop_view(struct replay *r, struct pgd_view *v);
+
+/* Renames an index, keeping its canonical definition true. */
+void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_name);
+/* After index ix was renamed from old: its definition names it anew. */
+void rp_rename_index_def(struct replay *r, struct pgd_index *ix,
+			 const char *old);
+
+/* ---- ddl_index.c */
+
+void rp_create_index(struct replay *r, PgQuery__IndexStmt *s);
 /* The index of partition child that stands for the parent's index pix
  * (the same definition but for names, backing a constraint exactly when
  * pix does): the one ATTACH PARTITION attaches instead of making a copy,
  * or NULL. */
 struct pgd_index *rp_matching_index(struct replay *r, const struct pgd_index *pix,
 				    const struct pgd_table *child);
+/* Gives partition child (and its partitions) a copy of parent index pix. */
+void rp_clone_index(struct replay *r, const struct pgd_index *pix,
+		    struct pgd_table *child);
+/* A new or attached partition child of parent gets its parent's indexes
+ * (attach: but for those it has a matching index for). */
+void rp_clone_indexes(struct replay *r, const struct pgd_table *parent,
+		      struct pgd_table *child, bool attach);
 
-/* Drops view v and, first, the views that read it (CASCADE). */
-void rp_drop_view(struct replay *r, struct pgd_view *v);
+/* ---- ddl_table.c */
 
-/* Renames an index, keeping its canonical definition true. */
-void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_name);
+/* A constraint waiting for its name: column constraints carry their column. */
+struct pending {
+	PgQuery__Constraint *con;
+	const char *column; /* NULL for a table constraint */
+};
+
+/* Constraints to add once all columns exist; the caller frees v. */
+struct pending_list {
+	struct pending *v;
+	size_t n, alloc;
+};
+
+void rp_create_table(struct replay *r, PgQuery__CreateStmt *s);
+/* Adds one constraint to t, naming it as PostgreSQL does when it has none.
+ * column is the column of a column constraint, or NULL. Returns 0, or -1
+ * after reporting. */
+int rp_add_constraint(struct replay *r, struct pgd_table *t,
+		      PgQuery__Constraint *con, const char *column);
+/* Adds the constraints of l in PostgreSQL's order and empties l. */
+void rp_add_pending(struct replay *r, struct pgd_table *t,
+		    struct pending_list *l);
+/* The canonical default expression of a column (model's arena), or NULL. */
+const char *rp_canon_default(struct replay *r, struct pgd_table *t,
+			     PgQuery__Node **expr, const PgQuery__TypeName *tn);
+/* The collation a COLLATE clause gives a column (model's arena), or NULL. */
+const char *rp_collation_of(struct replay *r, const PgQuery__CollateClause *cc);
+/* Creates the sequence of serial or identity column c of t; returns its
+ * name (model's arena). */
+const char *rp_serial_sequence(struct replay *r, struct pgd_table *t,
+			       struct pgd_column *c, bool identity);
+/* Adds a column from a ColumnDef; its constraints go to pending. Returns
+ * the column, or NULL after reporting. */
+struct pgd_column *rp_add_column(struct replay *r, struct pgd_table *t,
+				 PgQuery__ColumnDef *cd,
+				 struct pending_list *pending);
+
+/* ---- ddl_alter_table.c */
+
+void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s);
+
+/* ---- ddl_drop.c */
+
+void rp_rename(struct replay *r, PgQuery__RenameStmt *s);
+void rp_drop(struct replay *r, PgQuery__DropStmt *s);
+/* After table t moved or was renamed from old_schema.old_name: foreign
+ * keys, index definitions, and (rp_follow_rel_rename, also for views) what
+ * else names it follow. */
+void rp_retarget_fks(struct replay *r, const char *schema, const char *old,
+		     struct pgd_table *t);
+void rp_retarget_index_defs(struct replay *r, struct pgd_table *t,
+			    const char *old_schema, const char *old_name);
+void rp_follow_rel_rename(struct replay *r, struct pgd_object *rel,
+			  const char *old_schema, const char *old_name);
+/* ALTER TABLE DROP COLUMN c of t, with what depends on it when cascade. */
+void rp_drop_column(struct replay *r, struct pgd_table *t,
+		    struct pgd_column *c, bool cascade);
+
+/* ---- one object family each */
+
+void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s);   /* ddl_policy.c */
+void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s);
+void rp_create_schema_stmt(struct replay *r, PgQuery__CreateSchemaStmt *s); /* ddl_schema.c */
+void rp_create_extension(struct replay *r, PgQuery__CreateExtensionStmt *s);
+void rp_comment(struct replay *r, PgQuery__CommentStmt *s);
+void rp_alter_object_schema(struct replay *r, PgQuery__AlterObjectSchemaStmt *s);
+void rp_create_enum(struct replay *r, PgQuery__CreateEnumStmt *s);       /* ddl_type.c */
+void rp_alter_enum(struct replay *r, PgQuery__AlterEnumStmt *s);
+void rp_create_domain(struct replay *r, PgQuery__CreateDomainStmt *s);
+void rp_create_seq(struct replay *r, PgQuery__CreateSeqStmt *s);         /* ddl_sequence.c */
+void rp_alter_seq(struct replay *r, PgQuery__AlterSeqStmt *s);
+void rp_grant(struct replay *r, PgQuery__GrantStmt *s);                  /* ddl_privilege.c */
+void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s);
+void rp_create_view(struct replay *r, PgQuery__ViewStmt *s);             /* ddl_view.c */
+void rp_create_table_as(struct replay *r, PgQuery__CreateTableAsStmt *s);
+void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s); /* ddl_function.c */
+void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
+
+/* ---- ddl_setting.c */
+
+/* SET search_path (other settings change no names). */
+void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s);
+/* SELECT set_config('search_path', ...): returns whether s was one. */
+bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s);
+/* SET pgrst.db_schemas in ALTER ROLE authenticator / ALTER DATABASE:
+ * records the exposed schemas; returns whether vs was that setting. */
+bool rp_set_exposed(struct replay *r, PgQuery__VariableSetStmt *vs);
+
+/* ---- names.c */
 
 /* Implicit names, as PostgreSQL 15 chooses them (names.c). Results are in
  * the model's arena. */

@@ -12,11 +12,19 @@
 # from `pgdrift snapshot --verbose`: server work and transfer, no
 # normalization). "objects/s" is catalog objects over the introspection
 # phase of `pgdrift snapshot` (median of 3).
+# Then the fleet row: FLEET_N (default 100) Storytailor databases made
+# from one template database (CREATE DATABASE ... TEMPLATE), checked by one
+# `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
+# RSS, databases/s), beside FLEET_N separate single-database runs.
+# `scripts/bench.sh --fleet` runs the fleet row alone.
 # Not part of the test suite: speed targets live here, not in timed tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fleet_only=0
+if [[ "${1:-}" == --fleet ]]; then fleet_only=1; shift; fi
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(100 1000 10000)
+((fleet_only)) && sizes=()
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
@@ -31,9 +39,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { python3 -c 'import sys,time; print(int(float(sys.argv[1]) * 1000))' "$1"; }
 
 cols='%-7s %6s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %8s\n'
-printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
+((fleet_only)) || printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
 	"query ms" "introsp ms" "objects/s" "peak MB" queries "x faster"
-for n in "${sizes[@]}"; do
+for n in "${sizes[@]+"${sizes[@]}"}"; do
 	dir="$work/m$n"
 	scripts/gen-scale.sh "$n" "$dir" 2>/dev/null
 	db="bench_$n"
@@ -82,4 +90,46 @@ for n in "${sizes[@]}"; do
 		"$peak_mb" "$queries" "$ratio"
 	dropdb "$db"
 done
+
+# ---- the fleet row
+fleet_n=${FLEET_N:-100}
+mig=fixtures/storytailor/migrations
+createdb bench_fleet_tpl
+scripts/apply-migrations.sh --stub fixtures/supabase/stub.sql bench_fleet_tpl "$mig" >/dev/null
+: >"$work/fleet.list"
+for i in $(seq -w 1 "$fleet_n"); do
+	createdb -T bench_fleet_tpl "bench_fleet_$i"
+	printf 'tenant_%s\tdbname=bench_fleet_%s\n' "$i" "$i" >>"$work/fleet.list"
+done
+build/pgdrift check --migrations "$mig" --db-list "$work/fleet.list" --no-rls \
+	>/dev/null 2>&1 || true # warm the server's caches once
+fcols='%-22s %5s %9s %8s %10s\n'
+echo
+printf "$fcols" "fleet ($fleet_n databases)" K "wall ms" "peak MB" "dbs/s"
+t0=$(date +%s.%N)
+for i in $(seq -w 1 "$fleet_n"); do
+	build/pgdrift check --migrations "$mig" --db "dbname=bench_fleet_$i" \
+		--no-history >/dev/null 2>&1 || true
+done
+t1=$(date +%s.%N)
+single_ms=$(python3 -c "print(int(($t1 - $t0) * 1000))")
+printf "$fcols" "$fleet_n single checks" 1 "$single_ms" - \
+	"$(python3 -c "print(f'{$fleet_n / max($single_ms, 1) * 1000:.1f}')")"
+for k in 1 4 8; do
+	walls=() peak=0
+	for _ in 1 2 3; do
+		/usr/bin/time -f "%e %M" -o "$work/t" build/pgdrift check --migrations "$mig" \
+			--db-list "$work/fleet.list" --jobs "$k" --format json -o "$work/fleet.json" \
+			2>/dev/null || true
+		read -r secs kb <"$work/t"
+		walls+=("$(ms "$secs")")
+		((kb > peak)) && peak=$kb
+	done
+	wall=$(printf '%s\n' "${walls[@]}" | median)
+	printf "$fcols" "check --db-list" "$k" "$wall" "$((peak / 1024))" \
+		"$(python3 -c "print(f'{$fleet_n / max($wall, 1) * 1000:.1f}')")"
+done
+read -r nread <<<"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["ok"])' "$work/fleet.json")"
+echo "fleet: $nread of $fleet_n databases read in the last run" >&2
+
 echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version')" >&2

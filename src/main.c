@@ -20,6 +20,7 @@
 #include "pgdrift/baseline.h"
 #include "pgdrift/catalog.h"
 #include "pgdrift/diff.h"
+#include "pgdrift/fleet.h"
 #include "pgdrift/history.h"
 #include "pgdrift/inventory.h"
 #include "pgdrift/report.h"
@@ -69,6 +70,9 @@ struct cli {
 	const char *history_table; /* --history-table; NULL: Supabase's */
 	bool no_history;           /* check: skip the migration history */
 	const char *source_url;    /* --source-url TEMPLATE ({path}, {line}) */
+	const char *db_list;       /* --db-list FILE: a fleet */
+	int jobs;                  /* --jobs K */
+	const char *shard;         /* --shard I/N */
 };
 
 static void usage(FILE *f)
@@ -84,6 +88,8 @@ static void usage(FILE *f)
 	      "  expected   the schema the migration files build, replayed statically\n"
 	      "  snapshot   the schema a live database holds, read through pg_catalog\n"
 	      "  history    migration files vs the applied-migrations table\n"
+	      "  merge      JSON reports of fleet shards (or single databases) into\n"
+	      "             one fleet report, with the exit code it implies\n"
 	      "  inventory  a document of every migration, table, column, index,\n"
 	      "             foreign key and policy (markdown or json); with --db,\n"
 	      "             each table marked verified or drifted\n"
@@ -122,6 +128,12 @@ static void usage(FILE *f)
 	      "                          (default supabase_migrations.schema_migrations;\n"
 	      "                          Flyway, golang-migrate and dbmate tables too)\n"
 	      "  --no-history            check: skip the migration history\n"
+	      "Fleets (check, rls, diff FROM):\n"
+	      "  --db-list FILE          many databases: NAME<TAB>CONNINFO or CONNINFO\n"
+	      "                          a line, $VAR from the environment\n"
+	      "  --jobs K                databases read at once (default 4)\n"
+	      "  --shard I/N             only shard I of N (by a hash of the name)\n"
+	      "  pgdrift merge REPORT.json...  shard reports into one (any --format)\n"
 	      "Dumps (expected, snapshot):\n"
 	      "  --format text|json      canonical text dump (default) or JSON snapshot\n"
 	      "  -o, --output FILE       write there instead of standard output\n"
@@ -214,6 +226,9 @@ enum {
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
 	OPT_SOURCE_URL,
+	OPT_DB_LIST,
+	OPT_JOBS,
+	OPT_SHARD,
 };
 
 static double now_ms(void)
@@ -273,6 +288,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		{ "source-url", required_argument, NULL, OPT_SOURCE_URL },
+		{ "db-list", required_argument, NULL, OPT_DB_LIST },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -308,6 +326,18 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
 		case OPT_SOURCE_URL: c->source_url = optarg; break;
+		case OPT_DB_LIST: c->db_list = optarg; break;
+		case OPT_SHARD: c->shard = optarg; break;
+		case OPT_JOBS: {
+			char *end;
+			errno = 0;
+			long k = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || k < 1 || k > 256)
+				return usage_error("--jobs takes a number from 1 to 256, not '%s'",
+						   optarg);
+			c->jobs = (int)k;
+			break;
+		}
 		case 'o': c->output = optarg; break;
 		case OPT_WITH_SOURCES: c->with_sources = true; break;
 		case OPT_SHOW_UNMODELED: c->show_unmodeled = true; break;
@@ -355,13 +385,21 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	}
 	while (optind < argc)
 		push(&c->positional, &c->npositional, argv[optind++]);
-	if (c->npositional && strcmp(c->command, "diff") != 0)
+	if (c->npositional && strcmp(c->command, "diff") != 0 &&
+	    strcmp(c->command, "merge") != 0)
 		return usage_error("unexpected argument '%s'", c->positional[0]);
 	if (c->write_baseline && (!c->reason || !c->reason[strspn(c->reason, " \t")]))
 		return usage_error("%s", "--write-baseline needs --reason TEXT: say why "
 				   "these findings are accepted");
 	if ((c->reason || c->expires) && !c->write_baseline)
 		return usage_error("%s", "--reason and --expires go with --write-baseline");
+	bool fleet_cmd = !strcmp(c->command, "check") || !strcmp(c->command, "rls") ||
+			 !strcmp(c->command, "diff");
+	if (c->db_list && !fleet_cmd)
+		return usage_error("--db-list goes with check, rls or diff, not %s",
+				   c->command);
+	if ((c->jobs || c->shard) && !c->db_list)
+		return usage_error("%s", "--jobs and --shard go with --db-list");
 	if (c->expires && !pgd_date_valid(c->expires))
 		return usage_error("--expires takes a date YYYY-MM-DD, not '%s'", c->expires);
 	if (c->source_url && !strstr(c->source_url, "{path}"))
@@ -1028,10 +1066,280 @@ static int audit(struct cli *c, const char *command, const char *from,
 	return rc;
 }
 
+/* Every --format of a fleet report; --min-severity hides lesser findings
+ * from the reports (not from the exit codes). */
+static int write_fleet_reports(struct cli *c, const struct pgd_fleet_results *r,
+			       const struct pgd_report_meta *meta)
+{
+	struct pgd_fleet_db *rows = pgd_fleet_report_rows(r);
+	struct pgd_findings *shown = NULL;
+	if (c->min_severity) {
+		int min = pgd_severity_parse(c->min_severity);
+		if (min < 0) {
+			free(rows);
+			return usage_error("--min-severity takes error, warning or info, not '%s'",
+					   c->min_severity);
+		}
+		shown = pgd_xcalloc(r->n + 1, sizeof(*shown));
+		for (size_t d = 0; d < r->n; d++) {
+			const struct pgd_findings *all = &r->v[d].findings;
+			shown[d].v = pgd_xcalloc(all->n + 1, sizeof(*shown[d].v));
+			for (size_t i = 0; i < all->n; i++)
+				if ((int)all->v[i].severity >= min)
+					shown[d].v[shown[d].n++] = all->v[i];
+			rows[d].findings = &shown[d];
+		}
+	}
+	char *deflt = (char *)"text";
+	char **formats = c->nformats ? c->formats : &deflt;
+	size_t n = c->nformats ? c->nformats : 1;
+	int rc = PGD_EXIT_OK;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *spec = pgd_xstrdup(formats[i]);
+		char *colon = strchr(spec, ':');
+		const char *file = c->output;
+		if (colon) {
+			*colon = '\0';
+			file = colon + 1;
+		}
+		pgd_fleet_reporter rep = pgd_report_fleet_find(spec);
+		if (!rep) {
+			rc = usage_error("unknown format '%s' (known: %s)", spec,
+					 pgd_report_formats());
+			free(spec);
+			break;
+		}
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		rep(rows, r->n, meta, &out);
+		struct cli sub = *c;
+		sub.output = file;
+		rc = emit(&sub, out.buf, out.len);
+		pgd_strbuf_release(&out);
+		free(spec);
+	}
+	if (shown)
+		for (size_t d = 0; d < r->n; d++)
+			free(shown[d].v);
+	free(shown);
+	free(rows);
+	return rc;
+}
+
+/* Each database's exit code under meta's --fail-on; errors stay 4. */
+static void fleet_exit_codes(struct pgd_fleet_results *r,
+			     const struct pgd_report_meta *meta)
+{
+	for (size_t d = 0; d < r->n; d++) {
+		struct pgd_fleet_result *x = &r->v[d];
+		if (x->error)
+			x->exit_code = PGD_EXIT_DB;
+		else
+			x->exit_code = !meta->fail_on_none &&
+				pgd_findings_count_at_least(&x->findings, meta->fail_on) > 0
+				? PGD_EXIT_FINDINGS : PGD_EXIT_OK;
+	}
+}
+
+static int check_fleet_formats(const struct cli *c)
+{
+	for (size_t i = 0; i < c->nformats; i++) {
+		char *name = pgd_xstrdup(c->formats[i]);
+		char *colon = strchr(name, ':');
+		if (colon)
+			*colon = '\0';
+		bool known = pgd_report_fleet_find(name) != NULL;
+		free(name);
+		if (!known)
+			return usage_error("unknown format '%s' (known: %s)",
+					   c->formats[i], pgd_report_formats());
+	}
+	return 0;
+}
+
+static int apply_fleet_baseline(const struct cli *c, struct pgd_fleet_results *r,
+				struct pgd_report_meta *meta);
+
+/*
+ * check, rls or diff over the databases of --db-list: the expected side
+ * (from: a migration folder or a snapshot; NULL for rls) is built once,
+ * every database read and audited by the fleet module, then one report.
+ * The exit code is the worst over the fleet: 4 if any database failed.
+ */
+static int cmd_fleet(struct cli *c, const char *command, const char *from,
+		     bool with_rls)
+{
+	struct pgd_report_meta meta = { 0 };
+	meta.command = command;
+	int rc = parse_fail_on(c, &meta);
+	if (rc == 0)
+		rc = check_fleet_formats(c);
+	if (rc)
+		return rc;
+	if (c->db)
+		return usage_error("%s", "--db and --db-list do not go together");
+	if (c->write_baseline)
+		return usage_error("%s", "--write-baseline takes one database (--db), "
+				   "not a fleet");
+	if (c->rls_matrix || c->history_table)
+		return usage_error("%s", "--rls-matrix and --history-table take one "
+				   "database (--db), not a fleet");
+	if (from && looks_like_conninfo(from))
+		return usage_error("%s", "with --db-list the left side of diff is a "
+				   "migration folder or a snapshot file");
+	unsigned si = 1, sn = 1;
+	if (c->shard && pgd_fleet_shard_parse(c->shard, &si, &sn))
+		return usage_error("--shard takes I/N with 1 <= I <= N <= 1000, not '%s'",
+				   c->shard);
+	struct pgd_fleet_list list;
+	struct pgd_error err = PGD_ERROR_INIT;
+	if (pgd_fleet_list_read(c->db_list, &list, &err) < 0) {
+		pgd_error_print(stderr, &err);
+		pgd_error_release(&err);
+		return PGD_EXIT_USAGE;
+	}
+	size_t listed = list.n;
+	if (c->shard)
+		pgd_fleet_list_shard(&list, si, sn);
+	if (c->verbose && c->shard)
+		fprintf(stderr, "pgdrift: shard %u/%u: %zu of %zu databases\n", si, sn,
+			list.n, listed);
+	struct pgd_schema *exp = NULL;
+	char *edesc = NULL;
+	if (from) {
+		rc = load_source(c, from, false, &exp, &edesc);
+		if (rc) {
+			free(edesc);
+			pgd_fleet_list_release(&list);
+			return rc;
+		}
+		print_unmodeled(exp, c->show_unmodeled);
+	}
+	struct pgd_diff_options dopts = {
+		(const char *const *)c->schemas, c->nschemas,
+		(const char *const *)c->exclude_schemas, c->nexclude_schemas,
+		(const char *const *)c->exclude_tables, c->nexclude_tables,
+		true,
+	};
+	struct pgd_rls_options ro = { (const char *const *)c->exposed, c->nexposed };
+	struct pgd_fleet_options fo = {
+		exp, &dopts, with_rls ? &ro : NULL, c->jobs, c->timeout_ms, c->verbose,
+	};
+	struct pgd_fleet_results res;
+	double t0 = now_ms();
+	pgd_fleet_run(&list, &fo, &res);
+	char extra[64];
+	snprintf(extra, sizeof(extra), "%zu databases, %d at once", list.n,
+		 c->jobs ? c->jobs : 4);
+	timing(c, "fleet", t0, extra);
+	pgd_fleet_list_release(&list);
+	for (size_t d = 0; d < res.n; d++)
+		if (res.v[d].error)
+			fprintf(stderr, "pgdrift: %s: error: %s\n", res.v[d].name,
+				res.v[d].error);
+	pgd_fleet_results_sort(&res);
+	meta.expected = from ? edesc : "row level security review";
+	meta.actual = "fleet";
+	struct stat st;
+	meta.location = from && stat(from, &st) == 0 && S_ISDIR(st.st_mode) ? from : NULL;
+	rc = apply_fleet_baseline(c, &res, &meta);
+	if (rc == 0) {
+		fleet_exit_codes(&res, &meta);
+		rc = write_fleet_reports(c, &res, &meta);
+	}
+	if (rc == 0)
+		rc = pgd_fleet_exit(&res);
+	pgd_fleet_results_release(&res);
+	pgd_schema_free(exp);
+	free(edesc);
+	return rc;
+}
+
+/* pgdrift merge REPORT.json...: shard reports into one fleet report. */
+static int cmd_merge(struct cli *c)
+{
+	if (!c->npositional)
+		return usage_error("%s", "merge takes the JSON reports to merge");
+	if (c->migrations || c->db || c->baseline || c->write_baseline)
+		return usage_error("%s", "merge reads reports only: --format, -o, "
+				   "--fail-on and --min-severity apply");
+	struct pgd_report_meta meta = { 0 };
+	int rc = parse_fail_on(c, &meta);
+	if (rc == 0)
+		rc = check_fleet_formats(c);
+	if (rc)
+		return rc;
+	struct pgd_fleet_results res = PGD_FLEET_RESULTS_INIT;
+	char *command = NULL, *expected = NULL;
+	for (size_t i = 0; i < c->npositional && rc == 0; i++) {
+		struct pgd_strbuf text = PGD_STRBUF_INIT;
+		struct pgd_error err = PGD_ERROR_INIT;
+		if (pgd_strbuf_read_file(&text, c->positional[i]) < 0) {
+			fprintf(stderr, "pgdrift: error: cannot read %s: %s\n",
+				c->positional[i], strerror(errno));
+			rc = PGD_EXIT_USAGE;
+		} else if (pgd_fleet_merge_text(c->positional[i], text.buf, &res, &command,
+						&expected, &err) < 0) {
+			pgd_error_print(stderr, &err);
+			rc = PGD_EXIT_USAGE;
+		}
+		pgd_error_release(&err);
+		pgd_strbuf_release(&text);
+	}
+	if (rc == 0) {
+		pgd_fleet_results_sort(&res);
+		meta.command = command ? command : "check";
+		meta.expected = expected;
+		meta.actual = "fleet";
+		fleet_exit_codes(&res, &meta);
+		rc = write_fleet_reports(c, &res, &meta);
+		if (rc == 0)
+			rc = pgd_fleet_exit(&res);
+	}
+	free(command);
+	free(expected);
+	pgd_fleet_results_release(&res);
+	return rc;
+}
+
+/* --baseline for a fleet: entries naming a database apply to it alone,
+ * the others to every database (baseline.h). Returns an exit code. */
+static int apply_fleet_baseline(const struct cli *c, struct pgd_fleet_results *r,
+				struct pgd_report_meta *meta)
+{
+	if (!c->baseline)
+		return 0;
+	char day[11];
+	int rc = today(day);
+	if (rc)
+		return rc;
+	struct pgd_baseline *b = NULL;
+	struct pgd_error err = PGD_ERROR_INIT;
+	if (pgd_baseline_read_file(c->baseline, &b, &err) < 0) {
+		pgd_error_print(stderr, &err);
+		pgd_error_release(&err);
+		return PGD_EXIT_USAGE;
+	}
+	struct pgd_baseline_db *dbs = pgd_xcalloc(r->n + 1, sizeof(*dbs));
+	for (size_t d = 0; d < r->n; d++)
+		dbs[d] = (struct pgd_baseline_db){ r->v[d].name, &r->v[d].findings,
+						   !r->v[d].error, 0 };
+	pgd_baseline_apply_fleet(b, dbs, r->n, day, !c->shard);
+	for (size_t d = 0; d < r->n; d++) {
+		r->v[d].suppressed = dbs[d].suppressed;
+		meta->suppressed += dbs[d].suppressed;
+	}
+	meta->baseline = c->baseline;
+	free(dbs);
+	pgd_baseline_free(b);
+	return 0;
+}
+
 static int cmd_check(struct cli *c)
 {
 	if (!c->migrations)
 		return usage_error("%s needs --migrations DIR", "check");
+	if (c->db_list)
+		return cmd_fleet(c, "check", c->migrations, !c->no_rls);
 	return audit(c, "check", c->migrations, false, c->db, true, !c->no_rls);
 }
 
@@ -1044,6 +1352,12 @@ static int cmd_rls(struct cli *c)
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
+	if (c->db_list) {
+		if (c->migrations)
+			return usage_error("%s", "rls takes --migrations or --db-list, "
+					   "not both");
+		return cmd_fleet(c, "rls", NULL, true);
+	}
 	struct pgd_schema *m = NULL;
 	char *desc = NULL;
 	if (c->migrations)
@@ -1086,6 +1400,12 @@ static int cmd_rls(struct cli *c)
 
 static int cmd_diff(struct cli *c)
 {
+	if (c->db_list) {
+		if (c->npositional != 1)
+			return usage_error("%s", "diff with --db-list takes one source: "
+				"FROM (a migration folder or a snapshot file)");
+		return cmd_fleet(c, "diff", c->positional[0], false);
+	}
 	if (c->npositional != 2)
 		return usage_error("%s", "diff takes two sources: FROM TO (a migration "
 			"folder, a snapshot file, or a connection string)");
@@ -1130,6 +1450,8 @@ int main(int argc, char **argv)
 			rc = cmd_history(&c);
 		else if (!strcmp(c.command, "inventory"))
 			rc = cmd_inventory(&c);
+		else if (!strcmp(c.command, "merge"))
+			rc = cmd_merge(&c);
 		else
 			rc = usage_error("unknown command '%s'", c.command);
 	}

@@ -29,6 +29,7 @@ struct pgd_baseline_entry {
 	char *reason;      /* why it was accepted: never empty */
 	char *added;       /* YYYY-MM-DD, or NULL */
 	char *expires;     /* YYYY-MM-DD (last day it suppresses), or NULL */
+	char *database;    /* the fleet database it is for; NULL: every one */
 	unsigned line;     /* where the entry starts in its file; 0 if built */
 };
 
@@ -75,6 +76,28 @@ void pgd_baseline_write(const struct pgd_baseline *b, struct pgd_strbuf *out);
  */
 size_t pgd_baseline_apply(const struct pgd_baseline *b, struct pgd_findings *f,
 			  const char *today);
+
+/* One database of a fleet, for pgd_baseline_apply_fleet. */
+struct pgd_baseline_db {
+	const char *name;
+	struct pgd_findings *findings;
+	bool read;          /* false: it could not be read (no findings) */
+	size_t suppressed;  /* out: how many of its findings b suppressed */
+};
+
+/*
+ * Applies b to every database of a fleet. An entry with a "database"
+ * applies to that database only, one without to every database (and to a
+ * single-database run, which ignores entries naming a database). Expired
+ * entries that match are reported (PGD903) in each database they match;
+ * an entry naming a database that matched nothing there is stale (PGD902)
+ * in it; an entry for every database that matched nowhere is stale in
+ * every database, but only when whole (the run saw the whole list, not a
+ * shard) and every database was read. Re-sorts each database's findings.
+ */
+void pgd_baseline_apply_fleet(const struct pgd_baseline *b,
+			      struct pgd_baseline_db *dbs, size_t n,
+			      const char *today, bool whole);
 
 void pgd_baseline_free(struct pgd_baseline *b);
 

@@ -40,6 +40,62 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 		     struct pgd_schema **out, struct pgd_catalog_stats *stats,
 		     struct pgd_error *err);
 
+/*
+ * The same read as pgd_catalog_read, as a state machine over libpq's
+ * asynchronous API, so that one thread can read many databases at once
+ * (fleet.h): the caller polls pgd_catalog_async_fd for the events
+ * pgd_catalog_async_want names and calls pgd_catalog_async_step when one
+ * arrives, until it says DONE or FAILED; then pgd_catalog_async_finish.
+ * The same queries run in the same order in the same transaction, and
+ * turn rows into the model the same way, as pgd_catalog_read's.
+ */
+struct pgd_catalog_async;
+
+enum pgd_catalog_want {
+	PGD_CATALOG_WANT_READ = 1,
+	PGD_CATALOG_WANT_WRITE = 2,
+};
+
+enum pgd_catalog_progress {
+	PGD_CATALOG_AGAIN,  /* wait for the events wanted, then step again */
+	PGD_CATALOG_DONE,   /* the model is complete */
+	PGD_CATALOG_FAILED, /* the read failed: finish gives the error */
+};
+
+/*
+ * Starts connecting (opts is copied; opts->conninfo must outlive the
+ * reader). Never NULL: a reader that cannot start is FAILED at once. Free
+ * it with pgd_catalog_async_finish.
+ */
+struct pgd_catalog_async *pgd_catalog_async_start(const struct pgd_catalog_options *opts);
+/* The socket to poll, or -1 when nothing is awaited (DONE or FAILED). It
+ * may change while connecting: ask again before every poll. */
+int pgd_catalog_async_fd(const struct pgd_catalog_async *a);
+/* PGD_CATALOG_WANT_READ and/or _WRITE: what to poll the socket for. */
+int pgd_catalog_async_want(const struct pgd_catalog_async *a);
+/* Does the work the socket allows without blocking. */
+enum pgd_catalog_progress pgd_catalog_async_step(struct pgd_catalog_async *a);
+/* Abandons a read under way (a deadline passed): it is FAILED with the
+ * message why; a finished read is left as it is. */
+void pgd_catalog_async_cancel(struct pgd_catalog_async *a, const char *why);
+/*
+ * Ends the read and frees a (and its connection). Returns 0 with *out (the
+ * caller frees it with pgd_schema_free) when it was DONE, else -1 with err
+ * (PGD_EXIT_DB, password redacted; err may be NULL). stats may be NULL.
+ */
+int pgd_catalog_async_finish(struct pgd_catalog_async *a, struct pgd_schema **out,
+			     struct pgd_catalog_stats *stats, struct pgd_error *err);
+
+/*
+ * The name a fleet list gives a database written without one: "dbname@host"
+ * from conninfo (a missing part from PGDATABASE/PGHOST, else libpq's
+ * default: the user name, "localhost"). Returns 0 with *name (caller
+ * frees), or -1 with err (PGD_EXIT_USAGE) when conninfo does not parse;
+ * the message never holds a password.
+ */
+int pgd_catalog_conninfo_name(const char *conninfo, char **name,
+			      struct pgd_error *err);
+
 struct pgd_history;
 
 /*

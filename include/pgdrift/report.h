@@ -113,6 +113,51 @@ void pgd_report_html_end(struct pgd_strbuf *out, const char *version);
  * & < > " ' as entities; control characters shown as \n, \xNN. */
 void pgd_report_html_escape(struct pgd_strbuf *out, const char *s);
 
+/*
+ * Fleets (fleet.h): one database of many, as a fleet reporter sees it.
+ * Everything is borrowed. name is the list's name, never a connection
+ * string; error is the redacted reason it could not be read (then
+ * findings is empty and exit_code PGD_EXIT_DB).
+ */
+struct pgd_fleet_db {
+	const char *name;
+	const char *error;
+	int exit_code;   /* this database's own: 0, 1 or 4 */
+	const struct pgd_findings *findings;
+	const char *const *tables; /* audited tables, as meta->tables */
+	size_t ntables;
+	size_t suppressed;
+};
+
+/*
+ * A fleet reporter: every database in dbs[0..n) (in the order given), meta
+ * for what they share (command, sides, fail_on, version, location). Every
+ * format has one; a new format (HTML) adds one row to the fleet table.
+ */
+typedef void (*pgd_fleet_reporter)(const struct pgd_fleet_db *dbs, size_t n,
+				   const struct pgd_report_meta *meta,
+				   struct pgd_strbuf *out);
+
+/* The fleet reporter for a format name, or NULL. */
+pgd_fleet_reporter pgd_report_fleet_find(const char *format);
+
+void pgd_report_fleet_text(const struct pgd_fleet_db *dbs, size_t n,
+			   const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
+			   const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_fleet_markdown(const struct pgd_fleet_db *dbs, size_t n,
+			       const struct pgd_report_meta *meta,
+			       struct pgd_strbuf *out);
+void pgd_report_fleet_sarif(const struct pgd_fleet_db *dbs, size_t n,
+			    const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_fleet_junit(const struct pgd_fleet_db *dbs, size_t n,
+			    const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+void pgd_report_fleet_codequality(const struct pgd_fleet_db *dbs, size_t n,
+				  const struct pgd_report_meta *meta,
+				  struct pgd_strbuf *out);
+void pgd_report_fleet_html(const struct pgd_fleet_db *dbs, size_t n,
+			   const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+
 /* Appends s (NULL: nothing) escaped for GitLab/GitHub Markdown, in text or
  * in a table cell: HTML-special characters as entities, Markdown
  * punctuation with a backslash, newlines and control characters shown

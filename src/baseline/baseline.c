@@ -122,6 +122,7 @@ static void entry_release(struct pgd_baseline_entry *e)
 	free(e->reason);
 	free(e->added);
 	free(e->expires);
+	free(e->database);
 }
 
 void pgd_baseline_free(struct pgd_baseline *b)
@@ -156,10 +157,16 @@ static const char *opt_str(json_t *o, const char *key, bool *bad)
 	return json_string_value(v);
 }
 
+/* By fingerprint, then database (an entry for every database first). */
 static int cmp_entry_fp(const void *a, const void *b)
 {
 	const struct pgd_baseline_entry *const *x = a, *const *y = b;
-	return strcmp((*x)->fingerprint, (*y)->fingerprint);
+	int c = strcmp((*x)->fingerprint, (*y)->fingerprint);
+	if (c || (*x)->database == (*y)->database)
+		return c;
+	if (!(*x)->database || !(*y)->database)
+		return (*x)->database ? 1 : -1;
+	return strcmp((*x)->database, (*y)->database);
 }
 
 /* Checks one entry; on a problem fills err and returns -1. */
@@ -169,6 +176,7 @@ static int read_entry(struct pgd_baseline *b, const char *name, const char *text
 	unsigned line = entry_line(text, i);
 	bool bad = false;
 	const char *fp = NULL, *reason = NULL, *expires = NULL, *added = NULL;
+	const char *database = NULL;
 	const char *what = NULL;
 	if (!json_is_object(x)) {
 		what = "is not an object";
@@ -177,6 +185,7 @@ static int read_entry(struct pgd_baseline *b, const char *name, const char *text
 		reason = opt_str(x, "reason", &bad);
 		expires = opt_str(x, "expires", &bad);
 		added = opt_str(x, "added", &bad);
+		database = opt_str(x, "database", &bad);
 		if (bad)
 			what = "has a member that is not a string";
 		else if (!fp)
@@ -189,6 +198,8 @@ static int read_entry(struct pgd_baseline *b, const char *name, const char *text
 			what = "has an \"expires\" that is not a date YYYY-MM-DD";
 		else if (added && !pgd_date_valid(added))
 			what = "has an \"added\" that is not a date YYYY-MM-DD";
+		else if (database && !*database)
+			what = "has an empty \"database\" (leave it out to mean every database)";
 	}
 	if (what) {
 		if (line)
@@ -206,6 +217,7 @@ static int read_entry(struct pgd_baseline *b, const char *name, const char *text
 	e->reason = pgd_xstrdup(reason);
 	e->added = dup_or_null(added);
 	e->expires = dup_or_null(expires);
+	e->database = dup_or_null(database);
 	e->line = line;
 	return 0;
 }
@@ -247,7 +259,7 @@ int pgd_baseline_read_text(const char *name, const char *text,
 			s[k] = &b->v[k];
 		qsort(s, b->n, sizeof(*s), cmp_entry_fp);
 		for (size_t k = 1; k < b->n && rc == 0; k++)
-			if (!strcmp(s[k]->fingerprint, s[k - 1]->fingerprint)) {
+			if (!cmp_entry_fp(&s[k], &s[k - 1])) {
 				const struct pgd_baseline_entry *d =
 					s[k]->line > s[k - 1]->line ? s[k] : s[k - 1];
 				rc = pgd_error_set(err, PGD_EXIT_USAGE,
@@ -296,14 +308,37 @@ static bool expired(const struct pgd_baseline_entry *e, const char *today)
 	return e->expires && strcmp(e->expires, today) < 0;
 }
 
-/* The entry of b for fingerprint fp, through index s (sorted), or NULL. */
+/*
+ * The entry of b for fingerprint fp in database db (NULL: a single
+ * database, which only entries for every database apply to), through
+ * index s (sorted): the entry naming db, else the one for every database,
+ * else NULL.
+ */
+static struct pgd_baseline_entry *lookup_db(struct pgd_baseline_entry **s, size_t n,
+					    const char *fp, const char *db)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the first entry with this fingerprint */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(s[mid]->fingerprint, fp) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	struct pgd_baseline_entry *all = NULL;
+	for (size_t k = lo; k < n && !strcmp(s[k]->fingerprint, fp); k++) {
+		if (!s[k]->database)
+			all = s[k];
+		else if (db && !strcmp(s[k]->database, db))
+			return s[k];
+	}
+	return all;
+}
+
 static struct pgd_baseline_entry *lookup(struct pgd_baseline_entry **s, size_t n,
 					 const char *fp)
 {
-	struct pgd_baseline_entry key = { .fingerprint = (char *)fp };
-	struct pgd_baseline_entry *k = &key;
-	struct pgd_baseline_entry **hit = bsearch(&k, s, n, sizeof(*s), cmp_entry_fp);
-	return hit ? *hit : NULL;
+	return lookup_db(s, n, fp, NULL);
 }
 
 static struct pgd_baseline_entry **sorted_index(const struct pgd_baseline *b)
@@ -361,6 +396,8 @@ void pgd_baseline_write(const struct pgd_baseline *b, struct pgd_strbuf *out)
 			json_object_set_new(j, "added", json_string(e->added));
 		if (e->expires)
 			json_object_set_new(j, "expires", json_string(e->expires));
+		if (e->database)
+			json_object_set_new(j, "database", json_string(e->database));
 		char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!line)
 			PGD_BUG("json_dumps failed");
@@ -372,16 +409,17 @@ void pgd_baseline_write(const struct pgd_baseline *b, struct pgd_strbuf *out)
 	pgd_strbuf_addstr(out, b->n ? "\n  ]\n}\n" : "]\n}\n");
 }
 
-size_t pgd_baseline_apply(const struct pgd_baseline *b, struct pgd_findings *f,
-			  const char *today)
+/* Suppresses the findings of f (database db, or NULL) that b accepts;
+ * marks the entries that matched in used. Returns how many. */
+static size_t suppress(const struct pgd_baseline *b, struct pgd_baseline_entry **idx,
+		       struct pgd_findings *f, const char *db, const char *today,
+		       bool *used)
 {
-	struct pgd_baseline_entry **idx = sorted_index(b);
-	bool *used = pgd_xcalloc(b->n + 1, sizeof(*used));
 	size_t kept = 0, suppressed = 0, nf = f->n;
 	for (size_t i = 0; i < nf; i++) {
 		struct pgd_finding *x = &f->v[i];
 		struct pgd_baseline_entry *e = about_baseline(x) ? NULL
-					       : lookup(idx, b->n, x->fingerprint);
+					       : lookup_db(idx, b->n, x->fingerprint, db);
 		if (e)
 			used[e - b->v] = true;
 		if (e && !expired(e, today)) {
@@ -392,30 +430,88 @@ size_t pgd_baseline_apply(const struct pgd_baseline *b, struct pgd_findings *f,
 		f->v[kept++] = *x;
 	}
 	f->n = kept;
+	return suppressed;
+}
+
+/* Reports entry e to f: expired (it matched) or stale (it did not). */
+static void report_entry(const struct pgd_baseline *b,
+			 const struct pgd_baseline_entry *e, bool matched,
+			 struct pgd_findings *f)
+{
+	struct pgd_finding *x;
+	if (matched)
+		x = pgd_findings_add(f, PGD_R_BASELINE_EXPIRED, e->object, NULL,
+			NULL, e->fingerprint,
+			"baseline entry %s (%s) expired on %s: the finding is "
+			"reported again (reason was: %s)", e->fingerprint,
+			e->code ? e->code : "?", e->expires, e->reason);
+	else
+		x = pgd_findings_add(f, PGD_R_BASELINE_STALE, e->object, NULL,
+			NULL, e->fingerprint,
+			"baseline entry %s (%s) matches no finding any more: "
+			"remove it from the baseline", e->fingerprint,
+			e->code ? e->code : "?");
+	if (b->path) {
+		x->file = pgd_xstrdup(b->path);
+		x->line = e->line;
+	}
+}
+
+size_t pgd_baseline_apply(const struct pgd_baseline *b, struct pgd_findings *f,
+			  const char *today)
+{
+	struct pgd_baseline_entry **idx = sorted_index(b);
+	bool *used = pgd_xcalloc(b->n + 1, sizeof(*used));
+	size_t suppressed = suppress(b, idx, f, NULL, today, used);
 	free(idx);
 	for (size_t k = 0; k < b->n; k++) {
 		const struct pgd_baseline_entry *e = &b->v[k];
-		struct pgd_finding *x;
-		if (used[k] && expired(e, today))
-			x = pgd_findings_add(f, PGD_R_BASELINE_EXPIRED, e->object, NULL,
-				NULL, e->fingerprint,
-				"baseline entry %s (%s) expired on %s: the finding is "
-				"reported again (reason was: %s)", e->fingerprint,
-				e->code ? e->code : "?", e->expires, e->reason);
-		else if (!used[k])
-			x = pgd_findings_add(f, PGD_R_BASELINE_STALE, e->object, NULL,
-				NULL, e->fingerprint,
-				"baseline entry %s (%s) matches no finding any more: "
-				"remove it from the baseline", e->fingerprint,
-				e->code ? e->code : "?");
-		else
-			continue;
-		if (b->path) {
-			x->file = pgd_xstrdup(b->path);
-			x->line = e->line;
-		}
+		if (e->database)
+			continue; /* for a database of a fleet */
+		if ((used[k] && expired(e, today)) || !used[k])
+			report_entry(b, e, used[k], f);
 	}
 	free(used);
 	pgd_findings_sort(f);
 	return suppressed;
+}
+
+void pgd_baseline_apply_fleet(const struct pgd_baseline *b,
+			      struct pgd_baseline_db *dbs, size_t n,
+			      const char *today, bool whole)
+{
+	struct pgd_baseline_entry **idx = sorted_index(b);
+	bool *used = pgd_xcalloc(b->n + 1, sizeof(*used));
+	bool *here = pgd_xcalloc(b->n + 1, sizeof(*here));
+	bool all_read = true;
+	for (size_t d = 0; d < n; d++)
+		all_read &= dbs[d].read;
+	for (size_t d = 0; d < n; d++) {
+		if (!dbs[d].read)
+			continue;
+		memset(here, 0, (b->n + 1) * sizeof(*here));
+		dbs[d].suppressed = suppress(b, idx, dbs[d].findings, dbs[d].name,
+					     today, here);
+		for (size_t k = 0; k < b->n; k++) {
+			const struct pgd_baseline_entry *e = &b->v[k];
+			used[k] |= here[k];
+			if (here[k] && expired(e, today))
+				report_entry(b, e, true, dbs[d].findings);
+			/* an entry naming this database that matched nothing */
+			if (!here[k] && e->database && !strcmp(e->database, dbs[d].name))
+				report_entry(b, e, false, dbs[d].findings);
+		}
+	}
+	/* an entry for every database is stale when it matched in none: only
+	 * a run that saw the whole fleet, every database read, can tell */
+	for (size_t k = 0; whole && all_read && k < b->n; k++)
+		if (!b->v[k].database && !used[k])
+			for (size_t d = 0; d < n; d++)
+				report_entry(b, &b->v[k], false, dbs[d].findings);
+	for (size_t d = 0; d < n; d++)
+		if (dbs[d].read)
+			pgd_findings_sort(dbs[d].findings);
+	free(here);
+	free(used);
+	free(idx);
 }

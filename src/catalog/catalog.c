@@ -63,10 +63,32 @@ static int db_error(struct reader *r, const char *what, const char *msg)
 }
 
 /*
- * Runs sql with text parameters. Returns 0 with *res, or -1 with the
- * server's message in r->err and a hint by SQLSTATE (pg_dump's
- * ExecuteSqlQuery); what names the query kind in the message, denied is
- * the hint for a missing privilege.
+ * Fills r->err from a failed result: the server's message and a hint by
+ * SQLSTATE (pg_dump's ExecuteSqlQuery); what names the query kind in the
+ * message, denied is the hint for a missing privilege. Returns -1.
+ */
+static int query_failed(struct reader *r, const char *what, const char *name,
+			const PGresult *res, const char *denied)
+{
+	char *msg = pgd_xasprintf("%s query \"%s\" failed", what, name);
+	db_error(r, msg, PQresultErrorMessage(res));
+	free(msg);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state && !strcmp(state, "57014"))
+		r->err->hint = pgd_xstrdup("the statement timed out: raise "
+					   "--timeout, or look for a lock "
+					   "held on a catalog table");
+	else if (state && !strcmp(state, "55P03"))
+		r->err->hint = pgd_xstrdup("a lock could not be taken in "
+					   "time (lock_timeout)");
+	else if (state && !strcmp(state, "42501"))
+		r->err->hint = pgd_xstrdup(denied);
+	return -1;
+}
+
+/*
+ * Runs sql with text parameters. Returns 0 with *res, or -1 with r->err
+ * (query_failed).
  */
 static int exec_query(struct reader *r, const char *what, const char *name,
 		      const char *sql, int nparams, const char *const *params,
@@ -76,19 +98,7 @@ static int exec_query(struct reader *r, const char *what, const char *name,
 	*res = PQexecParams(r->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	r->stats->queries++;
 	if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
-		char *msg = pgd_xasprintf("%s query \"%s\" failed", what, name);
-		db_error(r, msg, PQresultErrorMessage(*res));
-		free(msg);
-		const char *state = PQresultErrorField(*res, PG_DIAG_SQLSTATE);
-		if (state && !strcmp(state, "57014"))
-			r->err->hint = pgd_xstrdup("the statement timed out: raise "
-						   "--timeout, or look for a lock "
-						   "held on a catalog table");
-		else if (state && !strcmp(state, "55P03"))
-			r->err->hint = pgd_xstrdup("a lock could not be taken in "
-						   "time (lock_timeout)");
-		else if (state && !strcmp(state, "42501"))
-			r->err->hint = pgd_xstrdup(denied);
+		query_failed(r, what, name, *res, denied);
 		PQclear(*res);
 		*res = NULL;
 		return -1;
@@ -147,28 +157,23 @@ static const char **json_strings(struct reader *r, const char *text, size_t *n)
 
 /* ---- one function per object kind */
 
-static int read_schemas(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "schemas",
+static const char sql_schemas[] =
 		  "SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER
 		  "AND" NOT_EXT("'pg_namespace'", "n.oid")
-		  "ORDER BY n.nspname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY n.nspname COLLATE \"C\"";
+
+static int on_schemas(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_namespace *ns =
 			pgd_schema_add_namespace(r->m, PQgetvalue(res, i, 0));
 		ns->created = true;
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_tables(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "tables",
+static const char sql_tables[] =
 		  "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity,"
 		  " c.relforcerowsecurity, c.relpersistence,"
 		  " pg_get_userbyid(c.relowner) AS owner,"
@@ -180,8 +185,10 @@ static int read_tables(struct reader *r)
 		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
 		  "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+
+static int on_tables(struct reader *r, PGresult *res)
+{
 	int f_oid = PQfnumber(res, "oid"), f_ns = PQfnumber(res, "nspname"),
 	    f_name = PQfnumber(res, "relname"), f_kind = PQfnumber(res, "relkind"),
 	    f_rls = PQfnumber(res, "relrowsecurity"),
@@ -203,14 +210,10 @@ static int read_tables(struct reader *r)
 		pgd_map_put(r->by_oid, oid, strlen(oid), t);
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_columns(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "columns",
+static const char sql_columns[] =
 		  "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
 		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
 		  " a.attidentity, a.attgenerated,"
@@ -225,8 +228,10 @@ static int read_columns(struct reader *r)
 		  " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
 		  " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')"
 		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY a.attrelid, a.attnum", &res))
-		return -1;
+		  "ORDER BY a.attrelid, a.attnum";
+
+static int on_columns(struct reader *r, PGresult *res)
+{
 	int f_rel = PQfnumber(res, "attrelid"), f_name = PQfnumber(res, "attname"),
 	    f_type = PQfnumber(res, "type"), f_nn = PQfnumber(res, "attnotnull"),
 	    f_def = PQfnumber(res, "def"), f_id = PQfnumber(res, "attidentity"),
@@ -249,7 +254,6 @@ static int read_columns(struct reader *r)
 			char *canon = pgd_normalize_expr(r->m, t->obj.schema, t->obj.name,
 							 def, r->err);
 			if (!canon) {
-				PQclear(res);
 				return -1;
 			}
 			c->def = pgd_schema_strdup(r->m, canon);
@@ -257,22 +261,20 @@ static int read_columns(struct reader *r)
 		}
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_constraints(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "constraints",
+static const char sql_constraints[] =
 		  "SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
 		  " FROM pg_constraint co"
 		  " JOIN pg_class c ON c.oid = co.conrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p')"
 		  " AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY co.conrelid, co.conname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY co.conrelid, co.conname COLLATE \"C\"";
+
+static int on_constraints(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
 		if (!t)
@@ -280,19 +282,14 @@ static int read_constraints(struct reader *r)
 		struct pgd_constraint *c =
 			pgd_table_add_constraint(r->m, t, PQgetvalue(res, i, 1));
 		if (pgd_normalize_constraint(r->m, t, c, PQgetvalue(res, i, 2), r->err)) {
-			PQclear(res);
 			return -1;
 		}
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_indexes(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "indexes",
+static const char sql_indexes[] =
 		  "SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid) AS def,"
 		  " i.indisunique, i.indisprimary,"
 		  " (SELECT co.conname FROM pg_constraint co WHERE co.conindid = i.indexrelid"
@@ -303,15 +300,16 @@ static int read_indexes(struct reader *r)
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
 		  "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY i.indrelid, ic.relname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY i.indrelid, ic.relname COLLATE \"C\"";
+
+static int on_indexes(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
 		if (!t)
 			continue;
 		struct pgd_index *ix = pgd_table_add_index(r->m, t, PQgetvalue(res, i, 1));
 		if (pgd_normalize_index(r->m, t, ix, PQgetvalue(res, i, 2), r->err)) {
-			PQclear(res);
 			return -1;
 		}
 		ix->unique = bval(res, i, 3);
@@ -319,14 +317,10 @@ static int read_indexes(struct reader *r)
 		ix->constraint = pgd_schema_strdup(r->m, val(res, i, 5));
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_policies(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "policies",
+static const char sql_policies[] =
 		  "SELECT p.polrelid, p.polname, p.polcmd, p.polpermissive,"
 		  " array_to_json(ARRAY(SELECT CASE WHEN ro = 0 THEN 'public'"
 		  "   ELSE pg_get_userbyid(ro) END FROM unnest(p.polroles) ro)) AS roles,"
@@ -336,8 +330,10 @@ static int read_policies(struct reader *r)
 		  " JOIN pg_class c ON c.oid = p.polrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE" NS_FILTER
-		  "ORDER BY p.polrelid, p.polname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY p.polrelid, p.polname COLLATE \"C\"";
+
+static int on_policies(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
 		if (!t)
@@ -363,7 +359,6 @@ static int read_policies(struct reader *r)
 			char *canon = pgd_normalize_expr(r->m, t->obj.schema,
 							 t->obj.name, e, r->err);
 			if (!canon) {
-				PQclear(res);
 				return -1;
 			}
 			if (k == 5)
@@ -374,28 +369,25 @@ static int read_policies(struct reader *r)
 		}
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_triggers(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "triggers",
+static const char sql_triggers[] =
 		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def"
 		  " FROM pg_trigger tg"
 		  " JOIN pg_class c ON c.oid = tg.tgrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE NOT tg.tgisinternal AND" NS_FILTER
-		  "ORDER BY tg.tgrelid, tg.tgname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY tg.tgrelid, tg.tgname COLLATE \"C\"";
+
+static int on_triggers(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
 		if (!t)
 			continue;
 		char *def = pgd_normalize_trigger(r->m, PQgetvalue(res, i, 2), r->err);
 		if (!def) {
-			PQclear(res);
 			return -1;
 		}
 		struct pgd_trigger *tg = pgd_table_add_trigger(r->m, t, PQgetvalue(res, i, 1));
@@ -403,14 +395,10 @@ static int read_triggers(struct reader *r)
 		free(def);
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_types(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "types",
+static const char sql_types[] =
 		  "SELECT n.nspname, t.typname, t.typtype,"
 		  " array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
 		  "   WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)) AS labels,"
@@ -421,8 +409,10 @@ static int read_types(struct reader *r)
 		  " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 		  " WHERE t.typtype IN ('e', 'd') AND" NS_FILTER
 		  "AND" NOT_EXT("'pg_type'", "t.oid")
-		  "ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
+
+static int on_types(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_type *ty = pgd_schema_add_type(r->m, PQgetvalue(res, i, 0),
 							  PQgetvalue(res, i, 1));
@@ -447,7 +437,6 @@ static int read_types(struct reader *r)
 				free(inner);
 				if (!canon) {
 					pgd_strbuf_release(&def);
-					PQclear(res);
 					return -1;
 				}
 				pgd_strbuf_addf(&def, " CHECK (%s)", canon);
@@ -458,14 +447,10 @@ static int read_types(struct reader *r)
 		pgd_strbuf_release(&def);
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_sequences(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "sequences",
+static const char sql_sequences[] =
 		  "SELECT n.nspname, c.relname,"
 		  " (SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)"
 		  "   || '.' || quote_ident(ta.attname)"
@@ -479,8 +464,10 @@ static int read_sequences(struct reader *r)
 		  "  AND d.objid = c.oid AND d.deptype = 'i') AS identity"
 		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE c.relkind = 'S' AND" NS_FILTER "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+
+static int on_sequences(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_sequence *s = pgd_schema_add_sequence(r->m, PQgetvalue(res, i, 0),
 								 PQgetvalue(res, i, 1));
@@ -488,15 +475,11 @@ static int read_sequences(struct reader *r)
 		s->identity = bval(res, i, 3);
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
 /* The relations each view reads, through its rewrite rule's dependencies. */
-static int read_view_deps(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "view_reads",
+static const char sql_view_deps[] =
 		  "SELECT DISTINCT n.nspname, c.relname, rn.nspname AS rschema,"
 		  " rc.relname AS rname"
 		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -506,8 +489,10 @@ static int read_view_deps(struct reader *r)
 		  " JOIN pg_class rc ON rc.oid = d.refobjid"
 		  " JOIN pg_namespace rn ON rn.oid = rc.relnamespace"
 		  " WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
-		  "ORDER BY 1, 2, 3, 4", &res))
-		return -1;
+		  "ORDER BY 1, 2, 3, 4";
+
+static int on_view_deps(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_view *v = pgd_schema_find_view(r->m, PQgetvalue(res, i, 0),
 							  PQgetvalue(res, i, 1));
@@ -523,31 +508,32 @@ static int read_view_deps(struct reader *r)
 		v->read_names = n;
 		v->nreads++;
 	}
-	PQclear(res);
 	return 0;
 }
 
-/* Roles and what PostgREST is told to expose (pgrst.db_schemas, set on the
- * database or on the authenticator role). */
-static int read_roles(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "roles",
+/* Roles, with what they are members of. */
+static const char sql_roles[] =
 		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
 		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
 		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
 		  "   ORDER BY 1)) AS member_of"
 		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
-		  " AND ro.rolname !~ '^pg_' ORDER BY 1", &res))
-		return -1;
+		  " AND ro.rolname !~ '^pg_' ORDER BY 1";
+
+static int on_roles(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_role *ro = pgd_schema_add_role(r->m, PQgetvalue(res, i, 0));
 		ro->superuser = bval(res, i, 1);
 		ro->bypassrls = bval(res, i, 2);
 		ro->member_of = json_strings(r, val(res, i, 3), &ro->nmember_of);
 	}
-	PQclear(res);
-	if (query(r, "settings",
+	return 0;
+}
+
+/* What PostgREST is told to expose (pgrst.db_schemas), set on the database
+ * or on the authenticator role. */
+static const char sql_settings[] =
 		  "SELECT (SELECT substr(cfg, length('pgrst.db_schemas=') + 1)"
 		  "   FROM pg_db_role_setting s, unnest(s.setconfig) cfg"
 		  "   WHERE s.setdatabase = (SELECT oid FROM pg_database"
@@ -558,8 +544,10 @@ static int read_roles(struct reader *r)
 		  "   unnest(s.setconfig) cfg"
 		  "   WHERE ro.rolname = 'authenticator' AND cfg LIKE 'pgrst.db\\_schemas=%'"
 		  "   ORDER BY s.setdatabase DESC LIMIT 1) AS role"
-		  " WHERE $1::text[] IS NOT NULL", &res))
-		return -1;
+		  " WHERE $1::text[] IS NOT NULL";
+
+static int on_settings(struct reader *r, PGresult *res)
+{
 	const char *v = PQntuples(res) ? val(res, 0, 0) : NULL;
 	if (!v && PQntuples(res))
 		v = val(res, 0, 1);
@@ -592,22 +580,20 @@ static int read_roles(struct reader *r)
 		free(r->m->exposed_schemas);
 		r->m->exposed_schemas = keep;
 	}
-	PQclear(res);
 	return 0;
 }
 
-static int read_views(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "views",
+static const char sql_views[] =
 		  "SELECT n.nspname, c.relname, c.relkind,"
 		  " coalesce((SELECT lower(o.option_value) FROM pg_options_to_table(c.reloptions) o"
 		  "   WHERE o.option_name = 'security_invoker'), 'false') AS invoker"
 		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 		  " WHERE c.relkind IN ('v', 'm') AND" NS_FILTER
 		  "AND" NOT_EXT("'pg_class'", "c.oid")
-		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"", &res))
-		return -1;
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+
+static int on_views(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_view *v = pgd_schema_add_view(r->m, PQgetvalue(res, i, 0),
 							 PQgetvalue(res, i, 1));
@@ -617,14 +603,10 @@ static int read_views(struct reader *r)
 				      !strcmp(inv, "1") || !strcmp(inv, "yes");
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_functions(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "functions",
+static const char sql_functions[] =
 		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
 		  " p.prosecdef,"
 		  " array_to_json(ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'public'"
@@ -634,8 +616,10 @@ static int read_functions(struct reader *r)
 		  " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 		  " WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
 		  "AND" NOT_EXT("'pg_proc'", "p.oid")
-		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3", &res))
-		return -1;
+		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3";
+
+static int on_functions(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct pgd_function *f = pgd_schema_add_function(
 			r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
@@ -645,37 +629,33 @@ static int read_functions(struct reader *r)
 		f->exec_known = true;
 	}
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_extensions(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "extensions",
+static const char sql_extensions[] =
 		  "SELECT e.extname, n.nspname FROM pg_extension e"
 		  " JOIN pg_namespace n ON n.oid = e.extnamespace"
 		  " WHERE $1::text[] IS NOT NULL"
-		  " ORDER BY e.extname COLLATE \"C\"", &res))
-		return -1;
+		  " ORDER BY e.extname COLLATE \"C\"";
+
+static int on_extensions(struct reader *r, PGresult *res)
+{
 	for (int i = 0; i < PQntuples(res); i++)
 		pgd_schema_add_extension(r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
 	r->stats->objects += PQntuples(res);
-	PQclear(res);
 	return 0;
 }
 
-static int read_grants(struct reader *r)
-{
-	PGresult *res;
-	if (query(r, "grants",
+static const char sql_grants[] =
 		  "SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
 		  "  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
 		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
 		  " aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
 		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-		  "ORDER BY c.oid, 2, 3", &res))
-		return -1;
+		  "ORDER BY c.oid, 2, 3";
+
+static int on_grants(struct reader *r, PGresult *res)
+{
 	static const struct { const char *name; unsigned bit; } privs[] = {
 		{ "SELECT", PGD_PRIV_SELECT },   { "INSERT", PGD_PRIV_INSERT },
 		{ "UPDATE", PGD_PRIV_UPDATE },   { "DELETE", PGD_PRIV_DELETE },
@@ -692,7 +672,6 @@ static int read_grants(struct reader *r)
 				pgd_table_grant(r->m, t, PQgetvalue(res, i, 1),
 						privs[k].bit, false);
 	}
-	PQclear(res);
 	return 0;
 }
 
@@ -745,38 +724,40 @@ char *pgd_catalog_redact(const char *msg, const char *password)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-static int connect_db(struct reader *r)
+static const char *conninfo_of(const struct pgd_catalog_options *opts)
 {
-	const char *conninfo = r->opts->conninfo;
+	const char *conninfo = opts->conninfo;
 	if (!conninfo || !*conninfo)
 		conninfo = getenv("DATABASE_URL");
-	if (!conninfo)
-		conninfo = "";
-	/* learn the password only to keep it out of messages */
-	if (*conninfo) {
-		char *perr = NULL;
-		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
-		if (!opts) {
-			char *clean = pgd_catalog_redact(perr ? perr : "invalid", NULL);
-			pgd_error_set(r->err, PGD_EXIT_DB,
-				      "invalid connection string: %s", clean);
-			free(clean);
-			PQfreemem(perr);
-			return -1;
-		}
-		for (PQconninfoOption *o = opts; o->keyword; o++)
-			if (!strcmp(o->keyword, "password") && o->val)
-				r->password = r->password_copy = pgd_xstrdup(o->val);
-		PQconninfoFree(opts);
+	return conninfo ? conninfo : "";
+}
+
+/* Learns the password of conninfo, only to keep it out of messages. */
+static int learn_password(struct reader *r, const char *conninfo)
+{
+	if (!*conninfo)
+		return 0;
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+	if (!opts) {
+		char *clean = pgd_catalog_redact(perr ? perr : "invalid", NULL);
+		pgd_error_set(r->err, PGD_EXIT_DB,
+			      "invalid connection string: %s", clean);
+		free(clean);
+		PQfreemem(perr);
+		return -1;
 	}
-	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { conninfo, "pgdrift", NULL };
-	r->conn = PQconnectdbParams(keys, *conninfo ? vals : vals, 1);
-	if (!r->conn)
-		PGD_BUG("out of memory in libpq");
-	if (PQstatus(r->conn) != CONNECTION_OK)
-		return db_error(r, "cannot connect to the database",
-				PQerrorMessage(r->conn));
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val)
+			r->password = r->password_copy = pgd_xstrdup(o->val);
+	PQconninfoFree(opts);
+	return 0;
+}
+
+/* Once connected: the password libpq found (a .pgpass one), the server
+ * version. Returns 0, or -1 with r->err. */
+static int connected(struct reader *r)
+{
 	if (!r->password) {
 		const char *pw = PQpass(r->conn);
 		if (pw && *pw)
@@ -790,13 +771,38 @@ static int connect_db(struct reader *r)
 			      v / 10000, v % 10000 / 100);
 		return -1;
 	}
+	return 0;
+}
+
+/* The transaction every read runs in (caller frees). */
+static char *setup_sql(const struct reader *r)
+{
 	int timeout = r->opts->timeout_ms > 0 ? r->opts->timeout_ms : 30000;
-	char *setup = pgd_xasprintf(
+	return pgd_xasprintf(
 		"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"
 		" SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d;"
 		" SET LOCAL idle_in_transaction_session_timeout = %d;"
 		" SET LOCAL search_path = pg_catalog;",
 		timeout, timeout, timeout > 60000 ? timeout * 2 : 120000);
+}
+
+static const char *const conn_keys[] = { "dbname", "application_name", NULL };
+
+static int connect_db(struct reader *r)
+{
+	const char *conninfo = conninfo_of(r->opts);
+	if (learn_password(r, conninfo))
+		return -1;
+	const char *vals[] = { conninfo, "pgdrift", NULL };
+	r->conn = PQconnectdbParams(conn_keys, vals, 1);
+	if (!r->conn)
+		PGD_BUG("out of memory in libpq");
+	if (PQstatus(r->conn) != CONNECTION_OK)
+		return db_error(r, "cannot connect to the database",
+				PQerrorMessage(r->conn));
+	if (connected(r))
+		return -1;
+	char *setup = setup_sql(r);
 	PGresult *res = PQexec(r->conn, setup);
 	free(setup);
 	r->stats->queries++;
@@ -808,6 +814,45 @@ static int connect_db(struct reader *r)
 	}
 	PQclear(res);
 	return 0;
+}
+
+/*
+ * The catalog queries, in the order they run: a name (for --verbose and
+ * messages), the SQL (parameter $1: the schemas never read) and the
+ * function turning its rows into the model (0, or -1 with r->err). The
+ * synchronous and the asynchronous reader both run exactly this table: a
+ * new query is one row.
+ */
+struct catalog_query {
+	const char *name;
+	const char *sql;
+	int (*rows)(struct reader *r, PGresult *res);
+};
+
+static const struct catalog_query queries[] = {
+	{ "schemas", sql_schemas, on_schemas },
+	{ "extensions", sql_extensions, on_extensions },
+	{ "types", sql_types, on_types },
+	{ "tables", sql_tables, on_tables },
+	{ "columns", sql_columns, on_columns },
+	{ "sequences", sql_sequences, on_sequences },
+	{ "constraints", sql_constraints, on_constraints },
+	{ "indexes", sql_indexes, on_indexes },
+	{ "policies", sql_policies, on_policies },
+	{ "triggers", sql_triggers, on_triggers },
+	{ "views", sql_views, on_views },
+	{ "view_reads", sql_view_deps, on_view_deps },
+	{ "functions", sql_functions, on_functions },
+	{ "grants", sql_grants, on_grants },
+	{ "roles", sql_roles, on_roles },
+	{ "settings", sql_settings, on_settings },
+};
+
+static void reader_begin(struct reader *r)
+{
+	r->m = pgd_schema_new();
+	r->m->origin = pgd_schema_strdup(r->m, "database");
+	r->by_oid = pgd_map_new();
 }
 
 int pgd_catalog_read(const struct pgd_catalog_options *opts,
@@ -824,17 +869,15 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 	*out = NULL;
 	int rc = connect_db(&r);
 	if (rc == 0) {
-		r.m = pgd_schema_new();
-		r.m->origin = pgd_schema_strdup(r.m, "database");
-		r.by_oid = pgd_map_new();
-		int (*const steps[])(struct reader *) = {
-			read_schemas, read_extensions, read_types, read_tables,
-			read_columns, read_sequences, read_constraints, read_indexes,
-			read_policies, read_triggers, read_views, read_view_deps,
-			read_functions, read_grants, read_roles,
-		};
-		for (size_t i = 0; i < PGD_ARRAY_SIZE(steps) && rc == 0; i++)
-			rc = steps[i](&r);
+		reader_begin(&r);
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(queries) && rc == 0; i++) {
+			PGresult *res;
+			rc = query(&r, queries[i].name, queries[i].sql, &res);
+			if (rc == 0) {
+				rc = queries[i].rows(&r, res);
+				PQclear(res);
+			}
+		}
 		if (rc == 0) {
 			PGresult *res = PQexec(r.conn, "COMMIT");
 			r.stats->queries++;
@@ -854,6 +897,326 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 	free(r.password_copy);
 	r.stats->ms = now_ms() - t0;
 	return rc;
+}
+
+/* ---- the asynchronous reader: the same queries as a state machine */
+
+enum async_state {
+	A_CONNECT,  /* PQconnectPoll until CONNECTION_OK */
+	A_SETUP,    /* the transaction's BEGIN and SET LOCALs */
+	A_QUERY,    /* queries[a->q] */
+	A_COMMIT,
+	A_DONE,
+	A_FAILED,
+};
+
+struct pgd_catalog_async {
+	struct reader r;
+	struct pgd_catalog_options opts;
+	struct pgd_catalog_stats stats;
+	struct pgd_error err;
+	enum async_state state;
+	size_t q;        /* the query under way in A_QUERY */
+	bool flushing;   /* PQflush has more to send */
+	bool failed;     /* the command under way failed: drain, then stop */
+	int want;        /* PGD_CATALOG_WANT_* */
+	double t0, tq;
+};
+
+static void async_fail(struct pgd_catalog_async *a)
+{
+	a->state = A_FAILED;
+	a->want = 0;
+	if (a->r.conn) {
+		PQfinish(a->r.conn);
+		a->r.conn = NULL;
+	}
+}
+
+/* Sends what libpq holds; sets a->want. Returns 0 or -1 (failed). */
+static int async_flush(struct pgd_catalog_async *a)
+{
+	int f = PQflush(a->r.conn);
+	if (f < 0) {
+		db_error(&a->r, "cannot send to the database",
+			 PQerrorMessage(a->r.conn));
+		return -1;
+	}
+	a->flushing = f == 1;
+	a->want = PGD_CATALOG_WANT_READ | (a->flushing ? PGD_CATALOG_WANT_WRITE : 0);
+	return 0;
+}
+
+/* Starts the command of the current state. Returns 0 or -1 (failed). */
+static int async_send(struct pgd_catalog_async *a)
+{
+	struct reader *r = &a->r;
+	int ok;
+	a->tq = now_ms();
+	r->stats->queries++;
+	if (a->state == A_SETUP) {
+		char *setup = setup_sql(r);
+		ok = PQsendQuery(r->conn, setup);
+		free(setup);
+	} else if (a->state == A_QUERY) {
+		const char *params[1] = { SYSTEM_SCHEMAS };
+		ok = PQsendQueryParams(r->conn, queries[a->q].sql, 1, NULL, params,
+				       NULL, NULL, 0);
+	} else {
+		ok = PQsendQuery(r->conn, "COMMIT");
+	}
+	if (!ok) {
+		db_error(r, "cannot send a query to the database",
+			 PQerrorMessage(r->conn));
+		return -1;
+	}
+	return async_flush(a);
+}
+
+/* One result of the command under way. */
+static void async_result(struct pgd_catalog_async *a, PGresult *res)
+{
+	struct reader *r = &a->r;
+	ExecStatusType st = PQresultStatus(res);
+	if (a->failed)
+		return; /* the first error is the one reported */
+	if (a->state == A_QUERY) {
+		const struct catalog_query *q = &queries[a->q];
+		if (st != PGRES_TUPLES_OK) {
+			query_failed(r, "catalog", q->name, res,
+				     "the role lacks a privilege pgdrift needs to "
+				     "read the catalog");
+			a->failed = true;
+			return;
+		}
+		if (r->opts->verbose)
+			fprintf(stderr, "pgdrift: query %-12s %6d rows %8.1f ms\n",
+				q->name, PQntuples(res), now_ms() - a->tq);
+		if (q->rows(r, res))
+			a->failed = true;
+		return;
+	}
+	if (st != PGRES_COMMAND_OK) {
+		db_error(r, a->state == A_SETUP ? "cannot start a read-only transaction"
+			 : "cannot end the read-only transaction",
+			 PQresultErrorMessage(res));
+		a->failed = true;
+	}
+}
+
+/* The command under way is complete: start the next one. */
+static int async_next(struct pgd_catalog_async *a)
+{
+	if (a->failed)
+		return -1;
+	switch (a->state) {
+	case A_SETUP:
+		a->state = A_QUERY;
+		a->q = 0;
+		reader_begin(&a->r);
+		break;
+	case A_QUERY:
+		if (++a->q == PGD_ARRAY_SIZE(queries))
+			a->state = A_COMMIT;
+		break;
+	case A_COMMIT:
+		a->state = A_DONE;
+		a->want = 0;
+		pgd_map_free(a->r.by_oid);
+		a->r.by_oid = NULL;
+		PQfinish(a->r.conn);
+		a->r.conn = NULL;
+		return 0;
+	default:
+		PGD_BUG("async_next in state %d", (int)a->state);
+	}
+	return async_send(a);
+}
+
+struct pgd_catalog_async *pgd_catalog_async_start(const struct pgd_catalog_options *opts)
+{
+	struct pgd_catalog_async *a = pgd_xcalloc(1, sizeof(*a));
+	a->opts = *opts;
+	a->r.opts = &a->opts;
+	a->r.stats = &a->stats;
+	a->r.err = &a->err;
+	a->t0 = now_ms();
+	const char *conninfo = conninfo_of(opts);
+	if (learn_password(&a->r, conninfo)) {
+		async_fail(a);
+		return a;
+	}
+	const char *vals[] = { conninfo, "pgdrift", NULL };
+	a->r.conn = PQconnectStartParams(conn_keys, vals, 1);
+	if (!a->r.conn)
+		PGD_BUG("out of memory in libpq");
+	if (PQstatus(a->r.conn) == CONNECTION_BAD) {
+		db_error(&a->r, "cannot connect to the database",
+			 PQerrorMessage(a->r.conn));
+		async_fail(a);
+		return a;
+	}
+	a->state = A_CONNECT;
+	a->want = PGD_CATALOG_WANT_WRITE; /* as if PQconnectPoll said WRITING */
+	return a;
+}
+
+int pgd_catalog_async_fd(const struct pgd_catalog_async *a)
+{
+	return a->r.conn && a->want ? PQsocket(a->r.conn) : -1;
+}
+
+int pgd_catalog_async_want(const struct pgd_catalog_async *a)
+{
+	return a->want;
+}
+
+/* One step of A_CONNECT. */
+static enum pgd_catalog_progress async_connect(struct pgd_catalog_async *a)
+{
+	switch (PQconnectPoll(a->r.conn)) {
+	case PGRES_POLLING_READING:
+		a->want = PGD_CATALOG_WANT_READ;
+		return PGD_CATALOG_AGAIN;
+	case PGRES_POLLING_WRITING:
+		a->want = PGD_CATALOG_WANT_WRITE;
+		return PGD_CATALOG_AGAIN;
+	case PGRES_POLLING_OK:
+		break;
+	default:
+		db_error(&a->r, "cannot connect to the database",
+			 PQerrorMessage(a->r.conn));
+		async_fail(a);
+		return PGD_CATALOG_FAILED;
+	}
+	if (connected(&a->r) || PQsetnonblocking(a->r.conn, 1) != 0) {
+		if (!a->err.message)
+			db_error(&a->r, "cannot switch to non-blocking mode",
+				 PQerrorMessage(a->r.conn));
+		async_fail(a);
+		return PGD_CATALOG_FAILED;
+	}
+	a->state = A_SETUP;
+	if (async_send(a)) {
+		async_fail(a);
+		return PGD_CATALOG_FAILED;
+	}
+	return PGD_CATALOG_AGAIN;
+}
+
+enum pgd_catalog_progress pgd_catalog_async_step(struct pgd_catalog_async *a)
+{
+	if (a->state == A_DONE)
+		return PGD_CATALOG_DONE;
+	if (a->state == A_FAILED)
+		return PGD_CATALOG_FAILED;
+	if (a->state == A_CONNECT)
+		return async_connect(a);
+	PGconn *conn = a->r.conn;
+	if (a->flushing && async_flush(a))
+		goto fail;
+	if (!PQconsumeInput(conn)) {
+		db_error(&a->r, "the connection to the database was lost",
+			 PQerrorMessage(conn));
+		goto fail;
+	}
+	while (!PQisBusy(conn)) {
+		PGresult *res = PQgetResult(conn);
+		if (res) {
+			async_result(a, res);
+			PQclear(res);
+			continue;
+		}
+		/* the command is complete */
+		if (async_next(a))
+			goto fail;
+		if (a->state == A_DONE)
+			return PGD_CATALOG_DONE;
+		conn = a->r.conn;
+	}
+	return PGD_CATALOG_AGAIN;
+fail:
+	async_fail(a);
+	return PGD_CATALOG_FAILED;
+}
+
+void pgd_catalog_async_cancel(struct pgd_catalog_async *a, const char *why)
+{
+	if (a->state == A_DONE || a->state == A_FAILED)
+		return;
+	pgd_error_release(&a->err);
+	pgd_error_set(&a->err, PGD_EXIT_DB, "%s", why);
+	async_fail(a);
+}
+
+int pgd_catalog_async_finish(struct pgd_catalog_async *a, struct pgd_schema **out,
+			     struct pgd_catalog_stats *stats, struct pgd_error *err)
+{
+	int rc = a->state == A_DONE ? 0 : -1;
+	*out = NULL;
+	if (rc == 0) {
+		*out = a->r.m;
+		a->r.m = NULL;
+	} else if (err) {
+		if (!a->err.message)
+			pgd_error_set(&a->err, PGD_EXIT_DB,
+				      "the database read did not complete");
+		*err = a->err;
+		memset(&a->err, 0, sizeof(a->err));
+	}
+	a->stats.ms = now_ms() - a->t0;
+	if (stats)
+		*stats = a->stats;
+	if (a->r.conn)
+		PQfinish(a->r.conn);
+	pgd_map_free(a->r.by_oid);
+	pgd_schema_free(a->r.m);
+	pgd_error_release(&a->err);
+	free(a->r.password_copy);
+	free(a);
+	return rc;
+}
+
+int pgd_catalog_conninfo_name(const char *conninfo, char **name,
+			      struct pgd_error *err)
+{
+	char *perr = NULL;
+	*name = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+	if (!opts) {
+		char *clean = pgd_catalog_redact(perr ? perr : "invalid", NULL);
+		size_t n = strlen(clean);
+		while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+			clean[--n] = '\0';
+		pgd_error_set(err, PGD_EXIT_USAGE, "invalid connection string: %s",
+			      clean);
+		free(clean);
+		PQfreemem(perr);
+		return -1;
+	}
+	const char *db = NULL, *host = NULL, *addr = NULL, *user = NULL;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (!strcmp(o->keyword, "dbname"))
+			db = o->val;
+		else if (!strcmp(o->keyword, "host"))
+			host = o->val;
+		else if (!strcmp(o->keyword, "hostaddr"))
+			addr = o->val;
+		else if (!strcmp(o->keyword, "user"))
+			user = o->val;
+	}
+	if (!db)
+		db = getenv("PGDATABASE");
+	if (!db || !*db)
+		db = user ? user : getenv("PGUSER");
+	if (!host)
+		host = addr ? addr : getenv("PGHOST");
+	*name = pgd_xasprintf("%s@%s", db && *db ? db : "postgres",
+			      host && *host ? host : "localhost");
+	PQconninfoFree(opts);
+	return 0;
 }
 
 /* ---- the applied-migrations table (history.h) */

@@ -26,6 +26,22 @@ static const char *cq_severity(const struct pgd_finding *x)
 	return "info";
 }
 
+json_t *pgd_report_cq_issue(const struct pgd_finding *x,
+			    const struct pgd_report_meta *meta,
+			    const char *description, const char *fingerprint)
+{
+	const char *path = x->file ? x->file : meta->location ? meta->location : ".";
+	return json_pack(
+		"{s:s, s:s, s:s, s:[s], s:s, s:s, s:{s:s, s:{s:I}}}",
+		"type", "issue",
+		"description", description, "check_name", x->rule->code,
+		"categories", x->rule->category == PGD_CAT_RLS ? "Security"
+							       : "Bug Risk",
+		"fingerprint", fingerprint, "severity", cq_severity(x),
+		"location", "path", path, "lines", "begin",
+		(json_int_t)(x->file && x->line ? x->line : 1));
+}
+
 void pgd_report_codequality(const struct pgd_findings *f,
 			    const struct pgd_report_meta *meta,
 			    struct pgd_strbuf *out)
@@ -35,17 +51,8 @@ void pgd_report_codequality(const struct pgd_findings *f,
 		const struct pgd_finding *x = &f->v[i];
 		char *desc = pgd_xasprintf("%s %s: %s", x->rule->code, x->rule->name,
 					   x->message);
-		const char *path = x->file ? x->file
-				   : meta->location ? meta->location : ".";
-		json_array_append_new(issues, json_pack(
-			"{s:s, s:s, s:s, s:[s], s:s, s:s, s:{s:s, s:{s:I}}}",
-			"type", "issue",
-			"description", desc, "check_name", x->rule->code,
-			"categories", x->rule->category == PGD_CAT_RLS ? "Security"
-								       : "Bug Risk",
-			"fingerprint", x->fingerprint, "severity", cq_severity(x),
-			"location", "path", path, "lines", "begin",
-			(json_int_t)(x->file && x->line ? x->line : 1)));
+		json_array_append_new(issues, pgd_report_cq_issue(x, meta, desc,
+								  x->fingerprint));
 		free(desc);
 	}
 	pgd_report_json_emit_take(issues, out);

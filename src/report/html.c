@@ -16,6 +16,7 @@
  * pgd_report_html_database per database, pgd_report_html_end.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pgd_config.h"
@@ -717,4 +718,79 @@ void pgd_report_html(const struct pgd_findings *f,
 	pgd_report_html_database(f, meta, "db", NULL, out);
 	pgd_report_html_end(out, meta->version);
 	pgd_strbuf_release(&title);
+}
+
+/*
+ * The fleet page (report.h): an overview of every database, then one
+ * pgd_report_html_database section each; a database that could not be
+ * read gets a section with the reason. Element ids are db1, db2, ...
+ */
+void pgd_report_fleet_html(const struct pgd_fleet_db *dbs, size_t n,
+			   const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
+	int worst = 0;
+	for (size_t d = 0; d < n; d++) {
+		int code = dbs[d].error ? PGD_EXIT_DB : dbs[d].exit_code;
+		if (code > worst)
+			worst = code;
+	}
+	struct pgd_strbuf title = PGD_STRBUF_INIT;
+	pgd_strbuf_addf(&title, "pgdrift %s: %zu database%s",
+			meta->command ? meta->command : "check", n, n == 1 ? "" : "s");
+	pgd_report_html_begin(out, title.buf);
+	pgd_strbuf_release(&title);
+	pgd_strbuf_addf(out, "<section class=\"verdict %s\" id=\"fleet\" "
+			     "aria-labelledby=\"fleet-h\">\n<h2 id=\"fleet-h\">Fleet</h2>\n"
+			     "<p class=\"result\">%s: exit code %d (",
+			worst ? "fail" : "pass", worst ? "FAILED" : "Passed", worst);
+	if (meta->fail_on_none)
+		pgd_strbuf_addstr(out, "--fail-on none");
+	else
+		pgd_strbuf_addf(out, "--fail-on %s", pgd_severity_name(meta->fail_on));
+	pgd_strbuf_addstr(out, ")</p>\n<p>expected: ");
+	esc(out, meta->expected ? meta->expected : "?");
+	pgd_strbuf_addstr(out, "</p>\n<table class=\"counts\">\n<thead><tr>"
+			       "<th scope=\"col\">database</th><th scope=\"col\">exit code</th>"
+			       "<th scope=\"col\">error</th><th scope=\"col\">warning</th>"
+			       "<th scope=\"col\">info</th></tr></thead>\n<tbody>\n");
+	for (size_t d = 0; d < n; d++) {
+		const struct pgd_fleet_db *db = &dbs[d];
+		pgd_strbuf_addf(out, "<tr><th scope=\"row\"><a href=\"#db%zu\">", d + 1);
+		esc(out, db->name);
+		if (db->error) {
+			pgd_strbuf_addf(out, "</a></th><td>%d</td><td colspan=\"3\">could not be "
+					     "read: ", PGD_EXIT_DB);
+			esc(out, db->error);
+			pgd_strbuf_addstr(out, "</td></tr>\n");
+			continue;
+		}
+		size_t sev[3] = { 0, 0, 0 };
+		for (size_t i = 0; i < db->findings->n; i++)
+			sev[db->findings->v[i].severity]++;
+		pgd_strbuf_addf(out, "</a></th><td>%d</td><td>%zu</td><td>%zu</td>"
+				     "<td>%zu</td></tr>\n", db->exit_code, sev[PGD_SEV_ERROR],
+				sev[PGD_SEV_WARNING], sev[PGD_SEV_INFO]);
+	}
+	pgd_strbuf_addstr(out, "</tbody>\n</table>\n</section>\n");
+	for (size_t d = 0; d < n; d++) {
+		const struct pgd_fleet_db *db = &dbs[d];
+		char id[32];
+		snprintf(id, sizeof(id), "db%zu", d + 1);
+		if (db->error) {
+			pgd_strbuf_addf(out, "<section class=\"database\" id=\"%s\">\n"
+					     "<h2 class=\"database-name\">", id);
+			esc(out, db->name);
+			pgd_strbuf_addstr(out, "</h2>\n<p class=\"none\">Could not be read: ");
+			esc(out, db->error);
+			pgd_strbuf_addstr(out, "</p>\n</section>\n");
+			continue;
+		}
+		struct pgd_report_meta m = *meta;
+		m.suppressed = db->suppressed;
+		m.tables = db->tables;
+		m.ntables = db->ntables;
+		m.all = NULL;
+		pgd_report_html_database(db->findings, &m, id, db->name, out);
+	}
+	pgd_report_html_end(out, meta->version);
 }

@@ -11,6 +11,28 @@
 #include "pgdrift/strbuf.h"
 #include "report_json.h"
 
+json_t *pgd_report_json_finding(const struct pgd_finding *x)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "code", json_string(x->rule->code));
+	json_object_set_new(j, "name", json_string(x->rule->name));
+	json_object_set_new(j, "severity", json_string(pgd_severity_name(x->severity)));
+	json_object_set_new(j, "category",
+			    json_string(pgd_category_name(x->rule->category)));
+	json_object_set_new(j, "object", pgd_json_str_or_null(x->object));
+	json_object_set_new(j, "table", pgd_json_str_or_null(x->table));
+	json_object_set_new(j, "message", json_string(x->message));
+	json_object_set_new(j, "expected", pgd_json_str_or_null(x->expected));
+	json_object_set_new(j, "actual", pgd_json_str_or_null(x->actual));
+	json_object_set_new(j, "source", x->file
+		? json_pack("{s:s, s:I}", "file", x->file, "line",
+			    (json_int_t)x->line)
+		: json_null());
+	json_object_set_new(j, "remediation", pgd_json_str_or_null(x->remediation));
+	json_object_set_new(j, "fingerprint", json_string(x->fingerprint));
+	return j;
+}
+
 void pgd_report_json(const struct pgd_findings *f,
 		     const struct pgd_report_meta *meta, struct pgd_strbuf *out)
 {
@@ -27,24 +49,7 @@ void pgd_report_json(const struct pgd_findings *f,
 		const struct pgd_finding *x = &f->v[i];
 		sev[x->severity]++;
 		cat[x->rule->category]++;
-		json_t *j = json_object();
-		json_object_set_new(j, "code", json_string(x->rule->code));
-		json_object_set_new(j, "name", json_string(x->rule->name));
-		json_object_set_new(j, "severity", json_string(pgd_severity_name(x->severity)));
-		json_object_set_new(j, "category",
-				    json_string(pgd_category_name(x->rule->category)));
-		json_object_set_new(j, "object", pgd_json_str_or_null(x->object));
-		json_object_set_new(j, "table", pgd_json_str_or_null(x->table));
-		json_object_set_new(j, "message", json_string(x->message));
-		json_object_set_new(j, "expected", pgd_json_str_or_null(x->expected));
-		json_object_set_new(j, "actual", pgd_json_str_or_null(x->actual));
-		json_object_set_new(j, "source", x->file
-			? json_pack("{s:s, s:I}", "file", x->file, "line",
-				    (json_int_t)x->line)
-			: json_null());
-		json_object_set_new(j, "remediation", pgd_json_str_or_null(x->remediation));
-		json_object_set_new(j, "fingerprint", json_string(x->fingerprint));
-		json_array_append_new(arr, j);
+		json_array_append_new(arr, pgd_report_json_finding(x));
 	}
 	json_object_set_new(root, "findings", arr);
 	json_t *summary = json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",

@@ -15,6 +15,7 @@
 
 #include "pgdrift/report.h"
 #include "pgdrift/strbuf.h"
+#include "report_internal.h"
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0; *cp gets it. */
 static size_t utf8_seq(const unsigned char *p, uint32_t *cp)
@@ -129,8 +130,10 @@ static struct tcase case_of(const struct pgd_finding *x)
 	return (struct tcase){ "migrations", "(migrations)", 0, 0 };
 }
 
-void pgd_report_junit(const struct pgd_findings *f,
-		      const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+/* One <testsuite> named name; adds its test cases and failing ones. */
+void pgd_report_junit_suite(struct pgd_strbuf *out, const struct pgd_findings *f,
+			    const struct pgd_report_meta *meta, const char *name,
+			    size_t *tests, size_t *failures)
 {
 	/* the test cases: audited tables and every object a finding names */
 	size_t ncases = 0;
@@ -164,13 +167,12 @@ void pgd_report_junit(const struct pgd_findings *f,
 	for (size_t i = 0; i < f->n; i++)
 		order[cases[owner[i]].first + fill[owner[i]]++] = i;
 	free(fill);
-	const char *cmd = meta->command ? meta->command : "check";
-	pgd_strbuf_addstr(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	pgd_strbuf_addf(out, "<testsuites name=\"pgdrift %s\" tests=\"%zu\" "
-			     "failures=\"%zu\" errors=\"0\">\n", cmd, ncases, nfailing);
-	pgd_strbuf_addf(out, "  <testsuite name=\"pgdrift %s\" tests=\"%zu\" "
-			     "failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
-			cmd, ncases, nfailing);
+	pgd_strbuf_addstr(out, "  <testsuite name=\"");
+	xml(out, name, true);
+	pgd_strbuf_addf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+			     "skipped=\"0\">\n", ncases, nfailing);
+	*tests += ncases;
+	*failures += nfailing;
 	pgd_strbuf_addstr(out, "    <properties>\n");
 	pgd_strbuf_addstr(out, "      <property name=\"expected\" value=\"");
 	xml(out, meta->expected, true);
@@ -191,8 +193,31 @@ void pgd_report_junit(const struct pgd_findings *f,
 			failure(out, &f->v[order[cases[k].first + i]]);
 		pgd_strbuf_addstr(out, "    </testcase>\n");
 	}
-	pgd_strbuf_addstr(out, "  </testsuite>\n</testsuites>\n");
+	pgd_strbuf_addstr(out, "  </testsuite>\n");
 	free(order);
 	free(owner);
 	free(cases);
+}
+
+void pgd_report_junit(const struct pgd_findings *f,
+		      const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
+	const char *cmd = meta->command ? meta->command : "check";
+	char *name = pgd_xasprintf("pgdrift %s", cmd);
+	struct pgd_strbuf suite = PGD_STRBUF_INIT;
+	size_t tests = 0, failures = 0;
+	pgd_report_junit_suite(&suite, f, meta, name, &tests, &failures);
+	pgd_strbuf_addstr(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	pgd_strbuf_addf(out, "<testsuites name=\"%s\" tests=\"%zu\" "
+			     "failures=\"%zu\" errors=\"0\">\n", name, tests, failures);
+	pgd_strbuf_add(out, suite.buf, suite.len);
+	pgd_strbuf_addstr(out, "</testsuites>\n");
+	pgd_strbuf_release(&suite);
+	free(name);
+}
+
+/* Escapes s for an XML attribute (fleet.c's test suites). */
+void pgd_report_xml_attr(struct pgd_strbuf *out, const char *s)
+{
+	xml(out, s, true);
 }

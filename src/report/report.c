@@ -29,6 +29,27 @@ pgd_reporter pgd_report_find(const char *format)
 	return NULL;
 }
 
+static const struct {
+	const char *name;
+	pgd_fleet_reporter fn;
+} fleet_formats[] = {
+	{ "text", pgd_report_fleet_text },
+	{ "json", pgd_report_fleet_json },
+	{ "markdown", pgd_report_fleet_markdown },
+	{ "sarif", pgd_report_fleet_sarif },
+	{ "junit", pgd_report_fleet_junit },
+	{ "codequality", pgd_report_fleet_codequality },
+	{ "html", pgd_report_fleet_html },
+};
+
+pgd_fleet_reporter pgd_report_fleet_find(const char *format)
+{
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(fleet_formats); i++)
+		if (!strcmp(fleet_formats[i].name, format))
+			return fleet_formats[i].fn;
+	return NULL;
+}
+
 const char *pgd_report_formats(void)
 {
 	return "text, json, markdown, sarif, junit, codequality, html";

@@ -28,4 +28,18 @@ static inline json_t *pgd_json_str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+struct pgd_finding;
+struct pgd_findings;
+struct pgd_report_meta;
+
+/* The JSON object of one finding in the json report (a new reference). */
+json_t *pgd_report_json_finding(const struct pgd_finding *x);
+/* One SARIF run of f (a new reference). */
+json_t *pgd_report_sarif_run(const struct pgd_findings *f,
+			     const struct pgd_report_meta *meta);
+/* One Code Quality issue for x with this description and fingerprint. */
+json_t *pgd_report_cq_issue(const struct pgd_finding *x,
+			    const struct pgd_report_meta *meta,
+			    const char *description, const char *fingerprint);
+
 #endif

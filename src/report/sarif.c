@@ -100,8 +100,8 @@ static json_t *result_of(const struct pgd_finding *x,
 	return res;
 }
 
-void pgd_report_sarif(const struct pgd_findings *f,
-		      const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+json_t *pgd_report_sarif_run(const struct pgd_findings *f,
+			     const struct pgd_report_meta *meta)
 {
 	json_t *results = json_array();
 	for (size_t i = 0; i < f->n; i++)
@@ -117,8 +117,14 @@ void pgd_report_sarif(const struct pgd_findings *f,
 		"expected", pgd_json_str_or_null(meta->expected),
 		"actual", pgd_json_str_or_null(meta->actual),
 		"suppressedByBaseline", (json_int_t)meta->suppressed));
+	return run;
+}
+
+void pgd_report_sarif(const struct pgd_findings *f,
+		      const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
 	json_t *root = json_pack("{s:s, s:s, s:[o]}",
 		"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
-		"version", "2.1.0", "runs", run);
+		"version", "2.1.0", "runs", pgd_report_sarif_run(f, meta));
 	pgd_report_json_emit_take(root, out);
 }

@@ -12,8 +12,14 @@ require_pg
 tpl="$PGDRIFT_SRC/scripts/ci/pgdrift.gitlab-ci.yml"
 tmp=$(mktemp -d)
 db=pgd_e2e_ci
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+fleet_dbs=(pgd_e2e_ci_f1 pgd_e2e_ci_f2 pgd_e2e_ci_f3 pgd_e2e_ci_f4)
+trap 'for d in "$db" "${fleet_dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1; done; rm -rf "$tmp"' EXIT
 storytailor_db "$db"
+# the fleet's databases: clean copies, one of them drifted below
+for d in "${fleet_dbs[@]}"; do
+	dropdb --if-exists "$d" >/dev/null 2>&1
+	createdb -T "$db" "$d" || bail "createdb $d failed"
+done
 
 # job NAME: writes the job's script (variables exported first) to stdout
 job() {
@@ -27,8 +33,10 @@ for k, v in doc.get("variables", {}).items():
         print("export %s=%s" % (k, shlex.quote(v)))
 for line in job["script"]:
     print(line)
-print("# artifacts: " + " ".join(base["artifacts"]["paths"]))
-print("# expose_as: " + base["artifacts"].get("expose_as", ""))
+arts = job.get("artifacts") or base.get("artifacts")
+print("# artifacts: " + " ".join(arts["paths"]))
+print("# expose_as: " + arts.get("expose_as", ""))
+print("# parallel: %s" % job.get("parallel", 1))
 PY
 }
 
@@ -62,8 +70,14 @@ assert all(i["fingerprint"] and i["location"]["path"] and i["location"]["lines"]
 	[[ $st -eq 0 ]] || diag "$(grep -A1 '^not ok' "$dir/sarif.tap" | head -6)"
 	grep -q '^# expose_as: pgdrift report$' "$tmp/$1.sh"
 	ok $? "$1: the HTML report is exposed in the merge request (expose_as)"
-	grep -q '<table class="grid"' "$dir/pgdrift.html" && grep -q '<html lang="en">' "$dir/pgdrift.html"
-	ok $? "$1: the HTML report carries the RLS coverage grid"
+	if [[ "$1" == pgdrift:fleet-merge ]]; then
+		# a section per database (the grid needs a database's grants: single runs)
+		[[ $(grep -c '<section class="database"' "$dir/pgdrift.html") -ge 2 ]]
+		ok $? "$1: the HTML report has a section per database"
+	else
+		grep -q '<table class="grid"' "$dir/pgdrift.html" && grep -q '<html lang="en">' "$dir/pgdrift.html"
+		ok $? "$1: the HTML report carries the RLS coverage grid"
+	fi
 	if grep -q '<script src\|<link \|@import\|url(' "$dir/pgdrift.html"; then
 		ok 1 "$1: the HTML report is self-contained"
 	else ok 0 "$1: the HTML report is self-contained"; fi
@@ -135,4 +149,53 @@ is "$rc" 1 "gate with the baseline on new drift: exit 1"
 run_job pgdrift:rls
 is "$rc" 0 "rls review of the Storytailor migrations: exit 0 (no error-level finding)"
 artifacts_ok pgdrift:rls
+
+# the fleet: the sharded job once per CI_NODE_INDEX, as `parallel: N`
+# runs it, then the merge job over every shard's artifact
+psql -X -q -v ON_ERROR_STOP=1 -d pgd_e2e_ci_f3 -f "$PGDRIFT_SRC/fixtures/demo/hotfix.sql" >/dev/null ||
+	bail "the hotfix does not apply to the fleet database"
+job pgdrift:fleet >"$tmp/fleet.sh" || bail "cannot read job pgdrift:fleet from the template"
+job pgdrift:fleet-merge >"$tmp/merge.sh" || bail "cannot read job pgdrift:fleet-merge"
+nodes=$(sed -n 's/^# parallel: //p' "$tmp/fleet.sh")
+like "$nodes" '^[2-9]$|^[1-9][0-9]+$' "the fleet job runs on parallel: $nodes runners"
+mkdir -p "$tmp/merge"
+export PGDRIFT_FLEET_SECRET=not-a-real-password-91c2
+for d in "${fleet_dbs[@]}"; do
+	printf '%s\tdbname=%s application_name=x password=$PGDRIFT_FLEET_SECRET\n' "${d#pgd_e2e_ci_}" "$d"
+done >"$tmp/fleet.list"
+total=0
+for i in $(seq 1 "$nodes"); do
+	dir="$tmp/fleet$i"
+	mkdir -p "$dir"
+	cp -r "$PGDRIFT_SRC/fixtures/storytailor/migrations" "$dir/migrations"
+	cp "$tmp/fleet.list" "$dir/pgdrift-databases.list"
+	rc=0
+	(cd "$dir" && PATH="$(dirname "$PGDRIFT"):$PATH" PGDRIFT_MIGRATIONS=migrations \
+		CI_NODE_INDEX=$i CI_NODE_TOTAL=$nodes bash -e "$tmp/fleet.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+	is "$rc" 0 "fleet shard $i/$nodes: the job passes (it leaves judging to the merge)"
+	for a in $(sed -n 's/^# artifacts: //p' "$tmp/fleet.sh"); do
+		ls $dir/$a >/dev/null 2>&1
+		ok $? "fleet shard $i/$nodes: artifact $a written"
+	done
+	cp "$dir"/pgdrift-shard-*.json "$tmp/merge/"
+	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["databases"]))' "$dir/pgdrift-shard-$i.json")
+	total=$((total + n))
+done
+is "$total" 4 "the shards cover the list exactly once"
+dir="$tmp/merge"
+rc=0
+(cd "$dir" && PATH="$(dirname "$PGDRIFT"):$PATH" bash -e "$tmp/merge.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+is "$rc" 1 "fleet merge with one drifted database: exit 1 (the pipeline fails)"
+cp "$tmp/merge.sh" "$tmp/pgdrift:fleet-merge.sh"
+artifacts_ok pgdrift:fleet-merge
+got=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(d["name"] + ":" + d["status"] + ":" + str(d["exit"]) for d in r["databases"]), r["format"])' "$dir/pgdrift-fleet.json")
+is "$got" "f1:ok:0 f2:ok:0 f3:ok:1 f4:ok:0 pgdrift.fleet/1" "the merged report: every database, f3 with its drift"
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))["runs"]) == 4' "$dir/pgdrift.sarif"
+ok $? "the merged SARIF has a run per database"
+if grep -rqs -e "$PGDRIFT_FLEET_SECRET" -e "dbname=" "$tmp"/fleet[0-9]*/stdout "$tmp"/fleet[0-9]*/stderr \
+	"$tmp"/fleet[0-9]*/*.json "$dir"; then
+	ok 1 "no connection string or password in any fleet artifact or log"
+else ok 0 "no connection string or password in any fleet artifact or log"; fi
 done_testing

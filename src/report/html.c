@@ -428,8 +428,11 @@ static void verdict(struct pgd_strbuf *out, const struct pgd_findings *f,
 	pgd_strbuf_addstr(out, "<dt>completeness</dt><dd>");
 	esc(out, comp);
 	free(comp);
-	pgd_strbuf_addf(out, "</dd>\n<dt>statements not modeled</dt><dd>%zu</dd>\n",
-			meta->unmodeled);
+	if (meta->replayed)
+		pgd_strbuf_addf(out, "</dd>\n<dt>statements not modeled</dt><dd>%zu</dd>\n",
+				meta->unmodeled);
+	else
+		pgd_strbuf_addstr(out, "</dd>\n<dt>statements not modeled</dt><dd>-</dd>\n");
 	if (s.hidden)
 		pgd_strbuf_addf(out, "<dt>hidden</dt><dd>%zu finding%s below "
 				     "--min-severity</dd>\n", s.hidden,

@@ -82,7 +82,7 @@ char *pgd_report_completeness(const struct pgd_report_meta *meta)
 	else if (meta->replayed)
 		pgd_strbuf_addstr(&sb, "complete: every migration statement modeled");
 	else
-		pgd_strbuf_addstr(&sb, "complete: no migrations replayed");
+		pgd_strbuf_addstr(&sb, "no migrations replayed in this run");
 	if (meta->matrix && meta->matrix->exposed_assumed)
 		pgd_strbuf_addstr(&sb, "; exposed schemas assumed (no pgrst.db_schemas "
 				       "setting)");

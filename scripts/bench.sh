@@ -12,19 +12,76 @@
 # from `pgdrift snapshot --verbose`: server work and transfer, no
 # normalization). "objects/s" is catalog objects over the introspection
 # phase of `pgdrift snapshot` (median of 3).
+# Then the code scanner: `pgdrift refs` over a generated tree of 10,000 code
+# files (scripts/gen-code.py; BENCH_REFS_FILES changes the count), median
+# of 5 of the scan phase and of the whole command, peak RSS. Target: the
+# scan under 2000 ms. `scripts/bench.sh refs` runs only that part (no
+# PostgreSQL needed).
 # Then the fleet row: FLEET_N (default 100) Storytailor databases made
 # from one template database (CREATE DATABASE ... TEMPLATE), checked by one
 # `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
 # RSS, databases/s), beside FLEET_N separate single-database runs.
 # `scripts/bench.sh --fleet` runs the fleet row alone.
+# Then the dynamic profile (gen-scale.sh --profile dynamic 1000): 1,000 DO
+# blocks and top-level helper calls against the same schema written out
+# statically; `pgdrift expected` on both (median of 5) must give the same
+# model, and the dynamic set may take at most 2x the static one (issue 21).
+# `bench.sh --dynamic-only [N]` runs just that part.
 # Not part of the test suite: speed targets live here, not in timed tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fleet_only=0
 if [[ "${1:-}" == --fleet ]]; then fleet_only=1; shift; fi
+dyn_only=false
+dyn_n=1000
+if [[ "${1:-}" == --dynamic-only ]]; then
+	dyn_only=true
+	dyn_n=${2:-1000}
+	shift $#
+fi
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(100 1000 10000)
 ((fleet_only)) && sizes=()
+
+# bench_refs WORKDIR: the refs scanner benchmark. The machine is shared,
+# so besides wall time it reports the command's CPU time (user + sys),
+# which other processes do not inflate.
+bench_refs() {
+	local work=$1 n=${BENCH_REFS_FILES:-10000} scans=() walls=() cpus=() scpus=() rss=0
+	python3 scripts/gen-code.py "$n" "$work/code"
+	for _ in 1 2 3 4 5; do
+		/usr/bin/time -f "%e %U %S %M" -o "$work/rt" build/pgdrift refs \
+			--code "$work/code" --migrations fixtures/refs/migrations \
+			--format json -o /dev/null --fail-on none --timings --verbose \
+			2>"$work/refs.err"
+		read -r secs user sys kb < <(tail -1 "$work/rt")
+		walls+=("$(python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$secs")")
+		cpus+=("$(python3 -c 'import sys; print(int((float(sys.argv[1]) + float(sys.argv[2])) * 1000))' "$user" "$sys")")
+		scans+=("$(sed -n 's/.*timing scan *\([0-9.]*\) ms.*/\1/p' "$work/refs.err" | cut -d. -f1)")
+		scpus+=("$(sed -n 's/.*code files in \([0-9]*\) ms CPU.*/\1/p' "$work/refs.err")")
+		((kb > rss)) && rss=$kb
+	done
+	local scan_ms wall_ms cpu_ms scan_cpu
+	scan_ms=$(printf '%s\n' "${scans[@]}" | median)
+	scan_cpu=$(printf '%s\n' "${scpus[@]}" | median)
+	wall_ms=$(printf '%s\n' "${walls[@]}" | median)
+	cpu_ms=$(printf '%s\n' "${cpus[@]}" | median)
+	grep 'scanned' "$work/refs.err" | sed 's/^pgdrift: /refs: /' >&2
+	printf 'refs: %d code files: scan %d ms wall, %d ms CPU; whole command %d ms wall, %d ms CPU; peak %d MB (target: scan < 2000 ms: %s)\n' \
+		"$n" "$scan_ms" "$scan_cpu" "$wall_ms" "$cpu_ms" "$((rss / 1024))" \
+		"$( ((scan_ms < 2000)) && echo met || echo "MISSED (load average $(cut -d' ' -f1 /proc/loadavg))")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if [[ "${1:-}" == refs ]]; then
+	[[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
+	ninja -C build pgdrift >/dev/null
+	work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	bench_refs "$work"
+	exit 0
+fi
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
@@ -32,11 +89,40 @@ ninja -C build pgdrift tests/bench_rawparse >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-eval "$(scripts/pg-sandbox.sh start "$work/pg")"
-export PGOPTIONS="-c client_min_messages=warning"
-
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { python3 -c 'import sys,time; print(int(float(sys.argv[1]) * 1000))' "$1"; }
+
+# dynamic vs static: `pgdrift expected` on the twin sets
+dynamic_bench() {
+	local n=$1 d="$work/dyn"
+	scripts/gen-scale.sh --profile dynamic "$n" "$d" 2>/dev/null
+	local kind t
+	declare -A med
+	for kind in static dynamic; do
+		t=()
+		for _ in 1 2 3 4 5; do
+			/usr/bin/time -f "%e" -o "$work/t" build/pgdrift expected \
+				--migrations "$d/$kind" >"$work/exp_$kind" 2>"$work/err_$kind" || true
+			t+=("$(ms "$(cat "$work/t")")")
+		done
+		med[$kind]=$(printf '%s\n' "${t[@]}" | median)
+	done
+	local same=no
+	cmp -s "$work/exp_static" "$work/exp_dynamic" && same=yes
+	printf '%-8s %10s %10s %7s %11s %10s\n' "DO+calls" "static ms" "dynamic ms" ratio \
+		"same model" "unmodeled"
+	printf '%-8s %10s %10s %7s %11s %10s\n' "$n" "${med[static]}" "${med[dynamic]}" \
+		"$(python3 -c "print(f'{${med[dynamic]} / max(${med[static]}, 1):.2f}')")" "$same" \
+		"$(grep -c 'PGD901\|unmodeled' "$work/exp_dynamic" || true)"
+}
+
+if $dyn_only; then
+	dynamic_bench "$dyn_n"
+	exit 0
+fi
+
+eval "$(scripts/pg-sandbox.sh start "$work/pg")"
+export PGOPTIONS="-c client_min_messages=warning"
 
 cols='%-7s %6s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %8s\n'
 ((fleet_only)) || printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
@@ -90,6 +176,8 @@ for n in "${sizes[@]+"${sizes[@]}"}"; do
 		"$peak_mb" "$queries" "$ratio"
 	dropdb "$db"
 done
+((fleet_only)) || { echo; dynamic_bench 1000; }
+bench_refs "$work"
 
 # ---- the fleet row
 fleet_n=${FLEET_N:-100}

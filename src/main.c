@@ -23,6 +23,7 @@
 #include "pgdrift/fleet.h"
 #include "pgdrift/history.h"
 #include "pgdrift/inventory.h"
+#include "pgdrift/refs.h"
 #include "pgdrift/report.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
@@ -70,6 +71,11 @@ struct cli {
 	const char *history_table; /* --history-table; NULL: Supabase's */
 	bool no_history;           /* check: skip the migration history */
 	const char *source_url;    /* --source-url TEMPLATE ({path}, {line}) */
+	const char *code;          /* refs, inventory: --code DIR */
+	char **client_globs;       /* refs: --client-glob, repeatable */
+	size_t nclient_globs;
+	char **server_globs;       /* refs: --server-glob, repeatable */
+	size_t nserver_globs;
 	const char *db_list;       /* --db-list FILE: a fleet */
 	int jobs;                  /* --jobs K */
 	const char *shard;         /* --shard I/N */
@@ -92,7 +98,11 @@ static void usage(FILE *f)
 	      "             one fleet report, with the exit code it implies\n"
 	      "  inventory  a document of every migration, table, column, index,\n"
 	      "             foreign key and policy (markdown or json); with --db,\n"
-	      "             each table marked verified or drifted\n"
+	      "             each table marked verified or drifted; with --code,\n"
+	      "             the code that uses each table and function\n"
+	      "  refs       application code (--code DIR) against the schema of\n"
+	      "             --migrations and/or --db: missing tables and functions,\n"
+	      "             commands RLS denies, client code on open tables\n"
 	      "\n"
 	      "Sources:\n"
 	      "  --migrations DIR        the migration folder\n"
@@ -128,6 +138,12 @@ static void usage(FILE *f)
 	      "                          (default supabase_migrations.schema_migrations;\n"
 	      "                          Flyway, golang-migrate and dbmate tables too)\n"
 	      "  --no-history            check: skip the migration history\n"
+	      "Code references (refs, inventory):\n"
+	      "  --code DIR              the application code to scan (JS/TS,\n"
+	      "                          Python, Dart, Swift, Kotlin)\n"
+	      "  --client-glob GLOB      files whose calls run with the anon key\n"
+	      "                          (relative to DIR; '**' spans folders)\n"
+	      "  --server-glob GLOB      files whose calls run with the service role\n"
 	      "Fleets (check, rls, diff FROM):\n"
 	      "  --db-list FILE          many databases: NAME<TAB>CONNINFO or CONNINFO\n"
 	      "                          a line, $VAR from the environment\n"
@@ -226,6 +242,9 @@ enum {
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
 	OPT_SOURCE_URL,
+	OPT_CODE,
+	OPT_CLIENT_GLOB,
+	OPT_SERVER_GLOB,
 	OPT_DB_LIST,
 	OPT_JOBS,
 	OPT_SHARD,
@@ -288,6 +307,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		{ "source-url", required_argument, NULL, OPT_SOURCE_URL },
+		{ "code", required_argument, NULL, OPT_CODE },
+		{ "client-glob", required_argument, NULL, OPT_CLIENT_GLOB },
+		{ "server-glob", required_argument, NULL, OPT_SERVER_GLOB },
 		{ "db-list", required_argument, NULL, OPT_DB_LIST },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "shard", required_argument, NULL, OPT_SHARD },
@@ -326,6 +348,13 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
 		case OPT_SOURCE_URL: c->source_url = optarg; break;
+		case OPT_CODE: c->code = optarg; break;
+		case OPT_CLIENT_GLOB:
+			push(&c->client_globs, &c->nclient_globs, optarg);
+			break;
+		case OPT_SERVER_GLOB:
+			push(&c->server_globs, &c->nserver_globs, optarg);
+			break;
 		case OPT_DB_LIST: c->db_list = optarg; break;
 		case OPT_SHARD: c->shard = optarg; break;
 		case OPT_JOBS: {
@@ -864,6 +893,46 @@ static char *generated_at(void)
 }
 
 /*
+ * Scans c->code (refs.h) into scan; notes (skipped files) and a summary go
+ * to stderr. Returns an exit code: a folder that cannot be read is a usage
+ * error; unreadable files inside it become PGD406 findings.
+ */
+static int scan_code(struct cli *c, struct pgd_refs_scan *scan)
+{
+	struct pgd_refs_options ro = {
+		c->code, (const char *const *)c->client_globs, c->nclient_globs,
+		(const char *const *)c->server_globs, c->nserver_globs,
+	};
+	struct pgd_error err = PGD_ERROR_INIT;
+	double t0 = now_ms();
+	struct rusage ru0, ru1;
+	getrusage(RUSAGE_SELF, &ru0);
+	int rc = pgd_refs_scan_dir(&ro, scan, &err);
+	getrusage(RUSAGE_SELF, &ru1);
+	double cpu_ms = (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec +
+			 ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) * 1000.0 +
+			(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec +
+			 ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1000.0;
+	if (rc < 0) {
+		pgd_error_print(stderr, &err);
+		pgd_error_release(&err);
+		return PGD_EXIT_USAGE;
+	}
+	pgd_diags_print(stderr, &scan->notes);
+	if (scan->notes_dropped)
+		fprintf(stderr, "pgdrift: note: %zu more files skipped\n",
+			scan->notes_dropped);
+	if (c->verbose || c->timings)
+		fprintf(stderr, "pgdrift: scanned %zu code files in %.0f ms CPU: "
+			"%zu references, %zu SQL literals parsed (%zu did not "
+			"parse); %zu files not code, %zu paths ignored\n",
+			scan->scanned, cpu_ms, scan->nrefs, scan->sql_parsed,
+			scan->sql_unparsed, scan->not_code, scan->ignored);
+	timing(c, "scan", t0, NULL);
+	return PGD_EXIT_OK;
+}
+
+/*
  * pgdrift inventory: the document of every migration, table, column, key,
  * index and policy (inventory.h); with --db, every table verified against
  * the database by the drift diff, and --fail-on applied to its findings.
@@ -913,15 +982,25 @@ static int cmd_inventory(struct cli *c)
 		pgd_schema_sort(exp);
 		char *when = generated_at();
 		struct pgd_inventory_options io = { NULL, when, c->migrations,
-						    c->db ? adesc : NULL, &f };
+						    c->db ? adesc : NULL, &f, NULL, 0,
+						    NULL };
+		struct pgd_refs_scan scan = { 0 };
+		if (c->code) {
+			rc = scan_code(c, &scan);
+			io.uses = pgd_refs_uses(&scan, exp, &io.nuses);
+			io.code = c->code;
+		}
 		struct pgd_strbuf out = PGD_STRBUF_INIT;
 		if (!strcmp(fmt, "json"))
 			pgd_inventory_json(set, exp, &io, &out);
 		else
 			pgd_inventory_markdown(set, exp, &io, &out);
-		rc = emit(c, out.buf, out.len);
+		if (rc == 0)
+			rc = emit(c, out.buf, out.len);
 		pgd_strbuf_release(&out);
 		free(when);
+		free((void *)io.uses);
+		pgd_refs_scan_release(&scan);
 		if (rc == 0 && c->db && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
 			rc = PGD_EXIT_FINDINGS;
@@ -1398,6 +1477,114 @@ static int cmd_rls(struct cli *c)
 	return rc;
 }
 
+/*
+ * The refs findings of scan against one schema source; mx gets its RLS
+ * matrix (the caller releases it) and *m the model.
+ */
+static int refs_against(struct cli *c, const char *spec, bool is_db,
+			const struct pgd_refs_scan *scan, struct pgd_schema **m,
+			char **desc, struct pgd_rls_matrix *mx,
+			struct pgd_findings *f)
+{
+	int rc = load_source(c, spec, is_db, m, desc);
+	if (rc)
+		return rc;
+	struct pgd_findings rls = PGD_FINDINGS_INIT;
+	struct pgd_rls_options ro = { (const char *const *)c->exposed, c->nexposed };
+	pgd_rls_review(*m, &ro, &rls, mx);
+	pgd_findings_release(&rls);
+	struct pgd_refs_check_options co = { (const char *const *)c->exposed,
+					     c->nexposed };
+	pgd_refs_check(scan, *m, mx, &co, f);
+	return PGD_EXIT_OK;
+}
+
+/*
+ * pgdrift refs: application code against the schema of the migrations,
+ * the database, or both (both checked; a finding one side only has says
+ * so).
+ */
+static int cmd_refs(struct cli *c)
+{
+	if (!c->code)
+		return usage_error("%s needs --code DIR", "refs");
+	struct pgd_report_meta meta = { 0 };
+	meta.command = "refs";
+	int rc = parse_fail_on(c, &meta);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->nformats; i++) {
+		char *name = pgd_xstrdup(c->formats[i]);
+		char *colon = strchr(name, ':');
+		if (colon)
+			*colon = '\0';
+		bool known = pgd_report_find(name) != NULL;
+		free(name);
+		if (!known)
+			return usage_error("unknown format '%s' (known: %s)",
+					   c->formats[i], pgd_report_formats());
+	}
+	struct pgd_refs_scan scan = { 0 };
+	rc = scan_code(c, &scan);
+	struct pgd_schema *mm = NULL, *dm = NULL;
+	char *mdesc = NULL, *ddesc = NULL;
+	struct pgd_rls_matrix mmx = { 0 }, dmx = { 0 };
+	struct pgd_findings mf = PGD_FINDINGS_INIT, df = PGD_FINDINGS_INIT;
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	bool use_db = c->db || !c->migrations;
+	if (rc == 0 && c->migrations)
+		rc = refs_against(c, c->migrations, false, &scan, &mm, &mdesc, &mmx, &mf);
+	if (rc == 0 && use_db)
+		rc = refs_against(c, c->db, true, &scan, &dm, &ddesc, &dmx, &df);
+	if (rc == 0) {
+		if (c->migrations && use_db)
+			pgd_refs_merge(&mf, "migrations", &df, "database", &f);
+		else
+			take_findings(&f, c->migrations ? &mf : &df);
+		pgd_findings_sort(&f);
+		struct pgd_rls_matrix *mx = use_db ? &dmx : &mmx;
+		pgd_refs_mark_matrix(&scan, mx);
+		char *edesc = pgd_xasprintf("code %s", c->code);
+		char *adesc = c->migrations && use_db
+			? pgd_xasprintf("%s and %s", mdesc, ddesc)
+			: pgd_xstrdup(c->migrations ? mdesc : ddesc);
+		meta.expected = edesc;
+		meta.actual = adesc;
+		meta.matrix = mx;
+		meta.location = c->code;
+		const char **tables = pgd_xcalloc(mx->n + 1, sizeof(*tables));
+		for (size_t i = 0; i < mx->n; i++)
+			tables[i] = mx->rows[i].table;
+		meta.tables = tables;
+		meta.ntables = mx->n;
+		rc = apply_baseline(c, &f, &meta);
+		if (rc == 0)
+			rc = write_reports(c, &f, &meta);
+		if (rc == 0 && !meta.fail_on_none &&
+		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
+			rc = PGD_EXIT_FINDINGS;
+		if ((rc == 0 || rc == PGD_EXIT_FINDINGS) && scan.incomplete) {
+			fputs("pgdrift: some code could not be read (PGD406); the "
+			      "report is partial\n", stderr);
+			rc = PGD_EXIT_INPUT;
+		}
+		free(tables);
+		free(edesc);
+		free(adesc);
+	}
+	pgd_findings_release(&f);
+	pgd_findings_release(&mf);
+	pgd_findings_release(&df);
+	pgd_rls_matrix_release(&mmx);
+	pgd_rls_matrix_release(&dmx);
+	pgd_schema_free(mm);
+	pgd_schema_free(dm);
+	free(mdesc);
+	free(ddesc);
+	pgd_refs_scan_release(&scan);
+	return rc;
+}
+
 static int cmd_diff(struct cli *c)
 {
 	if (c->db_list) {
@@ -1450,6 +1637,8 @@ int main(int argc, char **argv)
 			rc = cmd_history(&c);
 		else if (!strcmp(c.command, "inventory"))
 			rc = cmd_inventory(&c);
+		else if (!strcmp(c.command, "refs"))
+			rc = cmd_refs(&c);
 		else if (!strcmp(c.command, "merge"))
 			rc = cmd_merge(&c);
 		else
@@ -1464,5 +1653,7 @@ int main(int argc, char **argv)
 	free(c.exclude_tables);
 	free(c.positional);
 	free(c.exposed);
+	free(c.client_globs);
+	free(c.server_globs);
 	return rc;
 }

@@ -25,7 +25,9 @@ enum pgd_category {
 	PGD_CAT_RLS,
 	PGD_CAT_HISTORY,
 	PGD_CAT_COVERAGE,
+	PGD_CAT_REFS,
 };
+#define PGD_CAT_COUNT 5
 
 enum pgd_rule_id {
 	/* drift: tables and schemas */
@@ -91,6 +93,14 @@ enum pgd_rule_id {
 	PGD_R_MIGRATION_DUPLICATE_VERSION,
 	PGD_R_MIGRATION_OUT_OF_ORDER,
 	PGD_R_MIGRATION_MODIFIED,
+	/* code references (refs.h) */
+	PGD_R_REF_MISSING_TABLE,
+	PGD_R_REF_MISSING_FUNCTION,
+	PGD_R_REF_OPERATION_WITHOUT_POLICY,
+	PGD_R_REF_CLIENT_OPEN_TABLE,
+	PGD_R_REF_UNEXPOSED_SCHEMA,
+	PGD_R_REF_UNUSED_TABLE,
+	PGD_R_REF_FILE_SKIPPED,
 	/* coverage */
 	PGD_R_UNMODELED_STATEMENT,
 	PGD_R_BASELINE_STALE,
@@ -130,6 +140,8 @@ struct pgd_finding {
 	 * itself (an object only the database has): reports say "table
 	 * defined at", not "migration" */
 	bool file_is_table;
+	bool dynamic;      /* file:line is a DO block or call that made the
+			      object through EXECUTE (printed "(EXECUTE)") */
 	char *remediation; /* SQL restoring the expected state, or NULL */
 	char fingerprint[17]; /* 16 hex digits, set by pgd_findings_sort: stable
 				 across runs (baselines, Code Quality, SARIF) */

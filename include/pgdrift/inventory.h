@@ -22,6 +22,17 @@
 
 struct pgd_strbuf;
 
+/* One place application code uses a table or function (refs.h). */
+struct pgd_inventory_use {
+	char kind;          /* 't' table or view, 'f' function */
+	const char *schema; /* resolved: "public" when the code named none */
+	const char *name;
+	const char *file;   /* the code file, as reports print it */
+	unsigned line;
+	bool sql;           /* SQL text rather than a client call */
+	char ops[64];       /* "select, insert", "" when none is known */
+};
+
 struct pgd_inventory_options {
 	const char *version;    /* the tool version printed; NULL: this build's */
 	const char *generated;  /* when, e.g. "2026-11-25 06:40 UTC"; NULL: omitted */
@@ -31,6 +42,11 @@ struct pgd_inventory_options {
 	 * NULL: no database was compared, and drift is ignored. */
 	const char *database;
 	const struct pgd_findings *drift;
+	/* With --code: where the code uses each table and function, sorted
+	 * by schema, name, file, line (NULL/0: no code was scanned) */
+	const struct pgd_inventory_use *uses;
+	size_t nuses;
+	const char *code;       /* the code folder, as given */
 };
 
 struct pgd_inventory_stats {

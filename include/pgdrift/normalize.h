@@ -60,6 +60,38 @@ struct pgd_expr_facts {
 /* Fills facts for canonical expression text; -1 when it does not parse. */
 int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *facts);
 
+/* What application SQL touches (pgd_normalize_sql_refs). */
+enum {
+	PGD_SQL_SELECT = 1 << 0,
+	PGD_SQL_INSERT = 1 << 1,
+	PGD_SQL_UPDATE = 1 << 2,
+	PGD_SQL_DELETE = 1 << 3,
+	PGD_SQL_EXECUTE = 1 << 4,
+};
+
+struct pgd_sql_ref {
+	char kind;       /* 't' a relation, 'f' a function call */
+	char *schema;    /* as written, or NULL when unqualified */
+	char *name;
+	unsigned cmd;    /* one PGD_SQL_* bit: how the statement uses it */
+	size_t location; /* byte offset in the SQL text */
+};
+
+struct pgd_sql_refs {
+	struct pgd_sql_ref *v;
+	size_t n, alloc;
+	unsigned cmds;   /* PGD_SQL_* bits of the statements */
+};
+
+/*
+ * Appends to out the relations (WITH names left out) and functions that
+ * the SELECT, INSERT, UPDATE, DELETE and CALL statements of sql name;
+ * other statements are skipped. Returns 0, or -1 when sql does not parse
+ * (out unchanged). Release out with pgd_sql_refs_release.
+ */
+int pgd_normalize_sql_refs(const char *sql, struct pgd_sql_refs *out);
+void pgd_sql_refs_release(struct pgd_sql_refs *r);
+
 /* The libpg_query grammar version, e.g. "15.1". */
 const char *pgd_normalize_grammar_version(void);
 

@@ -51,7 +51,7 @@ struct pgd_report_meta {
 /* What every report's summary block says, counted once. */
 struct pgd_report_summary {
 	size_t sev[3];    /* findings by severity (enum pgd_severity) */
-	size_t cat[4][3]; /* by category (enum pgd_category) and severity */
+	size_t cat[PGD_CAT_COUNT][3]; /* by category (enum pgd_category), severity */
 	bool failed;      /* findings at or above --fail-on, shown or not */
 	int exit_code;    /* what the run exits with: 1 when failed, else 0 */
 	size_t hidden;    /* findings --min-severity left out of the report */

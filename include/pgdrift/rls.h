@@ -31,6 +31,9 @@ struct pgd_rls_row {
 	char *table; /* "schema.table", identifiers quoted as needed */
 	bool rls_enabled, rls_forced;
 	struct pgd_rls_cell cells[PGD_RLS_NCMDS][PGD_RLS_NROLES];
+	/* bit c set: application code issues pgd_rls_cmds[c] on the table
+	 * through the API (set by refs' pgd_refs_mark_matrix; 0 otherwise) */
+	unsigned used;
 };
 
 struct pgd_rls_matrix {

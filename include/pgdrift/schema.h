@@ -51,6 +51,10 @@ struct pgd_src {
 	const char *file; /* NULL: not from a migration */
 	unsigned line;    /* 1-based; 0 when file is NULL */
 	const char *stmt; /* the statement's text, for remediation; may be NULL */
+	/* made at run time by SQL a DO block or a migration-defined function
+	 * ran (EXECUTE): line is the DO block's or the top-level call's, and
+	 * reports print "file:line (EXECUTE)" */
+	bool dynamic;
 };
 
 struct pgd_object {

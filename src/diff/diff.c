@@ -118,6 +118,7 @@ static void set_source(struct pgd_finding *f, const struct pgd_object *o)
 	if (s->file) {
 		f->file = pgd_xstrdup(s->file);
 		f->line = s->line;
+		f->dynamic = s->dynamic;
 	}
 }
 
@@ -132,7 +133,9 @@ static void set_table_source(struct pgd_finding *f, const struct pgd_table *t)
 	if (t->obj.created.file) {
 		f->file = pgd_xstrdup(t->obj.created.file);
 		f->line = t->obj.created.line;
-		f->file_is_table = true;
+		/* the table's own findings name it as their object */
+		f->file_is_table = f->object && f->table && strcmp(f->object, f->table) != 0;
+		f->dynamic = t->obj.created.dynamic;
 	}
 }
 
@@ -151,6 +154,7 @@ static void note_tombstone(struct dctx *d, struct pgd_finding *f,
 	f->message = m;
 	f->file = pgd_xstrdup(ts->dropped.file);
 	f->line = ts->dropped.line;
+	f->dynamic = ts->dropped.dynamic;
 }
 
 /* ---- comparators */
@@ -1059,6 +1063,7 @@ void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 			if (u->src.file) {
 				f->file = pgd_xstrdup(u->src.file);
 				f->line = u->src.line;
+				f->dynamic = u->src.dynamic;
 			}
 		}
 	pgd_findings_sort(out);

@@ -123,6 +123,20 @@ static const struct pgd_rule rules[PGD_R_COUNT] = {
 	  "A migration file older than the newest applied version was never applied: runners skip it."),
 	R(PGD_R_MIGRATION_MODIFIED, "PGD305", "migration_modified", ERROR, HISTORY,
 	  "A migration file no longer matches the statements recorded when it was applied."),
+	R(PGD_R_REF_MISSING_TABLE, "PGD400", "ref_missing_table", ERROR, REFS,
+	  "The code names a table or view the schema does not have: the call fails at run time."),
+	R(PGD_R_REF_MISSING_FUNCTION, "PGD401", "ref_missing_function", ERROR, REFS,
+	  "The code calls a function (rpc or SQL) the schema does not have."),
+	R(PGD_R_REF_OPERATION_WITHOUT_POLICY, "PGD402", "ref_operation_without_policy", ERROR, REFS,
+	  "The code issues a command on a table whose RLS lets neither anon nor authenticated do it: every call is denied."),
+	R(PGD_R_REF_CLIENT_OPEN_TABLE, "PGD403", "ref_client_open_table", ERROR, REFS,
+	  "Client code (anon key or browser) reaches a table with RLS off, or whose policy for that command is always true."),
+	R(PGD_R_REF_UNEXPOSED_SCHEMA, "PGD404", "ref_unexposed_schema", WARNING, REFS,
+	  "The code calls .schema() with a schema the API does not expose."),
+	R(PGD_R_REF_UNUSED_TABLE, "PGD405", "ref_unused_table", INFO, REFS,
+	  "No code the scan read references this table."),
+	R(PGD_R_REF_FILE_SKIPPED, "PGD406", "ref_file_skipped", INFO, REFS,
+	  "A code file was not scanned (not UTF-8, too large, unreadable): its references are unknown."),
 	R(PGD_R_UNMODELED_STATEMENT, "PGD901", "unmodeled_statement", INFO, COVERAGE,
 	  "A migration statement pgdrift did not model: what it does is not audited."),
 	R(PGD_R_BASELINE_STALE, "PGD902", "baseline_stale", INFO, COVERAGE,
@@ -174,6 +188,7 @@ const char *pgd_category_name(enum pgd_category c)
 	case PGD_CAT_RLS: return "rls";
 	case PGD_CAT_HISTORY: return "history";
 	case PGD_CAT_COVERAGE: return "coverage";
+	case PGD_CAT_REFS: return "refs";
 	}
 	PGD_BUG("bad category %d", (int)c);
 }
@@ -267,7 +282,9 @@ static uint64_t finding_hash(const struct pgd_finding *x, unsigned rank)
 	h = hash_field(h, x->table);
 	h = hash_field(h, x->expected);
 	h = hash_field(h, x->actual);
-	if (!x->object) {
+	/* a refs finding is about a place in the code: the same problem on
+	 * two lines is two findings */
+	if (!x->object || x->rule->category == PGD_CAT_REFS) {
 		char line[16];
 		snprintf(line, sizeof(line), "%u", x->line);
 		h = hash_field(h, x->file);
@@ -288,20 +305,22 @@ void pgd_findings_sort(struct pgd_findings *f)
 	/* findings hashing alike share table, object and code, so they sit
 	 * in one run of the sorted order */
 	size_t run = 0;
+	uint64_t *base = pgd_xcalloc(f->n + 1, sizeof(*base));
 	for (size_t i = 0; i < f->n; i++) {
 		struct pgd_finding *x = &f->v[i];
 		if (i && (cmp_null_last(x->table, f->v[run].table) ||
 			  cmp_null_last(x->object, f->v[run].object) ||
 			  x->rule != f->v[run].rule))
 			run = i;
-		uint64_t base = finding_hash(x, 0);
+		base[i] = finding_hash(x, 0);
 		unsigned rank = 0;
 		for (size_t j = run; j < i; j++)
-			if (finding_hash(&f->v[j], 0) == base)
+			if (base[j] == base[i])
 				rank++;
 		snprintf(x->fingerprint, sizeof(x->fingerprint), "%016llx",
-			 (unsigned long long)finding_hash(x, rank));
+			 (unsigned long long)(rank ? finding_hash(x, rank) : base[i]));
 	}
+	free(base);
 }
 
 size_t pgd_findings_count_at_least(const struct pgd_findings *f,

@@ -48,6 +48,7 @@ static int read_finding(const char *path, size_t db, size_t i, json_t *j,
 	if (json_is_object(src)) {
 		x->file = str_or_null(src, "file");
 		x->line = (unsigned)json_integer_value(json_object_get(src, "line"));
+		x->dynamic = json_is_true(json_object_get(src, "execute"));
 	}
 	memcpy(x->fingerprint, fp, 17);
 	return 0;

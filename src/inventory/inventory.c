@@ -404,7 +404,7 @@ static void md_cell_names(struct pgd_strbuf *out, const struct names *l)
 static void md_src(struct pgd_strbuf *out, const struct pgd_src *s)
 {
 	md(out, s->file);
-	pgd_strbuf_addf(out, ":%u", s->line);
+	pgd_strbuf_addf(out, ":%u%s", s->line, s->dynamic ? " (EXECUTE)" : "");
 }
 
 static void md_list(struct pgd_strbuf *out, const char *const *v, size_t n)
@@ -435,6 +435,104 @@ static void policy_row(struct pgd_strbuf *out, const char *table,
 	pgd_strbuf_addstr(out, " | ");
 	md(out, p->check_expr);
 	pgd_strbuf_addstr(out, " |\n");
+}
+
+
+/* ---- "used by": where the application code uses an object (--code) */
+
+static bool use_is(const struct pgd_inventory_use *u, char kind,
+		   const char *schema, const char *name)
+{
+	return u->kind == kind && !strcmp(u->schema, schema) && !strcmp(u->name, name);
+}
+
+/* Whether a use names a table the inventory lists (else it goes to the
+ * "other objects" list: functions, views, names the schema lacks). */
+static bool use_on_listed_table(const struct pgd_schema *m,
+				const struct pgd_inventory_use *u)
+{
+	if (u->kind != 't')
+		return false;
+	const struct pgd_table *t = pgd_schema_find_table(m, u->schema, u->name);
+	return t && pgd_inventory_lists(t);
+}
+
+static size_t tables_used(const struct pgd_schema *m,
+			  const struct pgd_inventory_options *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->ntables; i++) {
+		const struct pgd_table *t = m->tables[i];
+		if (!pgd_inventory_lists(t))
+			continue;
+		for (size_t k = 0; k < o->nuses; k++)
+			if (use_is(&o->uses[k], 't', t->obj.schema, t->obj.name)) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
+static void md_use_row(struct pgd_strbuf *out, const struct pgd_inventory_use *u,
+		       bool with_object)
+{
+	pgd_strbuf_addstr(out, "| ");
+	if (with_object) {
+		char *id = qname(u->schema, u->name);
+		md(out, id);
+		pgd_strbuf_addstr(out, u->kind == 'f' ? "() | " : " | ");
+		free(id);
+	}
+	md(out, u->file);
+	pgd_strbuf_addf(out, ":%u | %s | ", u->line, u->sql ? "SQL" : "API");
+	md(out, u->ops[0] ? u->ops : u->kind == 'f' ? "call" : "reference");
+	pgd_strbuf_addstr(out, " |\n");
+}
+
+static void md_used_by(struct pgd_strbuf *out, const struct pgd_inventory_options *o,
+		       const struct pgd_table *t)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < o->nuses; k++)
+		n += use_is(&o->uses[k], 't', t->obj.schema, t->obj.name);
+	pgd_strbuf_addf(out, "\n**Used by code (%zu)**\n\n", n);
+	if (!n) {
+		pgd_strbuf_addstr(out, "None: no code the scan read references it.\n");
+		return;
+	}
+	pgd_strbuf_addstr(out, "| where | via | commands |\n|---|---|---|\n");
+	for (size_t k = 0; k < o->nuses; k++)
+		if (use_is(&o->uses[k], 't', t->obj.schema, t->obj.name))
+			md_use_row(out, &o->uses[k], false);
+}
+
+static json_t *juses(const struct pgd_inventory_options *o, char kind,
+		     const char *schema, const char *name)
+{
+	json_t *a = json_array();
+	for (size_t k = 0; k < o->nuses; k++) {
+		const struct pgd_inventory_use *u = &o->uses[k];
+		if (schema && !use_is(u, kind, schema, name))
+			continue;
+		json_t *ops = json_array();
+		for (const char *p = u->ops; *p;) {
+			size_t n = strcspn(p, ",");
+			json_array_append_new(ops, json_stringn(p, n));
+			p += n;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+		json_t *j = json_pack("{s:s, s:I, s:s, s:o}", "file", u->file,
+				      "line", (json_int_t)u->line, "via",
+				      u->sql ? "sql" : "api", "commands", ops);
+		if (!schema)
+			json_object_set_new(j, "object", json_pack("{s:s, s:s, s:s}",
+				"kind", u->kind == 'f' ? "function" : "relation",
+				"schema", u->schema, "name", u->name));
+		json_array_append_new(a, j);
+	}
+	return a;
 }
 
 struct md_ctx {
@@ -565,6 +663,8 @@ static void md_table(struct md_ctx *x, size_t ti)
 				       "|---|---|---|---|---|---|\n");
 	for (size_t k = 0; k < t->npolicies; k++)
 		policy_row(out, NULL, t->policies[k]);
+	if (x->o->code)
+		md_used_by(out, x->o, t);
 	free(id);
 }
 
@@ -598,6 +698,8 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 	}
 	const char *a_platform = st.platform_policies
 		? anchor(&x.a, "Policies on platform tables") : NULL;
+	const char *a_code = o->code ? anchor(&x.a, "Other objects used by the code")
+				     : NULL;
 	const char *a_drift = o->database ? anchor(&x.a, "Drift findings") : NULL;
 	for (size_t i = 0; o->database && i < m->ntables; i++) {
 		if (!pgd_inventory_lists(m->tables[i]) ||
@@ -625,6 +727,11 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 		pgd_strbuf_addf(out, ": %zu table%s verified, %zu drifted", st.verified,
 				st.verified == 1 ? "" : "s", st.drifted);
 	}
+	if (o->code) {
+		pgd_strbuf_addstr(out, "; the code in ");
+		md(out, o->code);
+		pgd_strbuf_addf(out, " uses %zu of its tables", tables_used(m, o));
+	}
 	pgd_strbuf_addstr(out, ". Regenerate it with `pgdrift inventory`; do not "
 			       "edit it by hand.\n\n## Contents\n\n");
 	pgd_strbuf_addf(out, "- [Statistics](#%s)\n- [Migration files](#%s)\n"
@@ -640,6 +747,8 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 	}
 	if (a_platform)
 		pgd_strbuf_addf(out, "- [Policies on platform tables](#%s)\n", a_platform);
+	if (a_code)
+		pgd_strbuf_addf(out, "- [Other objects used by the code](#%s)\n", a_code);
 	if (a_drift)
 		pgd_strbuf_addf(out, "- [Drift findings](#%s)\n", a_drift);
 
@@ -660,6 +769,11 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 	if (o->database) {
 		md_stat(out, "tables verified against the database", st.verified);
 		md_stat(out, "tables drifted", st.drifted);
+	}
+	if (o->code) {
+		size_t used = tables_used(m, o);
+		md_stat(out, "tables the code uses", used);
+		md_stat(out, "tables no code uses", st.tables - used);
 	}
 
 	pgd_strbuf_addstr(out, "\n## Migration files\n\n"
@@ -709,6 +823,22 @@ void pgd_inventory_markdown(const struct pgd_migration_set *set,
 				policy_row(out, id, t->policies[k]);
 			free(id);
 		}
+	}
+	if (a_code) {
+		pgd_strbuf_addstr(out, "\n## Other objects used by the code\n\n"
+				       "Functions, views, and names the migrations do not "
+				       "define as tables.\n\n");
+		size_t n = 0;
+		for (size_t k = 0; k < o->nuses; k++)
+			n += !use_on_listed_table(m, &o->uses[k]);
+		if (!n)
+			pgd_strbuf_addstr(out, "None.\n");
+		else
+			pgd_strbuf_addstr(out, "| object | where | via | commands |\n"
+					       "|---|---|---|---|\n");
+		for (size_t k = 0; k < o->nuses; k++)
+			if (!use_on_listed_table(m, &o->uses[k]))
+				md_use_row(out, &o->uses[k], true);
 	}
 
 	if (a_drift) {
@@ -904,6 +1034,9 @@ static json_t *jtable(const struct pgd_inventory_options *o,
 	} else {
 		json_object_set_new(j, "status", json_null());
 	}
+	if (o->code)
+		json_object_set_new(j, "used_by", juses(o, 't', t->obj.schema,
+							t->obj.name));
 	return j;
 }
 
@@ -922,6 +1055,8 @@ void pgd_inventory_json(const struct pgd_migration_set *set,
 	json_object_set_new(root, "migrations", jstr(o->migrations ? o->migrations
 								    : set->dir));
 	json_object_set_new(root, "database", jstr(o->database));
+	if (o->code)
+		json_object_set_new(root, "code", json_string(o->code));
 	json_t *js = json_object();
 #define STAT(k) json_object_set_new(js, #k, json_integer((json_int_t)st.k))
 	STAT(files);
@@ -940,6 +1075,9 @@ void pgd_inventory_json(const struct pgd_migration_set *set,
 		STAT(verified);
 		STAT(drifted);
 	}
+	if (o->code)
+		json_object_set_new(js, "tables_used_by_code",
+				    json_integer((json_int_t)tables_used(m, o)));
 #undef STAT
 	json_object_set_new(root, "statistics", js);
 	json_t *files = json_array();
@@ -983,6 +1121,15 @@ void pgd_inventory_json(const struct pgd_migration_set *set,
 	}
 	json_object_set_new(root, "tables", tables);
 	json_object_set_new(root, "platform_policies", platform);
+	if (o->code) {
+		json_t *other = json_array();
+		json_t *all = juses(o, 0, NULL, NULL);
+		for (size_t k = 0; k < o->nuses; k++)
+			if (!use_on_listed_table(m, &o->uses[k]))
+				json_array_append(other, json_array_get(all, k));
+		json_decref(all);
+		json_object_set_new(root, "other_code_uses", other);
+	}
 	if (o->database) {
 		json_t *other = json_array();
 		for (size_t k = 0; o->drift && k < o->drift->n; k++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "replay.h"
+#include "pgdrift/eval.h"
 
 /* Canonical argument types of a function: "integer, text". */
 static char *function_args(struct replay *r, PgQuery__Node **params, size_t n,
@@ -61,6 +62,8 @@ void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 		f->nexec_roles = 1;
 		f->exec_known = true;
 	}
+	if (r->ev && r->src.stmt)
+		pgd_eval_define(r->ev, schema, name, args, r->src.stmt, r->src.line);
 	free(args);
 	f->security_definer = false;
 	for (size_t i = 0; i < s->n_options; i++) {

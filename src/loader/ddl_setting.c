@@ -43,7 +43,7 @@ static size_t split_path(const char *value, char ***out)
 	return n;
 }
 
-static void apply_path_value(struct replay *r, const char *value)
+void rp_apply_search_path(struct replay *r, const char *value)
 {
 	char **names;
 	size_t n = split_path(value, &names);
@@ -79,7 +79,7 @@ void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s)
 			}
 			pgd_strbuf_addch(&v, '"');
 		}
-		apply_path_value(r, v.buf);
+		rp_apply_search_path(r, v.buf);
 		pgd_strbuf_release(&v);
 		break;
 	}
@@ -115,7 +115,7 @@ bool rp_select_set_config(struct replay *r, PgQuery__SelectStmt *s)
 			continue;
 		if (strcmp(a0->a_const->sval->sval, "search_path") != 0)
 			continue;
-		apply_path_value(r, a1->a_const->sval->sval);
+		rp_apply_search_path(r, a1->a_const->sval->sval);
 		found = true;
 	}
 	return found;

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
-
 #include "replay.h"
+#include "pgdrift/arena.h"
+#include "pgdrift/eval.h"
 #include "../normalize/pb.h"
 #include "split.h"
 
@@ -91,32 +91,52 @@ static bool contains_ci(const char *p, size_t n, const char *needle)
 	return false;
 }
 
-/* ---- DO blocks */
+/* ---- DO blocks, top-level calls: the interpreter (src/eval) */
 
 static void dispatch(struct replay *r, PgQuery__Node *n);
 
-struct do_walk {
-	struct replay *r;
-	size_t body_line;     /* file line of the body's first line */
-	unsigned replayed, dynamic, failed;
-	struct pgd_strbuf why;
-};
-
-/* Replays one SQL statement found in a DO block, tolerantly. */
-static void do_statement(struct do_walk *w, const char *query, long lineno)
+/* The SQLSTATE PostgreSQL raises for one of the replay's messages, so a
+ * handler catches exactly what it would catch there. */
+static const char *sqlstate_of(const char *msg)
 {
-	struct replay *r = w->r;
-	const char *p = skip_space_and_comments(query, query + strlen(query));
-	enum stmt_class k = classify(p, query + strlen(query));
-	if (k != ST_PARSE)
-		return; /* data statements and SELECTs change no schema */
-	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(p);
+	static const struct { const char *kind, *exists, *missing; } kinds[] = {
+		{ "relation", "42P07", "42P01" }, { "table", "42P07", "42P01" },
+		{ "view", "42P07", "42P01" }, { "index", "42P07", "42P01" },
+		{ "sequence", "42P07", "42P01" }, { "column", "42701", "42703" },
+		{ "schema", "42P06", "3F000" }, { "function", "42723", "42883" },
+	};
+	bool exists = strstr(msg, "already exists") != NULL;
+	bool missing = strstr(msg, "does not exist") != NULL;
+	if (exists || missing) {
+		for (size_t i = 0; i < PGD_ARRAY_SIZE(kinds); i++) {
+			size_t k = strlen(kinds[i].kind);
+			if (!strncmp(msg, kinds[i].kind, k) && msg[k] == ' ')
+				return exists ? kinds[i].exists : kinds[i].missing;
+		}
+		/* type, constraint, policy, trigger, extension, enum label */
+		return exists ? "42710" : "42704";
+	}
+	if (strstr(msg, "multiple primary keys"))
+		return "42P16";
+	if (!strncmp(msg, "cannot drop", 11))
+		return "2BP01";
+	if (strstr(msg, " is not "))
+		return "42809";
+	return "XX000";
+}
+
+/* The interpreter's host: runs one statement through the dispatcher with
+ * errors captured, not reported. */
+static int host_exec(void *arg, const char *sql, unsigned line, bool dynamic,
+		     struct pgd_eval_error *err)
+{
+	struct replay *r = arg;
+	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
 	if (pr.error) {
-		w->failed++;
-		if (!w->why.len)
-			pgd_strbuf_addf(&w->why, "%s", pr.error->message);
+		memcpy(err->sqlstate, "42601", 6);
+		err->message = pgd_xstrdup(pr.error->message);
 		pg_query_free_protobuf_parse_result(pr);
-		return;
+		return -1;
 	}
 	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
 		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
@@ -124,68 +144,102 @@ static void do_statement(struct do_walk *w, const char *query, long lineno)
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
 	struct pgd_src saved = r->src;
-	if (lineno > 0)
-		r->src.line = (unsigned)(w->body_line + (size_t)lineno - 1);
-	r->src.stmt = pgd_schema_strdup(r->m, p);
+	bool saved_tolerant = r->tolerant;
+	r->src.line = line;
+	r->src.dynamic = dynamic || saved.dynamic;
+	r->src.stmt = pgd_schema_strdup(r->m, sql);
 	r->tolerant = true;
 	r->failed = false;
 	pgd_strbuf_reset(&r->tolerant_msg);
-	for (size_t i = 0; i < tree->n_stmts; i++)
+	/* a statement that fails may have changed the model before it did
+	 * (ALTER TABLE a, b: a is added, b fails); the model's arena grows
+	 * with every change, so a failure after growth is a partial one */
+	size_t arena_before = pgd_arena_used(r->m->arena);
+	for (size_t i = 0; i < tree->n_stmts && !r->failed; i++)
 		if (tree->stmts[i]->stmt)
 			dispatch(r, tree->stmts[i]->stmt);
-	/* a guarded CREATE of something that exists is what the guard is for */
-	if (r->failed && !strstr(r->tolerant_msg.buf, "already exists")) {
-		w->failed++;
-		if (!w->why.len)
-			pgd_strbuf_addstr(&w->why, r->tolerant_msg.buf);
-	} else if (!r->failed) {
-		w->replayed++;
+	/* a statement the replay records as unmodeled (PGD901, with the
+	 * block's line) does not stop the block: PostgreSQL's goes on */
+	int rc = 0;
+	if (r->failed) {
+		const char *msg = r->tolerant_msg.len ? r->tolerant_msg.buf : "error";
+		memcpy(err->sqlstate, sqlstate_of(msg), 6);
+		err->message = pgd_xstrdup(msg);
+		err->partial = pgd_arena_used(r->m->arena) != arena_before;
+		rc = -1;
 	}
-	r->tolerant = false;
 	r->failed = false;
+	r->tolerant = saved_tolerant;
 	r->src = saved;
 	pgd_pb_free(&tree->base);
+	return rc;
 }
 
-static void do_walk_json(struct do_walk *w, json_t *j, int depth)
+static const char *const *host_search_path(void *arg, size_t *n)
 {
-	if (depth > 200)
-		return;
-	if (json_is_array(j)) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(j, i, v)
-			do_walk_json(w, v, depth + 1);
-		return;
+	struct replay *r = arg;
+	*n = r->nsearch_path;
+	return (const char *const *)r->search_path;
+}
+
+static const char *host_get_setting(void *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return NULL; /* only search_path is tracked (the interpreter reads it) */
+}
+
+static void host_set_setting(void *arg, const char *name, const char *value)
+{
+	struct replay *r = arg;
+	if (!strcmp(name, "search_path"))
+		rp_apply_search_path(r, value);
+}
+
+void rp_eval_init(struct replay *r)
+{
+	struct pgd_eval_host h = { r, r->m, host_exec, host_search_path,
+				   host_get_setting, host_set_setting,
+				   r->opts->role };
+	r->ev = pgd_eval_new(&h);
+}
+
+/* Reports what an evaluation ended with. */
+static void eval_outcome(struct replay *r, const char *what,
+			 struct pgd_eval_result *res)
+{
+	switch (res->status) {
+	case PGD_EVAL_DONE:
+	case PGD_EVAL_NOT_MINE:
+		break;
+	case PGD_EVAL_FAILED: {
+		/* PostgreSQL stops the migration here: the error escaped */
+		int loc = -1;
+		if (res->line && res->line <= r->sf->nlines) {
+			size_t off = r->sf->line_starts[res->line - 1];
+			if (off >= r->stmt_off && off < r->stmt_off + r->stmt_len)
+				loc = (int)(off - r->stmt_off);
+		}
+		rp_error(r, loc, "%s: %s (SQLSTATE %s)", what, res->message,
+			 res->sqlstate);
+		break;
 	}
-	if (!json_is_object(j))
-		return;
-	json_t *exec = json_object_get(j, "PLpgSQL_stmt_execsql");
-	if (exec) {
-		json_t *q = json_object_get(json_object_get(json_object_get(exec,
-			"sqlstmt"), "PLpgSQL_expr"), "query");
-		json_t *ln = json_object_get(exec, "lineno");
-		if (json_is_string(q))
-			do_statement(w, json_string_value(q),
-				     json_is_integer(ln) ? (long)json_integer_value(ln) : 0);
-		return;
+	case PGD_EVAL_UNMODELED: {
+		char *why = pgd_xasprintf("%s at line %u: %s", res->construct,
+					  res->line, res->message);
+		rp_unmodeled(r, what, why);
+		free(why);
+		break;
 	}
-	if (json_object_get(j, "PLpgSQL_stmt_dynexecute") ||
-	    json_object_get(j, "PLpgSQL_stmt_dynfors")) {
-		w->dynamic++;
-		return;
 	}
-	const char *key;
-	json_t *v;
-	json_object_foreach(j, key, v)
-		do_walk_json(w, v, depth + 1);
+	pgd_eval_result_release(res);
 }
 
 /*
- * A DO block: the SQL statements in its PL/pgSQL body are replayed, each
- * as if it ran (a guarded CREATE of an object that already exists is
- * skipped, as its IF NOT EXISTS or EXCEPTION guard would). Dynamic SQL and
- * statements that cannot be replayed make the block "unmodeled".
+ * A DO block: the interpreter runs it over the model as it stands, and
+ * the DDL it runs (statically or through EXECUTE) comes back through
+ * host_exec. Past the interpreter's bounds or at a construct it does not
+ * evaluate, the block is unmodeled (PGD901 naming the construct and line).
  */
 static void rp_do(struct replay *r, PgQuery__DoStmt *s)
 {
@@ -199,52 +253,38 @@ static void rp_do(struct replay *r, PgQuery__DoStmt *s)
 		else if (!strcmp(de->defname, "language"))
 			lang = pgd_pgq_str(de->arg) ? pgd_pgq_str(de->arg) : lang;
 	}
-	if (!body || strcmp(lang, "plpgsql") != 0) {
-		rp_unmodeled(r, "DO block", "only PL/pgSQL DO blocks are read");
-		return;
-	}
-	struct pgd_strbuf fn = PGD_STRBUF_INIT;
-	const char *tag = "pgd_do_body";
-	pgd_strbuf_addf(&fn, "CREATE FUNCTION pgd_do() RETURNS void LANGUAGE plpgsql AS $%s$", tag);
-	pgd_strbuf_addstr(&fn, body);
-	pgd_strbuf_addf(&fn, "$%s$", tag);
-	PgQueryPlpgsqlParseResult pr = pg_query_parse_plpgsql(fn.buf);
-	pgd_strbuf_release(&fn);
-	if (pr.error) {
-		char *why = pgd_xasprintf("its PL/pgSQL does not parse: %s",
-					  pr.error->message);
-		rp_unmodeled(r, "DO block", why);
-		free(why);
-		pg_query_free_plpgsql_parse_result(pr);
-		return;
-	}
-	json_error_t je;
-	json_t *root = json_loads(pr.plpgsql_funcs, 0, &je);
-	pg_query_free_plpgsql_parse_result(pr);
-	if (!root) {
-		rp_unmodeled(r, "DO block", "its PL/pgSQL tree could not be read");
+	if (r->in_eval) {
+		rp_unmodeled(r, "DO block", "a DO block run by the replay inside an "
+			     "evaluation is not evaluated");
 		return;
 	}
 	/* the body's first line, to place the statements inside it */
-	struct do_walk w = { r, r->src.line, 0, 0, 0, PGD_STRBUF_INIT };
+	unsigned body_line = r->src.line;
 	const char *text = r->sf->text + r->stmt_off;
-	const char *at = strstr(text, body);
+	const char *at = body ? strstr(text, body) : NULL;
 	if (at && (size_t)(at - text) < r->stmt_len)
-		w.body_line = pgd_srcfile_line_of(r->sf, (size_t)(at - r->sf->text));
-	do_walk_json(&w, root, 0);
-	json_decref(root);
-	if (w.dynamic)
-		rp_unmodeled(r, "DO block", "dynamic SQL (EXECUTE) in a DO block is not "
-					 "replayed; objects it creates are not in the "
-					 "expected schema");
-	if (w.failed) {
-		char *why = pgd_xasprintf("%u statement%s in the DO block could not be "
-					  "replayed: %s", w.failed,
-					  w.failed == 1 ? "" : "s", w.why.buf);
-		rp_unmodeled(r, "DO block", why);
-		free(why);
+		body_line = pgd_srcfile_line_of(r->sf, (size_t)(at - r->sf->text));
+	struct pgd_eval_result res;
+	r->in_eval = true;
+	pgd_eval_do(r->ev, body, lang, body_line, r->src.line, &res);
+	r->in_eval = false;
+	eval_outcome(r, "DO block", &res);
+}
+
+/* A top-level SELECT or CALL: calls of migration-defined functions run. */
+static void rp_call(struct replay *r, const char *what)
+{
+	if (r->in_eval || !r->src.stmt) {
+		rp_unmodeled(r, what, "function calls in a SELECT are not replayed");
+		return;
 	}
-	pgd_strbuf_release(&w.why);
+	struct pgd_eval_result res;
+	r->in_eval = true;
+	pgd_eval_toplevel(r->ev, r->src.stmt, r->src.line, &res);
+	r->in_eval = false;
+	if (res.status == PGD_EVAL_NOT_MINE)
+		rp_unmodeled(r, what, "function calls in a SELECT are not replayed");
+	eval_outcome(r, what, &res);
 }
 
 /* ---- one statement */
@@ -354,9 +394,14 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 		rp_variable_set(r, n->variable_set_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_SELECT_STMT:
-		if (!rp_select_set_config(r, n->select_stmt))
-			rp_unmodeled(r, "SELECT",
-				     "function calls in a SELECT are not replayed");
+		if (n->select_stmt->into_clause)
+			rp_unmodeled(r, "SELECT INTO", "SELECT INTO a new table is not "
+				     "replayed");
+		else if (!rp_select_set_config(r, n->select_stmt))
+			rp_call(r, "SELECT");
+		break;
+	case PG_QUERY__NODE__NODE_CALL_STMT:
+		rp_call(r, "CALL");
 		break;
 	case PG_QUERY__NODE__NODE_DO_STMT:
 		rp_do(r, n->do_stmt);
@@ -419,7 +464,15 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	r->src.line = pgd_srcfile_line_of(r->sf, r->stmt_off);
 	r->src.stmt = NULL;
 	if (k == ST_SELECT && !contains_ci(p, (size_t)(end - p), "set_config")) {
-		rp_unmodeled(r, "SELECT", "function calls in a SELECT are not replayed");
+		if (!pgd_eval_any(r->ev)) {
+			/* no migration function to call yet: not worth a parse */
+			rp_unmodeled(r, "SELECT", "function calls in a SELECT are "
+				     "not replayed");
+			return;
+		}
+		/* the interpreter parses it, once */
+		r->src.stmt = pgd_schema_strndup(r->m, p, (size_t)(end - p));
+		rp_call(r, "SELECT");
 		return;
 	}
 	char *sql = pgd_xstrndup(p, (size_t)(end - p));
@@ -524,6 +577,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	r.diags = diags;
 	r.opts = opts ? opts : &defaults;
 	rp_reset_search_path(&r);
+	rp_eval_init(&r);
 	for (size_t i = 0; i < set->nfiles; i++) {
 		struct pgd_migration_file *mf = &set->files[i];
 		if (pgd_migration_file_load(mf, diags) < 0)
@@ -535,6 +589,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	rp_set_search_path(&r, NULL, 0);
 	free(r.search_path);
 	pgd_strbuf_release(&r.tolerant_msg);
+	pgd_eval_free(r.ev);
 	if (diags->nerrors > errors_before) {
 		pgd_schema_free(r.m);
 		*out = NULL;

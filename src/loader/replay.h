@@ -30,13 +30,22 @@ struct replay {
 	 * since the block may guard the statement with an existence check */
 	bool tolerant;
 	struct pgd_strbuf tolerant_msg;
+	/* the interpreter for DO blocks and helper calls (src/eval), and
+	 * whether it is running (a statement it hands back is replayed
+	 * tolerantly and may not start another evaluation) */
+	struct pgd_eval *ev;
+	bool in_eval;
 };
+
+struct pgd_eval;
 
 /*
  * Files, from the top down; a file calls only files below it
  * (tests/check_loader_layout.py checks it):
  *   replay.c            the dispatcher: classifies a statement, calls its
- *                       handler (and replays the statements of DO blocks)
+ *                       handler; DO blocks and top-level calls go to the
+ *                       interpreter (src/eval), whose SQL comes back
+ *                       through the dispatcher (host_exec)
  *   ddl_alter_table.c   ALTER TABLE
  *   ddl_table.c         CREATE TABLE, columns and constraints
  *   ddl_drop.c          DROP, RENAME, DROP COLUMN, with dependency rules
@@ -48,6 +57,16 @@ struct replay {
  *   replay_ctx.c        diagnostics, search_path, name resolution
  *   names.c             PostgreSQL's implicit names
  */
+
+/* ---- replay.c */
+
+/* Creates r->ev, the interpreter over r's model (freed by the replay). */
+void rp_eval_init(struct replay *r);
+
+/* ---- ddl_setting.c */
+
+/* Applies a search_path value ("a, \"B\"") as SET search_path does. */
+void rp_apply_search_path(struct replay *r, const char *value);
 
 /* ---- replay_ctx.c */
 

@@ -40,11 +40,13 @@ static void end_line(struct pgd_strbuf *out, const struct pgd_object *o,
 		     unsigned flags)
 {
 	if ((flags & PGD_DUMP_SOURCES) && o->created.file) {
-		pgd_strbuf_addf(out, "  -- %s:%u", o->created.file,
-				o->created.line);
+		pgd_strbuf_addf(out, "  -- %s:%u%s", o->created.file,
+				o->created.line,
+				o->created.dynamic ? " (EXECUTE)" : "");
 		if (o->changed.file)
-			pgd_strbuf_addf(out, " (changed %s:%u)", o->changed.file,
-					o->changed.line);
+			pgd_strbuf_addf(out, " (changed %s:%u%s)", o->changed.file,
+					o->changed.line,
+					o->changed.dynamic ? " (EXECUTE)" : "");
 	}
 	pgd_strbuf_addch(out, '\n');
 }

@@ -13,11 +13,19 @@
 #include "pgdrift/strbuf.h"
 #include "report_json.h"
 
+/* RLS findings, and code reaching what RLS denies or leaves open */
+static bool security(const struct pgd_finding *x)
+{
+	return x->rule->category == PGD_CAT_RLS ||
+	       x->rule == pgd_rule(PGD_R_REF_CLIENT_OPEN_TABLE) ||
+	       x->rule == pgd_rule(PGD_R_REF_OPERATION_WITHOUT_POLICY);
+}
+
 static const char *cq_severity(const struct pgd_finding *x)
 {
 	switch (x->severity) {
 	case PGD_SEV_ERROR:
-		return x->rule->category == PGD_CAT_RLS ? "critical" : "major";
+		return security(x) ? "critical" : "major";
 	case PGD_SEV_WARNING:
 		return "minor";
 	case PGD_SEV_INFO:
@@ -35,8 +43,7 @@ json_t *pgd_report_cq_issue(const struct pgd_finding *x,
 		"{s:s, s:s, s:s, s:[s], s:s, s:s, s:{s:s, s:{s:I}}}",
 		"type", "issue",
 		"description", description, "check_name", x->rule->code,
-		"categories", x->rule->category == PGD_CAT_RLS ? "Security"
-							       : "Bug Risk",
+		"categories", security(x) ? "Security" : "Bug Risk",
 		"fingerprint", fingerprint, "severity", cq_severity(x),
 		"location", "path", path, "lines", "begin",
 		(json_int_t)(x->file && x->line ? x->line : 1));

@@ -19,7 +19,7 @@
 #include "report_internal.h"
 #include "report_json.h"
 
-static void counts(const struct pgd_findings *f, size_t sev[3], size_t cat[4])
+static void counts(const struct pgd_findings *f, size_t sev[3], size_t cat[PGD_CAT_COUNT])
 {
 	for (size_t i = 0; f && i < f->n; i++) {
 		sev[f->v[i].severity]++;
@@ -39,9 +39,9 @@ static int fleet_exit(const struct pgd_fleet_db *dbs, size_t n)
 	return worst;
 }
 
-static json_t *count_obj(const size_t sev[3], const size_t cat[4], size_t total)
+static json_t *count_obj(const size_t sev[3], const size_t cat[PGD_CAT_COUNT], size_t total)
 {
-	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
 		"total", (json_int_t)total,
 		"by_severity", "error", (json_int_t)sev[PGD_SEV_ERROR],
 		"warning", (json_int_t)sev[PGD_SEV_WARNING],
@@ -49,7 +49,8 @@ static json_t *count_obj(const size_t sev[3], const size_t cat[4], size_t total)
 		"by_category", "drift", (json_int_t)cat[PGD_CAT_DRIFT],
 		"rls", (json_int_t)cat[PGD_CAT_RLS],
 		"history", (json_int_t)cat[PGD_CAT_HISTORY],
-		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE]);
+		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE],
+		"refs", (json_int_t)cat[PGD_CAT_REFS]);
 }
 
 void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
@@ -62,10 +63,10 @@ void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 	json_object_set_new(root, "command", pgd_json_str_or_null(meta->command));
 	json_object_set_new(root, "expected", pgd_json_str_or_null(meta->expected));
 	json_t *arr = json_array();
-	size_t tsev[3] = { 0 }, tcat[4] = { 0 }, total = 0, nerr = 0;
+	size_t tsev[3] = { 0 }, tcat[PGD_CAT_COUNT] = { 0 }, total = 0, nerr = 0;
 	for (size_t d = 0; d < n; d++) {
 		const struct pgd_fleet_db *db = &dbs[d];
-		size_t sev[3] = { 0 }, cat[4] = { 0 };
+		size_t sev[3] = { 0 }, cat[PGD_CAT_COUNT] = { 0 };
 		counts(db->findings, sev, cat);
 		json_t *fa = json_array();
 		size_t nf = db->findings ? db->findings->n : 0;
@@ -87,7 +88,7 @@ void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 		json_array_append_new(arr, o);
 		for (int k = 0; k < 3; k++)
 			tsev[k] += sev[k];
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < PGD_CAT_COUNT; k++)
 			tcat[k] += cat[k];
 		total += nf;
 		nerr += db->error != NULL;
@@ -126,7 +127,7 @@ void pgd_report_fleet_text(const struct pgd_fleet_db *dbs, size_t n,
 	size_t nerr = 0, total = 0;
 	for (size_t d = 0; d < n; d++) {
 		const struct pgd_fleet_db *db = &dbs[d];
-		size_t sev[3] = { 0 }, cat[4] = { 0 };
+		size_t sev[3] = { 0 }, cat[PGD_CAT_COUNT] = { 0 };
 		counts(db->findings, sev, cat);
 		safe(out, db->name);
 		if (db->error) {
@@ -216,7 +217,8 @@ void pgd_report_fleet_markdown(const struct pgd_fleet_db *dbs, size_t n,
 			pgd_strbuf_addstr(out, " | ");
 			if (x->file) {
 				pgd_report_markdown_escape(out, x->file);
-				pgd_strbuf_addf(out, ":%u", x->line);
+				pgd_strbuf_addf(out, ":%u%s", x->line,
+						x->dynamic ? " (EXECUTE)" : "");
 			}
 			pgd_strbuf_addstr(out, " |\n");
 		}

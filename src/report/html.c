@@ -449,7 +449,8 @@ static void verdict(struct pgd_strbuf *out, const struct pgd_findings *f,
 			       "<th scope=\"col\">warning</th><th scope=\"col\">info</th>"
 			       "<th scope=\"col\">total</th></tr></thead>\n<tbody>\n");
 	static const enum pgd_category cats[] = { PGD_CAT_DRIFT, PGD_CAT_RLS,
-						  PGD_CAT_HISTORY, PGD_CAT_COVERAGE };
+						  PGD_CAT_HISTORY, PGD_CAT_COVERAGE,
+						  PGD_CAT_REFS };
 	for (size_t c = 0; c < PGD_ARRAY_SIZE(cats); c++) {
 		const size_t *n = s.cat[cats[c]];
 		pgd_strbuf_addf(out, "<tr><th scope=\"row\">%s</th><td>%zu</td><td>%zu</td>"
@@ -483,8 +484,11 @@ static void finding_html(struct pgd_strbuf *out, const struct pgd_finding *x,
 	}
 	if (x->file) {
 		pgd_strbuf_addstr(out, x->object ? "; " : "");
-		pgd_strbuf_addstr(out, x->file_is_table ? "table defined at " : "migration ");
+		pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS ? "at "
+				  : x->file_is_table ? "table defined at " : "migration ");
 		source_link(out, meta, x->file, x->line);
+		if (x->dynamic)
+			pgd_strbuf_addstr(out, " (EXECUTE)");
 	}
 	pgd_strbuf_addstr(out, "</p>\n");
 	if (x->expected || x->actual)

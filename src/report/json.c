@@ -25,8 +25,10 @@ json_t *pgd_report_json_finding(const struct pgd_finding *x)
 	json_object_set_new(j, "expected", pgd_json_str_or_null(x->expected));
 	json_object_set_new(j, "actual", pgd_json_str_or_null(x->actual));
 	json_object_set_new(j, "source", x->file
-		? json_pack("{s:s, s:I}", "file", x->file, "line",
-			    (json_int_t)x->line)
+		? (x->dynamic ? json_pack("{s:s, s:I, s:b}", "file", x->file, "line",
+					  (json_int_t)x->line, "execute", 1)
+			      : json_pack("{s:s, s:I}", "file", x->file, "line",
+					  (json_int_t)x->line))
 		: json_null());
 	json_object_set_new(j, "remediation", pgd_json_str_or_null(x->remediation));
 	json_object_set_new(j, "fingerprint", json_string(x->fingerprint));
@@ -44,7 +46,7 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_object_set_new(root, "expected", pgd_json_str_or_null(meta->expected));
 	json_object_set_new(root, "actual", pgd_json_str_or_null(meta->actual));
 	json_t *arr = json_array();
-	size_t sev[3] = { 0, 0, 0 }, cat[4] = { 0, 0, 0, 0 };
+	size_t sev[3] = { 0, 0, 0 }, cat[PGD_CAT_COUNT] = { 0 };
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pgd_finding *x = &f->v[i];
 		sev[x->severity]++;
@@ -52,7 +54,7 @@ void pgd_report_json(const struct pgd_findings *f,
 		json_array_append_new(arr, pgd_report_json_finding(x));
 	}
 	json_object_set_new(root, "findings", arr);
-	json_t *summary = json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+	json_t *summary = json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
 		"total", (json_int_t)f->n,
 		"by_severity", "error", (json_int_t)sev[PGD_SEV_ERROR],
 		"warning", (json_int_t)sev[PGD_SEV_WARNING],
@@ -60,7 +62,8 @@ void pgd_report_json(const struct pgd_findings *f,
 		"by_category", "drift", (json_int_t)cat[PGD_CAT_DRIFT],
 		"rls", (json_int_t)cat[PGD_CAT_RLS],
 		"history", (json_int_t)cat[PGD_CAT_HISTORY],
-		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE]);
+		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE],
+		"refs", (json_int_t)cat[PGD_CAT_REFS]);
 	json_object_set_new(summary, "fail_on", meta->fail_on_none
 		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
 	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&

@@ -103,9 +103,14 @@ static void failure(struct pgd_strbuf *out, const struct pgd_finding *x)
 	xml(out, x->message, false);
 	pgd_strbuf_addch(out, '\n');
 	if (x->file) {
-		pgd_strbuf_addstr(out, "migration: ");
+		pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS ? "at: "
+									  : "migration: ");
 		xml(out, x->file, false);
-		pgd_strbuf_addf(out, ":%u\n", x->line);
+		if (x->line)
+			pgd_strbuf_addf(out, ":%u", x->line);
+		if (x->dynamic)
+			pgd_strbuf_addstr(out, " (EXECUTE)");
+		pgd_strbuf_addch(out, '\n');
 	}
 	add_line(out, "expected", x->expected);
 	add_line(out, "actual", x->actual);

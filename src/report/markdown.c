@@ -83,7 +83,8 @@ void pgd_report_markdown(const struct pgd_findings *f,
 	}
 	pgd_strbuf_addstr(out, "\n| category | errors | warnings | info |\n|---|---:|---:|---:|\n");
 	static const enum pgd_category cats[] = { PGD_CAT_DRIFT, PGD_CAT_RLS,
-						  PGD_CAT_HISTORY, PGD_CAT_COVERAGE };
+						  PGD_CAT_HISTORY, PGD_CAT_COVERAGE,
+						  PGD_CAT_REFS };
 	for (size_t c = 0; c < PGD_ARRAY_SIZE(cats); c++)
 		pgd_strbuf_addf(out, "| %s | %zu | %zu | %zu |\n", pgd_category_name(cats[c]),
 				s.cat[cats[c]][PGD_SEV_ERROR], s.cat[cats[c]][PGD_SEV_WARNING],
@@ -103,8 +104,10 @@ void pgd_report_markdown(const struct pgd_findings *f,
 				md(out, g);
 			else
 				pgd_strbuf_addstr(out, "Not on a table");
-			pgd_strbuf_addstr(out, "\n\n| severity | code | finding | migration | fix |\n"
-					       "|---|---|---|---|---|\n");
+			pgd_strbuf_addf(out, "\n\n| severity | code | finding | %s | fix |\n"
+					"|---|---|---|---|---|\n",
+					meta->command && !strcmp(meta->command, "refs")
+					? "source" : "migration");
 			group = g;
 		}
 		pgd_strbuf_addf(out, "| %s | %s %s | ", pgd_severity_name(x->severity),
@@ -115,7 +118,10 @@ void pgd_report_markdown(const struct pgd_findings *f,
 			if (x->file_is_table)
 				pgd_strbuf_addstr(out, "table defined at ");
 			md(out, x->file);
-			pgd_strbuf_addf(out, ":%u", x->line);
+			if (x->line)
+				pgd_strbuf_addf(out, ":%u", x->line);
+			if (x->dynamic)
+				pgd_strbuf_addstr(out, " (EXECUTE)");
 		}
 		pgd_strbuf_addstr(out, " | ");
 		if (x->remediation)
@@ -128,8 +134,14 @@ void pgd_report_markdown(const struct pgd_findings *f,
 		md(out, mx->exposed);
 		if (mx->exposed_assumed)
 			pgd_strbuf_addstr(out, " (assumed: no `pgrst.db_schemas` setting)");
-		pgd_strbuf_addstr(out, ". Each cell: anon / authenticated / public.\n\n"
-				       "| table | RLS |");
+		pgd_strbuf_addstr(out, ". Each cell: anon / authenticated / public.");
+		bool any_used = false;
+		for (size_t i = 0; i < mx->n; i++)
+			any_used |= mx->rows[i].used != 0;
+		if (any_used)
+			pgd_strbuf_addstr(out, " **used**: the application code issues "
+					       "this command through the API.");
+		pgd_strbuf_addstr(out, "\n\n| table | RLS |");
 		for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
 			pgd_strbuf_addf(out, " %s |", pgd_rls_cmds[c]);
 		pgd_strbuf_addstr(out, "\n|---|---|---|---|---|---|\n");
@@ -140,8 +152,9 @@ void pgd_report_markdown(const struct pgd_findings *f,
 			pgd_strbuf_addf(out, " | %s |", !row->rls_enabled ? "**off**"
 						 : row->rls_forced ? "forced" : "on");
 			for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
-				pgd_strbuf_addf(out, " %s / %s / %s |", cell(&row->cells[c][0]),
-						cell(&row->cells[c][1]), cell(&row->cells[c][2]));
+				pgd_strbuf_addf(out, " %s / %s / %s%s |", cell(&row->cells[c][0]),
+						cell(&row->cells[c][1]), cell(&row->cells[c][2]),
+						row->used & (1u << c) ? " · **used**" : "");
 			pgd_strbuf_addch(out, '\n');
 		}
 	}

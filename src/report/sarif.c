@@ -77,6 +77,9 @@ static json_t *result_of(const struct pgd_finding *x,
 				    (json_int_t)(x->line ? x->line : 1)));
 	json_object_set_new(loc, "physicalLocation", phys);
 	free(uri);
+	if (x->file && x->dynamic)
+		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
+			"made by EXECUTE in the DO block or call on this line"));
 	if (x->object)
 		json_object_set_new(loc, "logicalLocations", json_pack(
 			"[{s:s}]", "fullyQualifiedName", x->object));
@@ -84,7 +87,7 @@ static json_t *result_of(const struct pgd_finding *x,
 		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
 				    "no migration file behind this finding: the "
 				    "migrations folder"));
-	else if (x->file_is_table)
+	else if (x->file_is_table && !x->dynamic)
 		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
 				    "where its table is defined: the object has no "
 				    "migration of its own"));

@@ -123,7 +123,7 @@ static void summary_text(struct pgd_strbuf *out, const struct pgd_report_summary
 	add_safe(out, comp);
 	free(comp);
 	pgd_strbuf_addf(out, "\n  findings      %zu error%s, %zu warning%s, %zu info "
-			     "(drift %zu, rls %zu, history %zu, coverage %zu)\n",
+			     "(drift %zu, rls %zu, history %zu, coverage %zu, refs %zu)\n",
 			s->sev[PGD_SEV_ERROR], s->sev[PGD_SEV_ERROR] == 1 ? "" : "s",
 			s->sev[PGD_SEV_WARNING], s->sev[PGD_SEV_WARNING] == 1 ? "" : "s",
 			s->sev[PGD_SEV_INFO],
@@ -132,7 +132,8 @@ static void summary_text(struct pgd_strbuf *out, const struct pgd_report_summary
 			s->cat[PGD_CAT_HISTORY][0] + s->cat[PGD_CAT_HISTORY][1] +
 				s->cat[PGD_CAT_HISTORY][2],
 			s->cat[PGD_CAT_COVERAGE][0] + s->cat[PGD_CAT_COVERAGE][1] +
-				s->cat[PGD_CAT_COVERAGE][2]);
+				s->cat[PGD_CAT_COVERAGE][2],
+			s->cat[PGD_CAT_REFS][0] + s->cat[PGD_CAT_REFS][1] + s->cat[PGD_CAT_REFS][2]);
 	if (s->hidden)
 		pgd_strbuf_addf(out, "  hidden        %zu finding%s below --min-severity\n",
 				s->hidden, s->hidden == 1 ? "" : "s");
@@ -172,11 +173,19 @@ void pgd_report_text(const struct pgd_findings *f,
 		add_safe(out, x->message);
 		pgd_strbuf_addch(out, '\n');
 		if (x->file) {
-			/* an object only the database has points at its table */
-			pgd_strbuf_addstr(out, x->file_is_table ? "           table defined at "
-								: "           migration ");
+			/* refs findings point at application code (an unused
+			 * table at its migration); an object only the database
+			 * has points at its table */
+			pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS
+					  ? "           at        "
+					  : x->file_is_table ? "           table defined at "
+					  : "           migration ");
 			add_safe(out, x->file);
-			pgd_strbuf_addf(out, ":%u\n", x->line);
+			if (x->line)
+				pgd_strbuf_addf(out, ":%u", x->line);
+			if (x->dynamic)
+				pgd_strbuf_addstr(out, " (EXECUTE)");
+			pgd_strbuf_addch(out, '\n');
 		}
 		field(out, "expected", x->expected);
 		field(out, "actual", x->actual);

@@ -73,6 +73,7 @@ static void set_src(struct pgd_finding *f, const struct pgd_object *o)
 	if (s->file) {
 		f->file = pgd_xstrdup(s->file);
 		f->line = s->line;
+		f->dynamic = s->dynamic;
 	}
 }
 

@@ -219,7 +219,7 @@ static void run_case(const char *root, const char *name)
 	}
 	pgd_schema_sort(m);
 	struct pgd_inventory_options io = { "0.0.0-golden", "2026-01-01 00:00 UTC",
-					    migdir, NULL, NULL };
+					    migdir, NULL, NULL, NULL, 0, NULL };
 	char *text[2] = { NULL, NULL };
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
 		struct pgd_strbuf out = PGD_STRBUF_INIT;

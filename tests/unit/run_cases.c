@@ -10,6 +10,10 @@
  *   the expected canonical dump lines (pgdrift expected, text format), or
  *   %%FAIL LINE:COL: MESSAGE   (the first error; LINE:COL within the SQL)
  *
+ * A line "-- file: NAME" in the SQL starts another migration file: the
+ * files are replayed in order as one migration set (each in its own
+ * session), and the oracle runs each on its own connection.
+ *
  * Modes:
  *   run_cases FILE|DIR...            replay each case and compare
  *   run_cases --oracle FILE|DIR...   also apply each case to a real PostgreSQL
@@ -74,14 +78,97 @@ static void strip_trailing_newlines(struct pgd_strbuf *sb)
 		pgd_strbuf_setlen(sb, sb->len - 1);
 }
 
+/* Splits sql at "-- file: NAME" lines: *n chunks (malloc'd texts) and
+ * their names. A case without such lines is one chunk, "case.sql". */
+static size_t split_files(const char *sql, char ***texts, char ***names)
+{
+	size_t n = 0;
+	*texts = NULL;
+	*names = NULL;
+	const char *p = sql;
+	struct pgd_strbuf cur = PGD_STRBUF_INIT;
+	char *name = pgd_xstrdup("case.sql");
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len > 9 && !strncmp(p, "-- file: ", 9)) {
+			if (cur.len || n) {
+				*texts = realloc(*texts, (n + 1) * sizeof(char *));
+				*names = realloc(*names, (n + 1) * sizeof(char *));
+				(*texts)[n] = pgd_strbuf_detach(&cur, NULL);
+				if (!(*texts)[n])
+					(*texts)[n] = pgd_xstrdup("");
+				(*names)[n] = name;
+				n++;
+			} else {
+				free(name);
+			}
+			name = pgd_xstrndup(p + 9, len - 9);
+		} else {
+			pgd_strbuf_add(&cur, p, len);
+			pgd_strbuf_addch(&cur, '\n');
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	*texts = realloc(*texts, (n + 1) * sizeof(char *));
+	*names = realloc(*names, (n + 1) * sizeof(char *));
+	(*texts)[n] = pgd_strbuf_detach(&cur, NULL);
+	if (!(*texts)[n])
+		(*texts)[n] = pgd_xstrdup("");
+	(*names)[n] = name;
+	return n + 1;
+}
+
+static void free_files(char **texts, char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(texts[i]);
+		free(names[i]);
+	}
+	free(texts);
+	free(names);
+}
+
+/* Replays the files of a case as one migration set. */
+static int replay_files(const char *sql, struct pgd_schema **m,
+			struct pgd_diags *diags)
+{
+	struct pgd_load_options opts = PGD_LOAD_OPTIONS_INIT;
+	char **texts, **names;
+	size_t n = split_files(sql, &texts, &names);
+	if (n == 1) {
+		int rc = pgd_migrations_replay_text("case.sql", sql, &opts, m, diags);
+		free_files(texts, names, n);
+		return rc;
+	}
+	struct pgd_migration_set set = { 0 };
+	set.dir = (char *)".";
+	set.files = calloc(n, sizeof(*set.files));
+	set.nfiles = n;
+	for (size_t i = 0; i < n; i++) {
+		set.files[i].path = names[i];
+		set.files[i].name = names[i];
+		pgd_srcfile_init_take(&set.files[i].src, names[i], texts[i],
+				      strlen(texts[i]));
+		texts[i] = NULL;
+	}
+	int rc = pgd_migrations_replay(&set, &opts, m, diags);
+	for (size_t i = 0; i < n; i++)
+		pgd_srcfile_release(&set.files[i].src);
+	free(set.files);
+	free_files(texts, names, n);
+	return rc;
+}
+
 /* Replays the case; returns the dump, or "%%FAIL L:C: msg". */
 static char *replay(const struct tcase *c)
 {
 	struct pgd_diags diags = PGD_DIAGS_INIT;
 	struct pgd_schema *m = NULL;
-	struct pgd_load_options opts = PGD_LOAD_OPTIONS_INIT;
 	struct pgd_strbuf out = PGD_STRBUF_INIT;
-	if (pgd_migrations_replay_text("case.sql", c->sql.buf, &opts, &m, &diags) < 0) {
+	if (replay_files(c->sql.buf, &m, &diags) < 0) {
 		for (size_t i = 0; i < diags.n; i++)
 			if (diags.v[i].level == PGD_DIAG_ERROR) {
 				pgd_strbuf_addf(&out, "%%%%FAIL %u:%u: %s", diags.v[i].line,
@@ -127,11 +214,21 @@ static char *oracle(const struct tcase *c, int n, char **pgerr)
 	}
 	free(sql);
 	char *conninfo = pgd_xasprintf("dbname=%s", db);
-	PGconn *conn = PQconnectdb(conninfo);
 	struct pgd_strbuf out = PGD_STRBUF_INIT;
-	exec_ok(conn, "SET client_min_messages = warning", NULL);
 	*pgerr = NULL;
-	if (!exec_ok(conn, c->sql.buf, pgerr)) {
+	char **texts, **names;
+	size_t nfiles = split_files(c->sql.buf, &texts, &names);
+	bool failed = false;
+	for (size_t i = 0; i < nfiles && !failed; i++) {
+		/* each file in its own session, as the Supabase CLI runs them */
+		PGconn *fc = PQconnectdb(conninfo);
+		exec_ok(fc, "SET client_min_messages = warning", NULL);
+		failed = !exec_ok(fc, texts[i], pgerr);
+		PQfinish(fc);
+	}
+	free_files(texts, names, nfiles);
+	PGconn *conn = PQconnectdb(conninfo);
+	if (failed) {
 		pgd_strbuf_addstr(&out, "%%FAIL");
 	} else {
 		struct pgd_catalog_options opts = { conninfo, 0, false };

@@ -9,3 +9,4 @@ alter table libraries enable row level security;
 create policy library_access on libraries for select to authenticated
   using (owner = (select auth.uid()));
 do $$ begin execute 'create table dyn (id int)'; end $$;
+do $$ begin perform pg_sleep(0); end $$;

@@ -1,47 +1,66 @@
 #!/usr/bin/env bash
-# bench.sh [N...] - how fast pgdrift audits, against what a shadow-database
-# tool pays just to apply the migrations. For each N (default 100 1000
-# 10000): generate a scale set (scripts/gen-scale.sh), apply it to a fresh
-# database in a throwaway PostgreSQL (timed: the cost pgdrift avoids), then
-# time `pgdrift check` end to end (median of 5, peak RSS from
-# /usr/bin/time) and `pgdrift expected` alone, and print a table.
-# Two lower bounds sit beside them: libpg_query alone on the same files
-# (tests/bench_rawparse: scanner split of every file, parse of every
-# statement that is not seed data; "replay/raw" is `pgdrift expected` over
-# that), and the 18 catalog queries alone (their libpq round trips, summed
-# from `pgdrift snapshot --verbose`: server work and transfer, no
-# normalization). "objects/s" is catalog objects over the introspection
-# phase of `pgdrift snapshot` (median of 3).
-# Then the code scanner: `pgdrift refs` over a generated tree of 10,000 code
-# files (scripts/gen-code.py; BENCH_REFS_FILES changes the count), median
-# of 5 of the scan phase and of the whole command, peak RSS. Target: the
-# scan under 2000 ms. `scripts/bench.sh refs` runs only that part (no
-# PostgreSQL needed).
-# Then the fleet row: FLEET_N (default 100) Storytailor databases made
-# from one template database (CREATE DATABASE ... TEMPLATE), checked by one
-# `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
-# RSS, databases/s), beside FLEET_N separate single-database runs.
-# `scripts/bench.sh --fleet` runs the fleet row alone.
-# Then the dynamic profile (gen-scale.sh --profile dynamic 1000): 1,000 DO
-# blocks and top-level helper calls against the same schema written out
-# statically; `pgdrift expected` on both (median of 5) must give the same
-# model, and the dynamic set may take at most 2x the static one (issue 21).
-# `bench.sh --dynamic-only [N]` runs just that part.
-# Not part of the test suite: speed targets live here, not in timed tests.
+# bench.sh [--no-callgrind] [--no-migra] [--no-profiles] [--no-check]
+#          [--fleet | --no-fleet] [--profile-n N] [N...] - how fast
+# pgdrift is, next to its floors and to what a user would run without it.
+# Speed and memory targets live here, never in timed tests.
+#
+# 1. Parse+replay, every input shape: for every profile of
+#    scripts/gen-scale.sh (--list-profiles) in both layouts (many small
+#    files, a few large ones) at N=1,000 tables (--profile-n), `pgdrift
+#    expected` next to its floor, libpg_query's raw parse of the same files
+#    (tests/bench_rawparse: scanner split, then pg_query_parse_protobuf of
+#    every statement that is not seed data), with the ratio: in CPU seconds
+#    (user+sys, median of 3), in wall seconds (median of 3), and in
+#    instructions (callgrind, one run each; --no-callgrind skips them).
+#    "own-pack Gi" is the same raw parse linked with src/normalize/pb.c's
+#    stand-ins for libpg_query's protobuf packing, which pgdrift uses: the
+#    floor pgdrift itself can reach while it parses through that API.
+# 2. check, end to end: for each N (default 1000 10000) the policies
+#    profile is applied to a fresh database in a throwaway PostgreSQL
+#    (timed: what a shadow-database tool pays before it can diff), then
+#    `pgdrift check` (median of 5, peak RSS), the 18 catalog queries alone
+#    (their libpq round trips, from `pgdrift snapshot --verbose`) and the
+#    introspection phase (median of 3). Then the alternative: the same
+#    apply plus @pgkit/migra between the applied database and a copy of it
+#    (npm, installed into /var/cache/pgdrift/npm, outside the tree;
+#    --no-migra skips it), and the ratio to `pgdrift check`.
+# 3. The fleet row: FLEET_N (default 100) Storytailor databases made from
+#    one template database (CREATE DATABASE ... TEMPLATE), checked by one
+#    `pgdrift check --db-list` at K=1, 4 and 8 connections (wall time, peak
+#    RSS, databases/s), beside FLEET_N separate single-database runs.
+#    `--fleet` runs the fleet row alone; `--no-fleet` skips it.
+# After 1, the dynamic profile (gen-scale.sh --profile dynamic N, N from
+# --profile-n): N DO blocks and top-level helper calls against the same
+# schema written out statically; `pgdrift expected` on both (median of 5)
+# must give the same model, and the dynamic set may take at most 2x the
+# static one (issue 21). `bench.sh --dynamic-only [N]` runs just that part.
+# Between 1 and 2, the code scanner: `pgdrift refs` over a generated tree of
+# 10,000 code files (scripts/gen-code.py; BENCH_REFS_FILES changes the
+# count), median of 5 of the scan phase and of the whole command, peak RSS.
+# Target: the scan under 2000 ms. `scripts/bench.sh refs` runs only that
+# part (no PostgreSQL needed); `--no-refs` skips it.
+# The machine this runs on is usually shared: wall clock is noisy there, so
+# CPU seconds and instruction counts are printed beside it and the load
+# average is printed with every table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fleet_only=0
-if [[ "${1:-}" == --fleet ]]; then fleet_only=1; shift; fi
-dyn_only=false
-dyn_n=1000
-if [[ "${1:-}" == --dynamic-only ]]; then
-	dyn_only=true
-	dyn_n=${2:-1000}
-	shift $#
-fi
+callgrind=1 migra=1 profiles=1 check=1 fleet=1 refs=1 profile_n=1000 dyn_only= dyn_n=
+while [[ "${1:-}" == --* ]]; do
+	case "$1" in
+	--no-callgrind) callgrind=; shift ;;
+	--no-migra) migra=; shift ;;
+	--no-profiles) profiles=; shift ;;  # skip part 1
+	--no-check) check=; migra=; shift ;; # skip part 2
+	--no-fleet) fleet=; shift ;;         # skip part 3
+	--no-refs) refs=; shift ;;
+	--fleet) profiles= check= migra= refs=; shift ;; # part 3 alone
+	--dynamic-only) dyn_only=1 dyn_n=${2:-1000}; shift $#; break ;;
+	--profile-n) profile_n=${2:?--profile-n needs a number}; shift 2 ;;
+	*) echo "bench: unknown option $1" >&2; exit 2 ;;
+	esac
+done
 sizes=("$@")
-((${#sizes[@]})) || sizes=(100 1000 10000)
-((fleet_only)) && sizes=()
+((${#sizes[@]})) || sizes=(1000 10000)
 
 # bench_refs WORKDIR: the refs scanner benchmark. The machine is shared,
 # so besides wall time it reports the command's CPU time (user + sys),
@@ -73,6 +92,7 @@ bench_refs() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms() { python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$1"; }
 
 if [[ "${1:-}" == refs ]]; then
 	[[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
@@ -85,12 +105,20 @@ fi
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
-ninja -C build pgdrift tests/bench_rawparse >/dev/null
+ninja -C build pgdrift tests/bench_rawparse tests/bench_rawparse_pb >/dev/null
+if [[ -n "$callgrind" ]] && ! command -v valgrind >/dev/null; then
+	apt-get install -y -qq valgrind >/dev/null 2>&1 || callgrind=
+fi
+npm_cache=/var/cache/pgdrift/npm
+migra_bin=$npm_cache/node_modules/.bin/migra
+if [[ -n "$migra" && ! -x "$migra_bin" ]]; then
+	mkdir -p "$npm_cache"
+	npm install --no-audit --no-fund --silent --prefix "$npm_cache" @pgkit/migra >/dev/null 2>&1 ||
+		{ echo "bench: cannot install @pgkit/migra; skipping the comparison" >&2; migra=; }
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ms() { python3 -c 'import sys,time; print(int(float(sys.argv[1]) * 1000))' "$1"; }
 
 # dynamic vs static: `pgdrift expected` on the twin sets
 dynamic_bench() {
@@ -116,70 +144,124 @@ dynamic_bench() {
 		"$(grep -c 'PGD901\|unmodeled' "$work/exp_dynamic" || true)"
 }
 
-if $dyn_only; then
+if [[ -n "$dyn_only" ]]; then
 	dynamic_bench "$dyn_n"
 	exit 0
 fi
 
+# timed OUT CMD... : runs CMD (stdout discarded), appends "wall_ms cpu_ms kb" to OUT
+timed() {
+	local out=$1
+	shift
+	/usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null 2>>"$work/err" || true
+	awk '{printf "%d %d %d\n", $1 * 1000, ($2 + $3) * 1000, $4}' "$work/t" >>"$out"
+}
+col() { cut -d' ' -f"$1" "$2" | median; }
+# instructions CMD... : callgrind's total instruction count of CMD
+instructions() {
+	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" \
+		>/dev/null 2>"$work/cg.log" || true
+	sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$work/cg.log" | tail -1
+}
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1] or 0), float(sys.argv[2] or 0); print(f'{a / b:.2f}x' if b else '-')" "$1" "$2"; }
+gi() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e9:.2f}' if sys.argv[1] else '-')" "${1:-}"; }
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
+
+echo "Wall clock on a shared machine is noisy: compare CPU seconds and instructions (Ginstr, callgrind)."
+if [[ -n "$profiles" ]]; then
+echo
+echo "1. parse+replay vs libpg_query's raw parse, N=$profile_n tables ($(load))"
+cols='%-10s %-6s %6s %6s | %8s %8s %6s | %8s %8s %6s | %7s %7s %6s | %11s %6s\n'
+printf "$cols" profile layout files MB "exp cpu" "raw cpu" ratio "exp wall" "raw wall" ratio \
+	"exp Gi" "raw Gi" ratio "own-pack Gi" ratio
+for profile in $(scripts/gen-scale.sh --list-profiles); do
+	for layout in small large; do
+		[[ "$profile" == mixed && "$layout" == large ]] && continue # mixed has one layout
+		dir="$work/p-$profile-$layout"
+		scripts/gen-scale.sh --profile "$profile" --layout "$layout" "$profile_n" "$dir" 2>/dev/null
+		: >"$work/exp" ; : >"$work/raw"
+		for _ in 1 2 3; do
+			timed "$work/exp" build/pgdrift expected --migrations "$dir"
+			timed "$work/raw" build/tests/bench_rawparse "$dir"
+		done
+		ei= ri= pi=
+		if [[ -n "$callgrind" ]]; then
+			ei=$(instructions build/pgdrift expected --migrations "$dir")
+			ri=$(instructions build/tests/bench_rawparse "$dir")
+			pi=$(instructions build/tests/bench_rawparse_pb "$dir")
+		fi
+		mb=$(du -cb "$dir"/*.sql | tail -1 | awk '{printf "%.1f", $1 / 1048576}')
+		ec=$(col 2 "$work/exp") rc=$(col 2 "$work/raw")
+		ew=$(col 1 "$work/exp") rw=$(col 1 "$work/raw")
+		printf "$cols" "$profile" "$layout" "$(ls "$dir" | wc -l)" "$mb" \
+			"$ec ms" "$rc ms" "$(ratio "$ec" "$rc")" "$ew ms" "$rw ms" "$(ratio "$ew" "$rw")" \
+			"$(gi "$ei")" "$(gi "$ri")" "$(ratio "$ei" "$ri")" "$(gi "$pi")" "$(ratio "$ei" "$pi")"
+		rm -rf "$dir"
+	done
+done
+echo "($(load))"
+echo
+dynamic_bench "$profile_n"
+fi
+if [[ -n "$refs" ]]; then
+	echo
+	bench_refs "$work"
+fi
+[[ -n "$check$fleet" ]] || exit 0
+
+echo
 eval "$(scripts/pg-sandbox.sh start "$work/pg")"
 export PGOPTIONS="-c client_min_messages=warning"
-
-cols='%-7s %6s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %8s\n'
-((fleet_only)) || printf "$cols" N files "apply ms" "check ms" "expect ms" "raw ms" "repl/raw" \
-	"query ms" "introsp ms" "objects/s" "peak MB" queries "x faster"
-for n in "${sizes[@]+"${sizes[@]}"}"; do
+if [[ -n "$check" ]]; then
+echo "2. check end to end, policies profile, small files ($(load))"
+cols='%-6s %9s %9s %9s %8s %9s %10s %8s %7s %9s %9s %8s\n'
+printf "$cols" N "apply ms" "check ms" "check cpu" "peak MB" "query ms" "introsp ms" queries \
+	"vs apply" "migra ms" "apply+migra" "vs both"
+for n in "${sizes[@]}"; do
 	dir="$work/m$n"
-	scripts/gen-scale.sh "$n" "$dir" 2>/dev/null
+	scripts/gen-scale.sh --profile policies "$n" "$dir" 2>/dev/null
 	db="bench_$n"
 	createdb "$db"
-	t0=$(date +%s.%N)
+	t0=$(date +%s%N)
 	scripts/apply-migrations.sh --stub fixtures/supabase/stub.sql "$db" "$dir"
-	t1=$(date +%s.%N)
-	apply_ms=$(python3 -c "print(int(($t1 - $t0) * 1000))")
-	checks=()
+	apply_ms=$((($(date +%s%N) - t0) / 1000000))
+	: >"$work/chk"
 	for _ in 1 2 3 4 5; do
-		/usr/bin/time -f "%e %M" -o "$work/t" build/pgdrift check --migrations "$dir" \
-			--db "dbname=$db" --timings >/dev/null 2>"$work/timings" || true
-		read -r secs kb <"$work/t"
-		checks+=("$(ms "$secs") $kb")
+		timed "$work/chk" build/pgdrift check --migrations "$dir" --db "dbname=$db" --timings
 	done
-	check_ms=$(printf '%s\n' "${checks[@]}" | cut -d' ' -f1 | median)
-	peak_mb=$(( $(printf '%s\n' "${checks[@]}" | cut -d' ' -f2 | sort -n | tail -1) / 1024 ))
-	queries=$(sed -n 's/.* \([0-9]*\) catalog queries.*/\1/p' "$work/timings")
-	exp=()
-	for _ in 1 2 3 4 5; do
-		/usr/bin/time -f "%e" -o "$work/t" build/pgdrift expected --migrations "$dir" >/dev/null 2>&1
-		exp+=("$(ms "$(cat "$work/t")")")
-	done
-	exp_ms=$(printf '%s\n' "${exp[@]}" | median)
-	raws=()
-	for _ in 1 2 3 4 5; do
-		raws+=("$(build/tests/bench_rawparse "$dir" |
-			awk '{printf "%d\n", $8 + $10}')")
-	done
-	raw_ms=$(printf '%s\n' "${raws[@]}" | median)
+	check_ms=$(col 1 "$work/chk") check_cpu=$(col 2 "$work/chk")
+	peak_mb=$(($(cut -d' ' -f3 "$work/chk" | sort -n | tail -1) / 1024))
+	queries=$(sed -n 's/.* \([0-9]*\) catalog queries.*/\1/p' "$work/err" | tail -1)
 	qms=() ims=()
 	for _ in 1 2 3; do
-		build/pgdrift snapshot --db "dbname=$db" --verbose --timings \
-			>/dev/null 2>"$work/snap"
+		build/pgdrift snapshot --db "dbname=$db" --verbose --timings >/dev/null 2>"$work/snap" || true
 		qms+=("$(awk '/pgdrift: query / {s += $(NF-1)} END {printf "%d\n", s}' "$work/snap")")
 		ims+=("$(sed -n 's/.*timing introspect *\([0-9.]*\) ms.*/\1/p' "$work/snap")")
 	done
 	query_ms=$(printf '%s\n' "${qms[@]}" | median)
 	intro_ms=$(printf '%s\n' "${ims[@]}" | median)
-	objects=$(sed -n 's/.* \([0-9]*\) objects.*/\1/p' "$work/snap" | tail -1)
-	ratio=$(python3 -c "print(f'{$apply_ms / max($check_ms, 1):.1f}')")
-	replay_ratio=$(python3 -c "print(f'{$exp_ms / max($raw_ms, 1):.2f}')")
-	per_s=$(python3 -c "print(int($objects / max($intro_ms, 1) * 1000))")
-	printf "$cols" "$n" "$(ls "$dir" | wc -l)" "$apply_ms" "$check_ms" "$exp_ms" \
-		"$raw_ms" "$replay_ratio" "$query_ms" "${intro_ms%.*}" "$per_s" \
-		"$peak_mb" "$queries" "$ratio"
+	migra_ms=- both_ms=- vs_both=-
+	if [[ -n "$migra" ]]; then
+		# the shadow database a user would build is the applied one:
+		# apply_ms is its cost; migra then diffs it against the target
+		createdb -T "$db" "${db}_shadow"
+		url() { echo "postgresql://${PGUSER:-postgres}@localhost/$1?host=$PGHOST&port=$PGPORT"; }
+		t0=$(date +%s%N)
+		"$migra_bin" run "$(url "${db}_shadow")" "$(url "$db")" --unsafe true >/dev/null 2>>"$work/err" || true
+		migra_ms=$((($(date +%s%N) - t0) / 1000000))
+		both_ms=$((apply_ms + migra_ms))
+		vs_both=$(ratio "$both_ms" "$check_ms")
+		dropdb "${db}_shadow"
+	fi
+	printf "$cols" "$n" "$apply_ms" "$check_ms" "$check_cpu" "$peak_mb" "$query_ms" "${intro_ms%.*}" \
+		"${queries:-?}" "$(ratio "$apply_ms" "$check_ms")" "$migra_ms" "$both_ms" "$vs_both"
 	dropdb "$db"
+	rm -rf "$dir"
 done
-((fleet_only)) || { echo; dynamic_bench 1000; }
-bench_refs "$work"
+fi
 
-# ---- the fleet row
+# ---- 3. the fleet row
+if [[ -n "$fleet" ]]; then
 fleet_n=${FLEET_N:-100}
 mig=fixtures/storytailor/migrations
 createdb bench_fleet_tpl
@@ -193,6 +275,7 @@ build/pgdrift check --migrations "$mig" --db-list "$work/fleet.list" --no-rls \
 	>/dev/null 2>&1 || true # warm the server's caches once
 fcols='%-22s %5s %9s %8s %10s\n'
 echo
+echo "3. fleet ($(load))"
 printf "$fcols" "fleet ($fleet_n databases)" K "wall ms" "peak MB" "dbs/s"
 t0=$(date +%s.%N)
 for i in $(seq -w 1 "$fleet_n"); do
@@ -219,5 +302,5 @@ for k in 1 4 8; do
 done
 read -r nread <<<"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["ok"])' "$work/fleet.json")"
 echo "fleet: $nread of $fleet_n databases read in the last run" >&2
-
-echo "machine: $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version')" >&2
+fi
+echo "($(load); $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); PostgreSQL $(psql -Atc 'show server_version'))"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# pg-sandbox.sh - a throwaway PostgreSQL 15 cluster for tests and demos.
+# pg-sandbox.sh - a throwaway PostgreSQL cluster (15 to 18) for tests and demos.
 #
-#   scripts/pg-sandbox.sh start DIR [--auth trust|scram-sha-256]
+#   scripts/pg-sandbox.sh start DIR [--pg 15|16|17|18] [--auth trust|scram-sha-256]
 #   scripts/pg-sandbox.sh stop DIR
 #   scripts/pg-sandbox.sh env DIR
 #
@@ -15,34 +15,60 @@
 # socket stays trust so the scripts themselves can always get in.
 # stop: fast shutdown of exactly the cluster in DIR/data (by its data dir).
 # On any failure the server log is printed to stderr.
+#
+# The server's major version is --pg N, else PGDRIFT_PG, else 15 (for stop
+# and env, the version the cluster in DIR was made with). 15 is Debian's
+# postgresql-15; 16, 17 and 18 are the npm builds pinned in
+# scripts/pg-versions.sh, which bootstrap.sh installs into its cache folder
+# the first time a version is asked for. PG_BINDIR overrides where the
+# binaries are. A version that cannot be installed or started is an error.
 set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/pg-versions.sh"
 
 die() { echo "pg-sandbox: $*" >&2; exit 1; }
 
+# find_bindir N: the folder of initdb/pg_ctl/postgres of major version N,
+# installing it (bootstrap.sh --pg N) when it is missing.
 find_bindir() {
 	if [[ -n "${PG_BINDIR:-}" ]]; then echo "$PG_BINDIR"; return; fi
-	for v in 15 16 17 14 13; do
-		if [[ -x /usr/lib/postgresql/$v/bin/initdb ]]; then
-			echo "/usr/lib/postgresql/$v/bin"; return
-		fi
-	done
-	die "no PostgreSQL server found (install postgresql-15, or run scripts/bootstrap.sh)"
+	local b
+	b=$(pgd_pg_bindir "$1")
+	if [[ ! -x "$b/initdb" || ! -x "$b/postgres" ]]; then
+		"$here/bootstrap.sh" --pg "$1" >&2 ||
+			die "PostgreSQL $1 could not be installed (scripts/bootstrap.sh --pg $1)"
+	fi
+	[[ -x "$b/initdb" ]] || die "no PostgreSQL $1 server in $b"
+	echo "$b"
 }
 
-(($# >= 2)) || die "usage: $0 start|stop|env DIR [--auth trust|scram-sha-256]"
+(($# >= 2)) || die "usage: $0 start|stop|env DIR [--pg 15|16|17|18] [--auth trust|scram-sha-256]"
 cmd=$1
 dir=$2
 shift 2
 auth=trust
+pg=${PGDRIFT_PG:-}
 while (($#)); do
 	case "$1" in
 	--auth) auth=${2:?--auth needs a value}; shift 2 ;;
+	--pg) pg=${2:?--pg needs a version}; shift 2 ;;
 	*) die "unknown option $1" ;;
 	esac
 done
 case "$auth" in trust|scram-sha-256) ;; *) die "--auth must be trust or scram-sha-256" ;; esac
+# stop/env act on the cluster that is there, whatever the environment says
+if [[ "$cmd" != start && -f "$dir/data/PG_VERSION" ]]; then
+	pg=$(cat "$dir/data/PG_VERSION")
+fi
+pg=${pg:-$PGD_PG_DEFAULT}
+pgd_pg_check "$pg" || die "PostgreSQL '$pg' is not supported (one of ${PGD_PG_VERSIONS[*]})"
 
-bindir=$(find_bindir)
+if [[ "$cmd" == env ]]; then
+	bindir=
+else
+	bindir=$(find_bindir "$pg")
+fi
 data="$dir/data"
 log="$dir/postgres.log"
 
@@ -62,7 +88,7 @@ print_env() {
 	[[ -f "$dir/port" ]] || die "no sandbox in $dir"
 	local port
 	port=$(cat "$dir/port")
-	echo "export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE=postgres"
+	echo "export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE=postgres PGDRIFT_PG_SERVER='$pg'"
 }
 
 port_in_use() {
@@ -82,6 +108,9 @@ start)
 	dir=$(cd "$dir" && pwd)
 	data="$dir/data"
 	log="$dir/postgres.log"
+	if [[ -f "$data/PG_VERSION" && "$(cat "$data/PG_VERSION")" != "$pg" ]]; then
+		die "$data holds a PostgreSQL $(cat "$data/PG_VERSION") cluster, not $pg: use another DIR"
+	fi
 	if running; then
 		print_env
 		exit 0

@@ -7,38 +7,68 @@
 # ends with one line "N passed, N failed" (every TAP case counted).
 #
 #   scripts/test.sh                  plain build; in CI (CI=true) also the
-#                                    ASan+UBSan build
+#                                    server matrix and the ASan+UBSan build
 #   scripts/test.sh --sanitize       the ASan+UBSan build only
 #   scripts/test.sh --all            both builds
 #   scripts/test.sh --suite unit     one suite (unit, golden or e2e)
+#   scripts/test.sh --matrix         also the server matrix (as in CI)
+#   scripts/test.sh --pg N           the suites against PostgreSQL N (15-18)
+#                                    instead of 15 (also PGDRIFT_PG=N)
 #   any further arguments go to 'meson test' (e.g. a test name)
+#
+# The server matrix, plain build only: after the suites on 15, the
+# server-backed e2e tests in full on 17 (MATRIX_FULL) and a smoke check on
+# 16 and 18 (MATRIX_SMOKE: Storytailor applied and audited clean, the
+# replay equal to the catalog, every fixtures/drift case found), each on its
+# own sandbox. In CI a server that cannot be installed or started is a
+# failure; elsewhere its tests are counted as skipped.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+MATRIX_FULL=(17)
+MATRIX_SMOKE=(16 18)
+# the server-backed e2e tests run on every version of MATRIX_FULL
+FULL_TESTS=(catalog oracle drift rls history baseline)
+SMOKE_TESTS=(oracle drift)
+
+in_ci=false
+[[ "${CI:-}" == true ]] && in_ci=true
 builds=(plain)
-[[ "${CI:-}" == true ]] && builds=(plain sanitize)
+matrix=false
+if $in_ci; then builds=(plain sanitize); matrix=true; fi
+pg=${PGDRIFT_PG:-15}
 meson_test_args=()
 while (($#)); do
 	case "$1" in
 	--sanitize) builds=(sanitize); shift ;;
 	--all) builds=(plain sanitize); shift ;;
 	--suite) meson_test_args+=(--suite "${2:?}"); shift 2 ;;
+	--matrix) matrix=true; shift ;;
+	--pg) pg=${2:?--pg needs a version}; shift 2 ;;
 	*) meson_test_args+=("$1"); shift ;;
 	esac
 done
+# a run narrowed to a suite or a test is not the matrix
+((${#meson_test_args[@]} == 0)) || matrix=false
 
 scripts/bootstrap.sh
 
-sandbox=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-test.XXXXXX")
+sandboxes=()
 cleanup() {
-	scripts/pg-sandbox.sh stop "$sandbox" || true
-	rm -rf "$sandbox"
+	local sb
+	for sb in "${sandboxes[@]}"; do
+		scripts/pg-sandbox.sh stop "$sb" || true
+		rm -rf "$sb"
+	done
 }
 trap cleanup EXIT
-eval "$(scripts/pg-sandbox.sh start "$sandbox")"
+sandbox=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-test.XXXXXX")
+sandboxes+=("$sandbox")
+eval "$(scripts/pg-sandbox.sh start "$sandbox" --pg "$pg")"
 export PGDRIFT_SANDBOX="$sandbox"
+echo "== PostgreSQL $(psql -X -Atqc 'show server_version' -d postgres) in $sandbox" >&2
 
 total_pass=0
 total_fail=0
@@ -68,6 +98,40 @@ print(p, f, s)
 PY
 }
 
+# run_matrix_version DIR V TEST...: the named e2e tests of build DIR against
+# a fresh PostgreSQL V sandbox; adds to the totals.
+run_matrix_version() {
+	local dir=$1 v=$2 sb env rc=0 p f s t0=$SECONDS
+	shift 2
+	sb=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-test-pg$v.XXXXXX")
+	sandboxes+=("$sb")
+	if ! env=$(scripts/pg-sandbox.sh start "$sb" --pg "$v"); then
+		if $in_ci; then
+			echo "== PostgreSQL $v: the server could not be installed or started: FAILED" >&2
+			total_fail=$((total_fail + 1))
+			status=1
+		else
+			echo "== PostgreSQL $v: the server could not be installed or started: $# tests skipped" >&2
+			total_skip=$((total_skip + $#))
+		fi
+		return 0
+	fi
+	echo "== test (plain) on PostgreSQL $v: $*" >&2
+	(
+		eval "$env"
+		export PGDRIFT_SANDBOX="$sb"
+		meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 --suite e2e "$@"
+	) || rc=$?
+	read -r p f s < <(count_results "$dir")
+	if ((rc != 0 && f == 0)); then f=1; fi
+	echo "== plain on PostgreSQL $v: $p passed, $f failed, $s skipped in $((SECONDS - t0)) s" >&2
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+	((rc == 0)) || status=1
+	scripts/pg-sandbox.sh stop "$sb" || true
+}
+
 for b in "${builds[@]}"; do
 	dir="$root/build"
 	opts=(-Dwerror=true)
@@ -82,20 +146,29 @@ for b in "${builds[@]}"; do
 	fi
 	echo "== build ($b)" >&2
 	ninja -C "$dir" >&2
-	echo "== test ($b)" >&2
+	echo "== test ($b) on PostgreSQL $pg" >&2
 	rc=0
+	t0=$SECONDS
 	ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:${ASAN_OPTIONS:-}" \
 	LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:${LSAN_OPTIONS:-}" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
 		meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 \
 		"${meson_test_args[@]}" || rc=$?
 	read -r p f s < <(count_results "$dir")
-	echo "== $b: $p passed, $f failed, $s skipped" >&2
+	echo "== $b: $p passed, $f failed, $s skipped in $((SECONDS - t0)) s" >&2
 	if ((rc != 0 && f == 0)); then f=1; fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
 	((rc == 0)) || status=1
+	if [[ "$b" == plain ]] && $matrix; then
+		for v in "${MATRIX_FULL[@]}"; do
+			run_matrix_version "$dir" "$v" "${FULL_TESTS[@]}"
+		done
+		for v in "${MATRIX_SMOKE[@]}"; do
+			run_matrix_version "$dir" "$v" "${SMOKE_TESTS[@]}"
+		done
+	fi
 done
 
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

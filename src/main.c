@@ -27,6 +27,7 @@
 #include "pgdrift/report.h"
 #include "pgdrift/rls.h"
 #include "pgdrift/migrations.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/schema.h"
 #include "pgdrift/snapshot.h"
@@ -62,6 +63,7 @@ struct cli {
 	bool with_sources;
 	bool show_unmodeled;
 	struct pgd_load_options load;
+	struct pgd_platform_profile platform; /* --platform, --platform-era */
 	char **search_path;
 	size_t nsearch_path;
 	const char *baseline;       /* --baseline FILE */
@@ -106,6 +108,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "Sources:\n"
 	      "  --migrations DIR        the migration folder\n"
+	      "  --platform NAME         what the migrations run on: supabase (default;\n"
+	      "                          its roles and default privileges) or none\n"
+	      "  --platform-era YEAR     Supabase's default privileges of 2025 (default:\n"
+	      "                          new public tables granted to the API roles) or\n"
+	      "                          2026 (new public tables not exposed)\n"
+	      "  --migration-role NAME   the role the migrations run as and whose\n"
+	      "                          objects they are (default postgres)\n"
 	      "  --db CONNINFO|URI       the database (default: DATABASE_URL, then\n"
 	      "                          libpq's PGHOST, PGDATABASE, PGSERVICE, ...)\n"
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
@@ -242,6 +251,9 @@ enum {
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
 	OPT_SOURCE_URL,
+	OPT_PLATFORM,
+	OPT_PLATFORM_ERA,
+	OPT_MIGRATION_ROLE,
 	OPT_CODE,
 	OPT_CLIENT_GLOB,
 	OPT_SERVER_GLOB,
@@ -307,6 +319,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 		{ "source-url", required_argument, NULL, OPT_SOURCE_URL },
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "platform-era", required_argument, NULL, OPT_PLATFORM_ERA },
+		{ "migration-role", required_argument, NULL, OPT_MIGRATION_ROLE },
 		{ "code", required_argument, NULL, OPT_CODE },
 		{ "client-glob", required_argument, NULL, OPT_CLIENT_GLOB },
 		{ "server-glob", required_argument, NULL, OPT_SERVER_GLOB },
@@ -348,6 +363,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
 		case OPT_SOURCE_URL: c->source_url = optarg; break;
+		case OPT_PLATFORM:
+			if (pgd_platform_parse(optarg, &c->platform.platform) < 0)
+				return usage_error("--platform takes supabase or none, not '%s'",
+						   optarg);
+			break;
+		case OPT_MIGRATION_ROLE: c->load.role = optarg; break;
+		case OPT_PLATFORM_ERA:
+			if (pgd_platform_era_parse(optarg, &c->platform.era) < 0)
+				return usage_error("--platform-era takes 2025 or 2026, not '%s'",
+						   optarg);
+			break;
 		case OPT_CODE: c->code = optarg; break;
 		case OPT_CLIENT_GLOB:
 			push(&c->client_globs, &c->nclient_globs, optarg);
@@ -519,8 +545,8 @@ static int write_model(struct cli *c, struct pgd_schema *m, const char *fmt)
 {
 	struct pgd_strbuf out = PGD_STRBUF_INIT;
 	if (!strcmp(fmt, "text"))
-		pgd_schema_dump(m, &out, c->with_sources ? PGD_DUMP_SOURCES : 0,
-				dump_filter, c);
+		pgd_schema_dump(m, &out, PGD_DUMP_PRIVILEGES |
+				(c->with_sources ? PGD_DUMP_SOURCES : 0), dump_filter, c);
 	else
 		pgd_snapshot_write(m, &out);
 	int rc = emit(c, out.buf, out.len);
@@ -558,6 +584,9 @@ static int cmd_expected(struct cli *c)
 	int rc = load_migrations(c, &m);
 	if (rc)
 		return rc;
+	char *pd = pgd_platform_describe(&c->platform);
+	fprintf(stderr, "pgdrift: expected: %s\n", pd);
+	free(pd);
 	print_unmodeled(m, c->show_unmodeled);
 	rc = write_model(c, m, fmt);
 	pgd_schema_free(m);
@@ -586,7 +615,9 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct cli sub = *c;
 		sub.migrations = spec;
-		*desc = pgd_xasprintf("migrations %s", spec);
+		char *pd = pgd_platform_describe(&c->platform);
+		*desc = pgd_xasprintf("migrations %s (%s)", spec, pd);
+		free(pd);
 		int rc = load_migrations(&sub, out);
 		timing(c, "migrations", t0, NULL);
 		return rc;
@@ -615,8 +646,8 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 	}
 	if (c->verbose)
 		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
-				"(server %d)\n", stats.queries, stats.objects,
-			stats.ms, stats.server_version);
+				"(PostgreSQL %s)\n", stats.queries, stats.objects,
+			stats.ms, stats.server);
 	char extra[96];
 	snprintf(extra, sizeof(extra), "%d catalog queries, %ld objects",
 		 stats.queries, stats.objects);
@@ -787,7 +818,8 @@ static int parse_fail_on(const struct cli *c, struct pgd_report_meta *meta)
  * the table (caller frees). Returns an exit code; findings go to f.
  */
 static int history_findings(struct cli *c, bool standalone,
-			    struct pgd_findings *f, char **desc)
+			    struct pgd_findings *f, char **desc,
+			    char server[32])
 {
 	struct pgd_diags diags = PGD_DIAGS_INIT;
 	struct pgd_migration_set *set = NULL;
@@ -802,7 +834,8 @@ static int history_findings(struct cli *c, bool standalone,
 	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose };
 	struct pgd_history h = PGD_HISTORY_INIT;
 	struct pgd_error err = PGD_ERROR_INIT;
-	if (pgd_catalog_read_history(&opts, c->history_table, &h, NULL, &err) < 0) {
+	struct pgd_catalog_stats stats;
+	if (pgd_catalog_read_history(&opts, c->history_table, &h, &stats, &err) < 0) {
 		pgd_error_print(stderr, &err);
 		fputs("pgdrift: the migration history could not be read; no "
 		      "report was made\n", stderr);
@@ -812,6 +845,7 @@ static int history_findings(struct cli *c, bool standalone,
 		pgd_migration_set_free(set);
 		return rc;
 	}
+	memcpy(server, stats.server, sizeof(stats.server));
 	struct pgd_history_options ho = { standalone || c->history_table };
 	if (pgd_history_compare(set, &h, &ho, f, &diags) < 0)
 		rc = PGD_EXIT_INPUT;
@@ -855,13 +889,15 @@ static int cmd_history(struct cli *c)
 		return rc;
 	struct pgd_findings f = PGD_FINDINGS_INIT;
 	char *desc = NULL;
-	rc = history_findings(c, true, &f, &desc);
+	char server[32] = "";
+	rc = history_findings(c, true, &f, &desc, server);
 	if (rc == 0) {
 		char *edesc = pgd_xasprintf("migrations %s", c->migrations);
 		pgd_findings_sort(&f);
 		meta.expected = edesc;
 		meta.actual = desc;
 		meta.location = c->migrations;
+		meta.actual_server = *server ? server : NULL;
 		rc = write_reports(c, &f, &meta);
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
@@ -1077,11 +1113,15 @@ static int audit(struct cli *c, const char *command, const char *from,
 	struct pgd_schema *exp = NULL, *act = NULL;
 	char *edesc = NULL, *adesc = NULL;
 	rc = load_both(c, from, from_db, to, to_db, &exp, &edesc, &act, &adesc);
+	/* what only the database can say about the platform's starting state */
+	if (rc == 0 && exp->platform && !act->platform)
+		pgd_platform_adopt_db(exp, act, &c->platform);
 	/* check: the migration history too, in category history */
 	struct pgd_findings hist = PGD_FINDINGS_INIT;
 	char *hdesc = NULL;
+	char hserver[32];
 	if (rc == 0 && !strcmp(command, "check") && !c->no_history)
-		rc = history_findings(c, false, &hist, &hdesc);
+		rc = history_findings(c, false, &hist, &hdesc, hserver);
 	if (rc == 0 && hdesc && c->verbose)
 		fprintf(stderr, "pgdrift: %s\n", hdesc);
 	if (rc == 0) {
@@ -1111,6 +1151,8 @@ static int audit(struct cli *c, const char *command, const char *from,
 			timing(c, "rls", t0, NULL);
 		meta.expected = edesc;
 		meta.actual = adesc;
+		meta.expected_server = exp->server_version;
+		meta.actual_server = act->server_version;
 		size_t ntables = 0;
 		char **tables = pgd_diff_audited_tables(exp, act, &dopts, &ntables);
 		meta.tables = (const char *const *)tables;
@@ -1454,6 +1496,7 @@ static int cmd_rls(struct cli *c)
 	pgd_findings_sort(&f);
 	meta.expected = "row level security review";
 	meta.actual = desc;
+	meta.actual_server = m->server_version;
 	meta.matrix = &mx;
 	meta.location = c->migrations;
 	meta.replayed = c->migrations != NULL;
@@ -1604,16 +1647,22 @@ int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	struct pgd_load_options lo = PGD_LOAD_OPTIONS_INIT;
+	struct pgd_platform_profile pp = PGD_PLATFORM_PROFILE_INIT;
 	int rc;
 	c.load = lo;
+	c.platform = pp;
+	c.load.platform = &c.platform;
 	if (argc < 2) {
 		usage(stderr);
 		return PGD_EXIT_USAGE;
 	}
 	c.command = argv[1];
 	if (!strcmp(c.command, "--version") || !strcmp(c.command, "version")) {
-		printf("pgdrift %s (libpg_query grammar PostgreSQL %s)\n",
-		       PGD_VERSION, pgd_normalize_grammar_version());
+		printf("pgdrift %s (libpg_query grammar PostgreSQL %s)\n"
+		       "migrations: parsed with %s\n"
+		       "databases: PostgreSQL 15, 16, 17 and 18\n",
+		       PGD_VERSION, pgd_normalize_grammar_version(),
+		       pgd_normalize_grammar_name());
 		return PGD_EXIT_OK;
 	}
 	if (!strcmp(c.command, "help") || !strcmp(c.command, "--help") ||

@@ -7,6 +7,10 @@
  * pg_query_parse_protobuf(), the entry point pgdrift uses. Prints
  *   files N stmts N parsed N split_ms X parse_ms Y
  * where split_ms covers every file's scanner pass and parse_ms the parses.
+ * Built twice: bench_rawparse is libpg_query as shipped (its protobuf
+ * output packed by protobuf-c's generic code); bench_rawparse_pb links
+ * src/normalize/pb.c, whose stand-ins for that packing pgdrift uses too
+ * (pb.c, "libpg_query's own protobuf round trips").
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -19,6 +23,9 @@
 #include <pg_query.h>
 
 #include "pgdrift/strbuf.h"
+#ifdef PGD_BENCH_OWN_PACK
+#include "src/normalize/pb.h"
+#endif
 
 static double now_ms(void)
 {
@@ -59,6 +66,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
 		return 2;
 	}
+#ifdef PGD_BENCH_OWN_PACK
+	pgd_pb_free(NULL); /* links pb.c, and with it its stand-ins */
+#endif
 	DIR *d = opendir(argv[1]);
 	if (!d) {
 		perror(argv[1]);

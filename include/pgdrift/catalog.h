@@ -5,7 +5,8 @@
  * and lock timeouts, a fixed number of queries whatever the size of the
  * schema (one per object kind, like pg_dump), and search_path set to
  * pg_catalog so the server prints every name it means schema-qualified.
- * Works for PostgreSQL 13 to 17. Never writes, never creates temporary
+ * Works for PostgreSQL 15 to 18 (tested), 13 and 14 (untested); version-
+ * gated like pg_dump. Never writes, never creates temporary
  * objects.
  */
 #ifndef PGDRIFT_CATALOG_H
@@ -28,6 +29,8 @@ struct pgd_catalog_stats {
 	int queries;        /* round trips, setup included */
 	long objects;       /* catalog rows turned into model objects */
 	int server_version; /* e.g. 150004 */
+	char server[32];    /* as the server names it, to its first space:
+			       "17.10", "18beta1"; "" if never connected */
 	double ms;          /* wall time of the whole read */
 };
 

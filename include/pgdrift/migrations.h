@@ -19,6 +19,8 @@
 
 #include "pgdrift/diag.h"
 #include "pgdrift/schema.h"
+
+struct pgd_platform_profile;
 #include "pgdrift/srcfile.h"
 
 struct pgd_migration_file {
@@ -56,9 +58,12 @@ struct pgd_load_options {
 	/* The role the migrations run as, which CURRENT_USER names (in a
 	 * policy's TO list); NULL: "postgres", as the Supabase CLI runs them. */
 	const char *role;
+	/* What the platform provides before the first migration (roles,
+	 * default privileges); NULL: Supabase, era PGD_PLATFORM_ERA_DEFAULT. */
+	const struct pgd_platform_profile *platform;
 };
 
-#define PGD_LOAD_OPTIONS_INIT { PGD_SESSION_PER_FILE, NULL, 0, false, NULL }
+#define PGD_LOAD_OPTIONS_INIT { PGD_SESSION_PER_FILE, NULL, 0, false, NULL, NULL }
 
 /*
  * Finds and orders the migration files of dir (without reading them).

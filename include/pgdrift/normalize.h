@@ -94,5 +94,8 @@ void pgd_sql_refs_release(struct pgd_sql_refs *r);
 
 /* The libpg_query grammar version, e.g. "15.1". */
 const char *pgd_normalize_grammar_version(void);
+/* What parses migrations, for messages: "the PostgreSQL 15.1 grammar
+ * (libpg_query 15-4.0.0)". A static string. */
+const char *pgd_normalize_grammar_name(void);
 
 #endif

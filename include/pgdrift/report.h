@@ -31,6 +31,10 @@ struct pgd_report_meta {
 	/* where a finding with no migration file points (Code Quality needs a
 	 * path): the migrations folder; NULL for "." */
 	const char *location;
+	/* the PostgreSQL version of each side ("17.10") when it is a database
+	 * or a snapshot of one, else NULL; shown in every report's header */
+	const char *expected_server;
+	const char *actual_server;
 	size_t suppressed;    /* findings a baseline suppressed */
 	const char *baseline; /* the baseline file, or NULL */
 	/* the migration history compared ("history table ... (N rows)"), or

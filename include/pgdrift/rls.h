@@ -25,6 +25,7 @@ enum pgd_access {
 struct pgd_rls_cell {
 	enum pgd_access access;
 	char *policies; /* "p1, p2" for PGD_ACC_POLICY / ALL_ROWS, else NULL */
+	bool columns;   /* reached through column-level grants only */
 };
 
 struct pgd_rls_row {

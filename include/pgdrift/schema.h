@@ -65,6 +65,58 @@ struct pgd_object {
 	struct pgd_src changed; /* the last statement that altered it, or empty */
 };
 
+/*
+ * Privileges, one bit each; the comment gives the aclitem letter. ALL on a
+ * table is PGD_PRIV_ALL before PostgreSQL 17 and adds MAINTAIN from 17 on
+ * (pgd_acl_all).
+ */
+enum {
+	PGD_PRIV_SELECT = 1 << 0,     /* r */
+	PGD_PRIV_INSERT = 1 << 1,     /* a */
+	PGD_PRIV_UPDATE = 1 << 2,     /* w */
+	PGD_PRIV_DELETE = 1 << 3,     /* d */
+	PGD_PRIV_TRUNCATE = 1 << 4,   /* D */
+	PGD_PRIV_REFERENCES = 1 << 5, /* x */
+	PGD_PRIV_TRIGGER = 1 << 6,    /* t */
+	PGD_PRIV_ALL = (1 << 7) - 1,  /* the table privileges up to PG 16 */
+	PGD_PRIV_MAINTAIN = 1 << 7,   /* m (tables, PostgreSQL 17+) */
+	PGD_PRIV_USAGE = 1 << 8,      /* U (sequences, types, schemas) */
+	PGD_PRIV_EXECUTE = 1 << 9,    /* X (functions, procedures) */
+	PGD_PRIV_CREATE = 1 << 10,    /* C (schemas) */
+	PGD_PRIV_COUNT = 11
+};
+
+/* The kinds of object an ACL belongs to, by pg_default_acl's letters. */
+enum pgd_acl_objtype {
+	PGD_ACL_TABLE = 'r',    /* tables and views */
+	PGD_ACL_SEQUENCE = 'S',
+	PGD_ACL_FUNCTION = 'f', /* functions and procedures */
+	PGD_ACL_TYPE = 'T',
+	PGD_ACL_SCHEMA = 'n',
+	PGD_ACL_COLUMN = 'c'
+};
+
+/* One grantee's privileges (grantors are merged: pgdrift compares who
+ * holds what, not who gave it). */
+struct pgd_grant {
+	const char *grantee;  /* a role name, or "public" for PUBLIC */
+	unsigned privs;       /* PGD_PRIV_* bits held */
+	unsigned grantable;   /* the subset held WITH GRANT OPTION */
+};
+
+/*
+ * An access control list. The array lives in the model's arena; known is
+ * false when no source said what it is (an object the migrations only
+ * attach things to), and then no check reads it.
+ */
+struct pgd_acl {
+	struct pgd_grant *v;
+	size_t n, alloc;
+	bool known;
+	struct pgd_src src; /* the last GRANT/REVOKE/OWNER TO that changed it;
+			       empty: as the object was created */
+};
+
 struct pgd_column {
 	struct pgd_object obj;
 	struct pgd_table *table;
@@ -73,9 +125,11 @@ struct pgd_column {
 	bool not_null;
 	const char *def;       /* canonical default expression; NULL: none */
 	char identity;         /* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
-	char generated;        /* 0 or 's' (STORED; def holds the expression) */
+	char generated;        /* 0, 's' (STORED) or 'v' (VIRTUAL, PostgreSQL 18);
+				  def holds the expression */
 	const char *collation; /* NULL: the type's default */
 	const char *comment;   /* COMMENT ON COLUMN, or NULL */
+	struct pgd_acl acl;    /* attacl: column-level grants only */
 };
 
 enum pgd_contype {
@@ -145,23 +199,6 @@ struct pgd_trigger {
 	const char *def; /* canonical: timing, events, level, function */
 };
 
-/* Table privileges, one row per grantee (a role name or "public"). */
-enum {
-	PGD_PRIV_SELECT = 1 << 0,
-	PGD_PRIV_INSERT = 1 << 1,
-	PGD_PRIV_UPDATE = 1 << 2,
-	PGD_PRIV_DELETE = 1 << 3,
-	PGD_PRIV_TRUNCATE = 1 << 4,
-	PGD_PRIV_REFERENCES = 1 << 5,
-	PGD_PRIV_TRIGGER = 1 << 6,
-	PGD_PRIV_ALL = (1 << 7) - 1
-};
-
-struct pgd_grant {
-	const char *grantee;
-	unsigned privs; /* PGD_PRIV_* bits */
-};
-
 #define PGD_VEC(type, name) \
 	type *name;         \
 	size_t n##name, a##name
@@ -184,7 +221,7 @@ struct pgd_table {
 	PGD_VEC(struct pgd_index *, indexes);
 	PGD_VEC(struct pgd_policy *, policies);
 	PGD_VEC(struct pgd_trigger *, triggers);
-	PGD_VEC(struct pgd_grant, grants);
+	struct pgd_acl acl;    /* relacl, the owner's own entry included */
 	int next_position;     /* attnum the next added column gets */
 };
 
@@ -195,12 +232,16 @@ struct pgd_type {
 	const char **labels; /* enum labels in sort order */
 	size_t nlabels;
 	const char *def;     /* domain: canonical base type and constraints */
+	const char *owner;   /* NULL: unknown */
+	struct pgd_acl acl;
 };
 
 struct pgd_sequence {
 	struct pgd_object obj;
 	const char *owned_by; /* "schema.table.column" or NULL */
 	bool identity;        /* belongs to an identity column (not dumped) */
+	const char *owner;    /* NULL: unknown */
+	struct pgd_acl acl;
 };
 
 /* Views, functions and extensions: identity only for now. */
@@ -215,6 +256,8 @@ struct pgd_view {
 	 * quoted where needed), for DROP COLUMN; only the replay fills it */
 	const char **read_columns;
 	size_t nread_columns;
+	const char *owner;       /* NULL: unknown */
+	struct pgd_acl acl;      /* relacl */
 };
 
 struct pgd_function {
@@ -222,10 +265,29 @@ struct pgd_function {
 	const char *args;        /* canonical argument types, "integer, text" */
 	bool security_definer;
 	/* roles that may EXECUTE it ("public" for PUBLIC); nexec_roles is 0
-	 * and exec_known false when nobody said */
+	 * and exec_known false when nobody said. Superseded by acl; kept for
+	 * the replay until it fills acl. */
 	const char **exec_roles;
 	size_t nexec_roles;
 	bool exec_known;
+	/* what lies beyond the signature; attrs_known is false when the
+	 * source gave only the signature (then none of these is compared) */
+	bool attrs_known;
+	char prokind;            /* 'f' function, 'p' procedure */
+	const char *owner;       /* NULL: unknown */
+	const char *language;    /* "plpgsql", "sql", ... */
+	const char *returns;     /* pg_get_function_result(); NULL: procedure */
+	const char *body;        /* prosrc exactly as written; NULL: BEGIN ATOMIC */
+	bool atomic;             /* a BEGIN ATOMIC body (SQL-standard) */
+	char volatility;         /* 'i', 's' or 'v' */
+	char parallel;           /* 's', 'r' or 'u' */
+	bool strict;
+	bool leakproof;
+	const char *cost;        /* procost as the server prints it, "100" */
+	const char *rows;        /* prorows, "0" unless it returns a set */
+	const char **config;     /* proconfig: "search_path=public, pg_temp" */
+	size_t nconfig;
+	struct pgd_acl acl;      /* proacl, PUBLIC's default EXECUTE included */
 };
 
 /* A role as the catalog knows it (the migrations side has none). */
@@ -235,6 +297,22 @@ struct pgd_role {
 	bool bypassrls;
 	const char **member_of; /* roles it is a direct member of */
 	size_t nmember_of;
+	bool inherit;           /* rolinherit: uses its memberships' rights */
+};
+
+/*
+ * ALTER DEFAULT PRIVILEGES: what objects role creates get. A global entry
+ * (schema NULL) holds the whole ACL new objects start from, replacing the
+ * built-in default (the owner's own entry included); a per-schema entry
+ * holds grants added on top. This is pg_default_acl's meaning.
+ */
+struct pgd_default_acl {
+	const char *role;   /* FOR ROLE: whose new objects */
+	const char *schema; /* IN SCHEMA, or NULL: every schema */
+	char objtype;       /* enum pgd_acl_objtype (not PGD_ACL_COLUMN) */
+	struct pgd_acl acl;
+	struct pgd_src src; /* the last statement that changed it, or empty */
+	bool platform;      /* set by the platform profile, not a migration */
 };
 
 struct pgd_extension {
@@ -244,6 +322,8 @@ struct pgd_extension {
 struct pgd_namespace {
 	struct pgd_object obj;
 	bool created;            /* created by the migrations (they own it) */
+	const char *owner;       /* NULL: unknown */
+	struct pgd_acl acl;      /* nspacl */
 };
 
 /* A dropped object remembered so reports can say where it was dropped. */
@@ -279,6 +359,20 @@ struct pgd_schema {
 	PGD_VEC(struct pgd_tombstone, tombstones);
 	PGD_VEC(struct pgd_unmodeled, unmodeled);
 	PGD_VEC(struct pgd_role *, roles);
+	PGD_VEC(struct pgd_default_acl *, default_acls);
+	/* with track_fresh (the replay), every namespace, table, type,
+	 * sequence, view and function added since the replay last emptied
+	 * fresh, so it can give them their owner and default privileges;
+	 * removing an object takes it out too */
+	bool track_fresh;
+	PGD_VEC(struct pgd_object *, fresh);
+	/* which platform profile and era built the replay's starting state
+	 * ("supabase", "2025"); NULL for a catalog or snapshot model */
+	const char *platform;
+	const char *platform_era;
+	/* the server's major version (15, 17, ...): ALL on a table includes
+	 * MAINTAIN from 17 on; 0 when unknown (treated as 15) */
+	int server_major;
 	/* the schemas PostgREST exposes (pgrst.db_schemas); exposed_known is
 	 * false when no setting says, and the RLS review assumes "public" */
 	const char **exposed_schemas;
@@ -286,6 +380,9 @@ struct pgd_schema {
 	bool exposed_known;
 	struct pgd_src exposed_src; /* the migration that set it, if one did */
 	const char *origin; /* "migrations DIR", "database", "snapshot FILE" */
+	/* the PostgreSQL version of the database read ("17.10"), kept by a
+	 * snapshot of it; NULL for a model replayed from migrations */
+	const char *server_version;
 };
 
 /* A new, empty model. Free with pgd_schema_free(). */
@@ -360,10 +457,84 @@ void pgd_table_remove_trigger(struct pgd_table *t, struct pgd_trigger *tg);
 void pgd_table_grant(struct pgd_schema *m, struct pgd_table *t,
 		     const char *grantee, unsigned privs, bool revoke);
 
+/* ---- access control lists (every array in the model's arena) */
+/* Gives grantee privs; those in grantable (a subset) WITH GRANT OPTION.
+ * Marks the ACL known. */
+void pgd_acl_grant(struct pgd_schema *m, struct pgd_acl *acl,
+		   const char *grantee, unsigned privs, unsigned grantable);
+/* Takes privs from grantee; with option_only just the grant option
+ * (REVOKE GRANT OPTION FOR). Entries left empty are removed. */
+void pgd_acl_revoke(struct pgd_acl *acl, const char *grantee, unsigned privs,
+		    bool option_only);
+/* The entry of grantee, or NULL. */
+const struct pgd_grant *pgd_acl_find(const struct pgd_acl *acl,
+				     const char *grantee);
+/* Makes dst a copy of src (dst's old array is abandoned to the arena). */
+void pgd_acl_copy(struct pgd_schema *m, struct pgd_acl *dst,
+		  const struct pgd_acl *src);
+/* Empties acl and marks it known. */
+void pgd_acl_clear(struct pgd_acl *acl);
+/* ALTER ... OWNER TO: the old owner's entry becomes the new owner's
+ * (PostgreSQL's aclnewowner), merged with any the new owner had. */
+void pgd_acl_new_owner(struct pgd_schema *m, struct pgd_acl *acl,
+		       const char *old_owner, const char *new_owner);
+/* Sorts entries by grantee. */
+void pgd_acl_sort(struct pgd_acl *acl);
+/* What ALL means on objtype for a server major version (0: 15). */
+unsigned pgd_acl_all(char objtype, int server_major);
+/* Sets acl to PostgreSQL's built-in default for an object of objtype owned
+ * by owner (acldefault()): the owner holds ALL, and PUBLIC gets EXECUTE on
+ * functions and USAGE on types. owner NULL: only PUBLIC's part. */
+void pgd_acl_set_builtin(struct pgd_schema *m, struct pgd_acl *acl,
+			 char objtype, const char *owner, int server_major);
+/*
+ * Parses aclitem[] as the server prints it ("{postgres=arwd/postgres,
+ * =X/postgres,\"we ird\"=r*\/postgres}") into acl, which becomes known.
+ * Returns 0, or -1 on a malformed item (acl then holds what came before).
+ */
+int pgd_acl_parse(struct pgd_schema *m, struct pgd_acl *acl, const char *text);
+/* "SELECT" for PGD_PRIV_SELECT, ... (static); NULL for another value. */
+const char *pgd_priv_name(unsigned bit);
+/* The bit of a privilege keyword, any case ("select", "ALL" -> 0); 0 when
+ * unknown. */
+unsigned pgd_priv_parse(const char *name);
+/* Appends "SELECT, INSERT*" (a star marks WITH GRANT OPTION) in the fixed
+ * order of the bits. */
+void pgd_privs_text(struct pgd_strbuf *out, unsigned privs, unsigned grantable);
+
+/* ---- default privileges */
+/* The entry for role, schema (NULL: global) and objtype, or NULL. */
+struct pgd_default_acl *pgd_schema_find_default_acl(const struct pgd_schema *m,
+						    const char *role,
+						    const char *schema,
+						    char objtype);
+/* The entry, made when missing: a new global one starts from the built-in
+ * default for role, a new per-schema one empty. */
+struct pgd_default_acl *pgd_schema_default_acl(struct pgd_schema *m,
+					       const char *role,
+					       const char *schema,
+					       char objtype);
+/* Whether d says nothing PostgreSQL would keep a pg_default_acl row for
+ * (a global entry equal to the built-in default, an empty per-schema one). */
+bool pgd_default_acl_is_noop(const struct pgd_schema *m,
+			     const struct pgd_default_acl *d);
+/* Sets out to the ACL a new object of objtype in schema gets when owner
+ * creates it: the global entry (or the built-in default) plus the
+ * per-schema one. */
+void pgd_schema_new_object_acl(struct pgd_schema *m, struct pgd_acl *out,
+			       const char *owner, const char *schema,
+			       char objtype);
+
 /* ---- roles */
 struct pgd_role *pgd_schema_find_role(const struct pgd_schema *m,
 				      const char *name);
 struct pgd_role *pgd_schema_add_role(struct pgd_schema *m, const char *name);
+/* Whether role can use the rights of target: it is target, or a member of
+ * it, directly or through other roles, inheriting or by SET ROLE (INHERIT
+ * is not asked); PUBLIC's are everyone's. Unknown roles are members of
+ * nothing. */
+bool pgd_schema_role_has(const struct pgd_schema *m, const char *role,
+			 const char *target);
 
 /* ---- other objects */
 struct pgd_type *pgd_schema_find_type(const struct pgd_schema *m,
@@ -430,6 +601,8 @@ bool pgd_schema_is_platform(const char *schema);
 
 enum {
 	PGD_DUMP_SOURCES = 1 << 0, /* append "  -- file:line" to each line */
+	PGD_DUMP_PRIVILEGES = 1 << 1, /* owner, grant and default_privileges
+					 lines (pgdrift expected/snapshot) */
 };
 
 /*

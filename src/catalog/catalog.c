@@ -6,10 +6,18 @@
  * the model's order. Text the server prints (defaults, constraints,
  * indexes, policies, triggers) goes through normalize so it meets the
  * replay's canonical forms.
+ *
+ * Version-gated like pg_dump for PostgreSQL 15 to 18 (13 and 14 are read
+ * too, untested): one query per kind on every server, the server version
+ * read once at connect, and where a catalog changed, the query text differs
+ * by version in one fragment (a gate, spliced in at GATE), commented with
+ * what that version changed, so every server returns rows of the same shape
+ * and meaning.
  */
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +37,7 @@ struct reader {
 	struct pgd_error *err;
 	const char *password;   /* for redaction; owned by conn options */
 	char *password_copy;
+	int version;            /* PQserverVersion, e.g. 170010 */
 };
 
 /* Schemas never read: the server's own. */
@@ -37,6 +46,9 @@ struct reader {
 /* The filter every query applies to a namespace alias n. */
 #define NS_FILTER \
 	" n.nspname <> ALL ($1::text[]) AND n.nspname !~ '^pg_(toast|temp)' "
+
+/* Where a query's version-dependent fragment goes (catalog_query.gate). */
+#define GATE "/*gate*/"
 
 /* Not an extension member: pg_depend deptype 'e'. */
 #define NOT_EXT(classid, objid)                                            \
@@ -213,9 +225,26 @@ static int on_tables(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/*
+ * 18 stores NOT NULL as pg_constraint rows (contype 'n'), and sets
+ * attnotnull for a NOT VALID one too, which existing rows need not meet: a
+ * column is NOT NULL when its constraint is validated, as before 18
+ * (pg_dump reads convalidated the same way). 18 also adds virtual generated
+ * columns: attgenerated 'v' beside 's' (stored), read as they are; their
+ * expression is in pg_attrdef like a stored one's.
+ */
+static const char *gate_columns(int version)
+{
+	return version >= 180000
+		? " (a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint nn"
+		  "   WHERE nn.conrelid = a.attrelid AND nn.contype = 'n'"
+		  "   AND nn.conkey[1] = a.attnum AND NOT nn.convalidated)) AS attnotnull"
+		: " a.attnotnull";
+}
+
 static const char sql_columns[] =
 		  "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type,"
-		  " a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def,"
+		  GATE ", pg_get_expr(d.adbin, d.adrelid) AS def,"
 		  " a.attidentity, a.attgenerated,"
 		  " CASE WHEN a.attcollation <> t.typcollation"
 		  "  THEN quote_ident(co.collname) END AS collation,"
@@ -264,6 +293,10 @@ static int on_columns(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/* The contype list is explicit: 18 adds NOT NULL constraints (contype 'n',
+ * named <table>_<column>_not_null), which the model holds as the column's
+ * nullability (gate_columns), never as constraints of their own, on every
+ * version. */
 static const char sql_constraints[] =
 		  "SELECT co.conrelid, co.conname, pg_get_constraintdef(co.oid) AS def"
 		  " FROM pg_constraint co"
@@ -398,6 +431,9 @@ static int on_triggers(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/* 17 catalogs a domain's NOT NULL as a pg_constraint row (contype 'n')
+ * too; typnotnull still says it on every version, and only the CHECK rows
+ * are read. */
 static const char sql_types[] =
 		  "SELECT n.nspname, t.typname, t.typtype,"
 		  " array_to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e"
@@ -511,12 +547,24 @@ static int on_view_deps(struct reader *r, PGresult *res)
 	return 0;
 }
 
-/* Roles, with what they are members of. */
+/*
+ * Roles, with what they are members of: the roles whose privileges a role
+ * can use. 16 changed pg_auth_members: one row per grantor (the same
+ * membership may be there twice), and INHERIT and SET per membership
+ * (GRANT ... WITH INHERIT FALSE, SET FALSE): a membership with neither only
+ * lets the member administer the role. Before 16 every membership allowed
+ * SET ROLE, and there was one row per pair.
+ */
+static const char *gate_roles(int version)
+{
+	return version >= 160000 ? " AND (am.inherit_option OR am.set_option)" : "";
+}
+
 static const char sql_roles[] =
 		  "SELECT ro.rolname, ro.rolsuper, ro.rolbypassrls,"
-		  " array_to_json(ARRAY(SELECT g.rolname FROM pg_auth_members am"
-		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid"
-		  "   ORDER BY 1)) AS member_of"
+		  " array_to_json(ARRAY(SELECT DISTINCT g.rolname FROM pg_auth_members am"
+		  "   JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = ro.oid" GATE
+		  "   ORDER BY 1)) AS member_of, ro.rolinherit"
 		  " FROM pg_roles ro WHERE $1::text[] IS NOT NULL"
 		  " AND ro.rolname !~ '^pg_' ORDER BY 1";
 
@@ -527,6 +575,7 @@ static int on_roles(struct reader *r, PGresult *res)
 		ro->superuser = bval(res, i, 1);
 		ro->bypassrls = bval(res, i, 2);
 		ro->member_of = json_strings(r, val(res, i, 3), &ro->nmember_of);
+		ro->inherit = bval(res, i, 4);
 	}
 	return 0;
 }
@@ -646,33 +695,204 @@ static int on_extensions(struct reader *r, PGresult *res)
 	return 0;
 }
 
+/*
+ * Privileges. The ACLs come as raw aclitem[] text (NULL replaced by the
+ * built-in acldefault()), one row per object, and are parsed in C
+ * (pgd_acl_parse) as pg_dump does: aclexplode() would multiply every row
+ * by grantees x privileges, and the text form is the same on 15-18 (17
+ * adds the letter m for MAINTAIN).
+ */
+static int take_acl(struct reader *r, struct pgd_acl *acl, const char *text,
+		    const char *what)
+{
+	if (pgd_acl_parse(r->m, acl, text ? text : "{}") == 0)
+		return 0;
+	pgd_error_set(r->err, PGD_EXIT_DB, "cannot read the ACL of %s: %s", what,
+		      text);
+	return -1;
+}
+
+/* Owners and ACLs of tables, views and sequences. */
 static const char sql_grants[] =
-		  "SELECT c.oid, CASE WHEN a.grantee = 0 THEN 'public'"
-		  "  ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type"
-		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,"
-		  " aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a"
-		  " WHERE c.relkind IN ('r', 'p') AND" NS_FILTER
-		  "ORDER BY c.oid, 2, 3";
+		  "SELECT c.oid, n.nspname, c.relname, c.relkind,"
+		  " pg_get_userbyid(c.relowner) AS owner,"
+		  " coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's'"
+		  "   ELSE 'r' END::\"char\", c.relowner))::text AS acl"
+		  " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_class'", "c.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 static int on_grants(struct reader *r, PGresult *res)
 {
-	static const struct { const char *name; unsigned bit; } privs[] = {
-		{ "SELECT", PGD_PRIV_SELECT },   { "INSERT", PGD_PRIV_INSERT },
-		{ "UPDATE", PGD_PRIV_UPDATE },   { "DELETE", PGD_PRIV_DELETE },
-		{ "TRUNCATE", PGD_PRIV_TRUNCATE }, { "REFERENCES", PGD_PRIV_REFERENCES },
-		{ "TRIGGER", PGD_PRIV_TRIGGER },
-	};
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
-		if (!t)
-			continue;
-		const char *p = PQgetvalue(res, i, 2);
-		for (size_t k = 0; k < PGD_ARRAY_SIZE(privs); k++)
-			if (!strcmp(p, privs[k].name))
-				pgd_table_grant(r->m, t, PQgetvalue(res, i, 1),
-						privs[k].bit, false);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *ns = PQgetvalue(res, i, 1), *name = PQgetvalue(res, i, 2);
+		const char *owner = pgd_schema_strdup(r->m, val(res, i, 4));
+		const char *acl = val(res, i, 5);
+		char kind = PQgetvalue(res, i, 3)[0];
+		struct pgd_acl *dst = NULL;
+		if (kind == 'r' || kind == 'p') {
+			struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+			dst = t ? &t->acl : NULL;
+		} else if (kind == 'S') {
+			struct pgd_sequence *sq = pgd_schema_find_sequence(r->m, ns, name);
+			if (sq)
+				sq->owner = owner;
+			dst = sq ? &sq->acl : NULL;
+		} else {
+			struct pgd_view *v = pgd_schema_find_view(r->m, ns, name);
+			if (v)
+				v->owner = owner;
+			dst = v ? &v->acl : NULL;
+		}
+		if (dst)
+			rc = take_acl(r, dst, acl, name);
 	}
-	return 0;
+	return rc;
+}
+
+/* Column-level grants: attacl is NULL unless one was made. */
+static const char sql_column_grants[] =
+		  "SELECT a.attrelid, a.attname, a.attacl::text"
+		  " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+		  " WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped"
+		  " AND c.relkind IN ('r', 'p') AND" NS_FILTER
+		  "ORDER BY a.attrelid, a.attnum";
+
+static int on_column_grants(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_table *t = table_of(r, PQgetvalue(res, i, 0));
+		struct pgd_column *c = t ? pgd_table_find_column(t, PQgetvalue(res, i, 1))
+					 : NULL;
+		if (c)
+			rc = take_acl(r, &c->acl, PQgetvalue(res, i, 2), c->obj.name);
+	}
+	return rc;
+}
+
+static const char sql_schema_grants[] =
+		  "SELECT n.nspname, pg_get_userbyid(n.nspowner),"
+		  " coalesce(n.nspacl, acldefault('n', n.nspowner))::text"
+		  " FROM pg_namespace n WHERE" NS_FILTER
+		  "ORDER BY n.nspname COLLATE \"C\"";
+
+static int on_schema_grants(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_namespace *ns = pgd_schema_find_namespace(r->m,
+								    PQgetvalue(res, i, 0));
+		if (!ns)
+			continue;
+		ns->owner = pgd_schema_strdup(r->m, val(res, i, 1));
+		rc = take_acl(r, &ns->acl, val(res, i, 2), ns->obj.name);
+	}
+	return rc;
+}
+
+static const char sql_type_grants[] =
+		  "SELECT n.nspname, t.typname, pg_get_userbyid(t.typowner),"
+		  " coalesce(t.typacl, acldefault('T', t.typowner))::text"
+		  " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+		  " WHERE t.typtype IN ('e', 'd') AND" NS_FILTER
+		  "ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
+
+static int on_type_grants(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_type *ty = pgd_schema_find_type(r->m, PQgetvalue(res, i, 0),
+							   PQgetvalue(res, i, 1));
+		if (!ty)
+			continue;
+		ty->owner = pgd_schema_strdup(r->m, val(res, i, 2));
+		rc = take_acl(r, &ty->acl, val(res, i, 3), ty->obj.name);
+	}
+	return rc;
+}
+
+/* What lies beyond a function's signature: owner, ACL, body, attributes. */
+static const char sql_function_attrs[] =
+		  "SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes) AS args,"
+		  " p.prokind, pg_get_userbyid(p.proowner) AS owner, l.lanname,"
+		  " CASE WHEN p.prokind = 'p' THEN NULL"
+		  "   ELSE pg_get_function_result(p.oid) END AS returns,"
+		  " p.prosrc, p.prosqlbody IS NOT NULL AS atomic, p.provolatile,"
+		  " p.proisstrict, p.proleakproof, p.proparallel, p.procost::text AS cost,"
+		  " p.prorows::text AS rows,"
+		  " array_to_json(coalesce(p.proconfig, '{}'::text[])) AS config,"
+		  " coalesce(p.proacl, acldefault('f', p.proowner))::text AS acl"
+		  " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		  " JOIN pg_language l ON l.oid = p.prolang"
+		  " WHERE p.prokind IN ('f', 'p') AND" NS_FILTER
+		  "AND" NOT_EXT("'pg_proc'", "p.oid")
+		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3";
+
+static int on_function_attrs(struct reader *r, PGresult *res)
+{
+	int f_ns = PQfnumber(res, "nspname"), f_name = PQfnumber(res, "proname"),
+	    f_args = PQfnumber(res, "args"), f_kind = PQfnumber(res, "prokind"),
+	    f_owner = PQfnumber(res, "owner"), f_lang = PQfnumber(res, "lanname"),
+	    f_ret = PQfnumber(res, "returns"), f_src = PQfnumber(res, "prosrc"),
+	    f_atomic = PQfnumber(res, "atomic"), f_vol = PQfnumber(res, "provolatile"),
+	    f_strict = PQfnumber(res, "proisstrict"),
+	    f_leak = PQfnumber(res, "proleakproof"),
+	    f_par = PQfnumber(res, "proparallel"), f_cost = PQfnumber(res, "cost"),
+	    f_rows = PQfnumber(res, "rows"), f_config = PQfnumber(res, "config"),
+	    f_acl = PQfnumber(res, "acl");
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		struct pgd_function *f = pgd_schema_find_function(r->m,
+			PQgetvalue(res, i, f_ns), PQgetvalue(res, i, f_name),
+			PQgetvalue(res, i, f_args));
+		if (!f)
+			continue;
+		f->attrs_known = true;
+		f->prokind = PQgetvalue(res, i, f_kind)[0];
+		f->owner = pgd_schema_strdup(r->m, val(res, i, f_owner));
+		f->language = pgd_schema_strdup(r->m, val(res, i, f_lang));
+		f->returns = pgd_schema_strdup(r->m, val(res, i, f_ret));
+		f->atomic = bval(res, i, f_atomic);
+		f->body = f->atomic ? NULL : pgd_schema_strdup(r->m, val(res, i, f_src));
+		f->volatility = PQgetvalue(res, i, f_vol)[0];
+		f->strict = bval(res, i, f_strict);
+		f->leakproof = bval(res, i, f_leak);
+		f->parallel = PQgetvalue(res, i, f_par)[0];
+		f->cost = pgd_schema_strdup(r->m, val(res, i, f_cost));
+		f->rows = pgd_schema_strdup(r->m, val(res, i, f_rows));
+		f->config = json_strings(r, val(res, i, f_config), &f->nconfig);
+		rc = take_acl(r, &f->acl, val(res, i, f_acl), f->obj.name);
+	}
+	return rc;
+}
+
+/* pg_default_acl: a global entry (no schema) holds the whole ACL, a
+ * per-schema one the grants added on top. */
+static const char sql_default_acls[] =
+		  "SELECT pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype,"
+		  " d.defaclacl::text"
+		  " FROM pg_default_acl d LEFT JOIN pg_namespace n"
+		  "   ON n.oid = d.defaclnamespace"
+		  " WHERE $1::text[] IS NOT NULL"
+		  " ORDER BY 1, 2 NULLS FIRST, 3";
+
+static int on_default_acls(struct reader *r, PGresult *res)
+{
+	int rc = 0;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *role = val(res, i, 0);
+		if (!role)
+			continue; /* a dropped role's entry cannot exist */
+		struct pgd_default_acl *d = pgd_schema_default_acl(r->m, role,
+			val(res, i, 1), PQgetvalue(res, i, 2)[0]);
+		pgd_acl_clear(&d->acl);
+		rc = take_acl(r, &d->acl, val(res, i, 3), "default privileges");
+	}
+	return rc;
 }
 
 /* ---- connection */
@@ -754,6 +974,19 @@ static int learn_password(struct reader *r, const char *conninfo)
 	return 0;
 }
 
+/* The server's version as it names it, up to the first space ("17.10",
+ * "18beta1", "15.18" of "15.18 (Debian 15.18-0+deb12u1)"), into buf. */
+static void server_version_text(PGconn *conn, char *buf, size_t size)
+{
+	const char *s = PQparameterStatus(conn, "server_version");
+	size_t n = 0;
+	while (s && s[n] && s[n] != ' ' && n + 1 < size) {
+		buf[n] = s[n];
+		n++;
+	}
+	buf[n] = '\0';
+}
+
 /* Once connected: the password libpq found (a .pgpass one), the server
  * version. Returns 0, or -1 with r->err. */
 static int connected(struct reader *r)
@@ -763,8 +996,14 @@ static int connected(struct reader *r)
 		if (pw && *pw)
 			r->password = r->password_copy = pgd_xstrdup(pw);
 	}
+	/* read once: every gated query asks r->version */
 	int v = PQserverVersion(r->conn);
 	r->stats->server_version = v;
+	r->version = v;
+	server_version_text(r->conn, r->stats->server, sizeof(r->stats->server));
+	if (r->opts->verbose)
+		fprintf(stderr, "pgdrift: connected to PostgreSQL %s (%d)\n",
+			r->stats->server, v);
 	if (v < 130000) {
 		pgd_error_set(r->err, PGD_EXIT_DB,
 			      "PostgreSQL %d.%d is not supported (13 or later)",
@@ -846,12 +1085,51 @@ static const struct catalog_query queries[] = {
 	{ "grants", sql_grants, on_grants },
 	{ "roles", sql_roles, on_roles },
 	{ "settings", sql_settings, on_settings },
+	{ "column_grants", sql_column_grants, on_column_grants },
+	{ "schema_grants", sql_schema_grants, on_schema_grants },
+	{ "type_grants", sql_type_grants, on_type_grants },
+	{ "function_attrs", sql_function_attrs, on_function_attrs },
+	{ "default_acls", sql_default_acls, on_default_acls },
 };
+
+/* The queries whose text differs by server version: the fragment their
+ * GATE stands for, by version (the functions say what changed where). */
+static const struct {
+	const char *sql;
+	const char *(*fragment)(int version);
+} gates[] = {
+	{ sql_columns, gate_columns },
+	{ sql_roles, gate_roles },
+};
+
+/* The text of q for the server r reads, its gate's fragment spliced in.
+ * Caller frees. */
+static char *query_text(const struct reader *r, const struct catalog_query *q)
+{
+	const char *(*fragment)(int) = NULL;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(gates); i++)
+		if (gates[i].sql == q->sql)
+			fragment = gates[i].fragment;
+	const char *at = fragment ? strstr(q->sql, GATE) : NULL;
+	if (!at) {
+		if (strstr(q->sql, GATE))
+			PGD_BUG("catalog query %s has a GATE and no gate", q->name);
+		return pgd_xstrdup(q->sql);
+	}
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	pgd_strbuf_add(&sb, q->sql, (size_t)(at - q->sql));
+	pgd_strbuf_addstr(&sb, fragment(r->version));
+	pgd_strbuf_addstr(&sb, at + strlen(GATE));
+	return pgd_strbuf_detach(&sb, NULL);
+}
 
 static void reader_begin(struct reader *r)
 {
 	r->m = pgd_schema_new();
 	r->m->origin = pgd_schema_strdup(r->m, "database");
+	if (r->conn)
+		r->m->server_major = PQserverVersion(r->conn) / 10000;
+	r->m->server_version = pgd_schema_strdup(r->m, r->stats->server);
 	r->by_oid = pgd_map_new();
 }
 
@@ -872,7 +1150,9 @@ int pgd_catalog_read(const struct pgd_catalog_options *opts,
 		reader_begin(&r);
 		for (size_t i = 0; i < PGD_ARRAY_SIZE(queries) && rc == 0; i++) {
 			PGresult *res;
-			rc = query(&r, queries[i].name, queries[i].sql, &res);
+			char *sql = query_text(&r, &queries[i]);
+			rc = query(&r, queries[i].name, sql, &res);
+			free(sql);
 			if (rc == 0) {
 				rc = queries[i].rows(&r, res);
 				PQclear(res);
@@ -960,8 +1240,9 @@ static int async_send(struct pgd_catalog_async *a)
 		free(setup);
 	} else if (a->state == A_QUERY) {
 		const char *params[1] = { SYSTEM_SCHEMAS };
-		ok = PQsendQueryParams(r->conn, queries[a->q].sql, 1, NULL, params,
-				       NULL, NULL, 0);
+		char *sql = query_text(r, &queries[a->q]);
+		ok = PQsendQueryParams(r->conn, sql, 1, NULL, params, NULL, NULL, 0);
+		free(sql);
 	} else {
 		ok = PQsendQuery(r->conn, "COMMIT");
 	}

@@ -8,6 +8,7 @@
 
 #include "pgdrift/diff.h"
 #include "pgdrift/strbuf.h"
+#include "privileges.h"
 
 struct dctx {
 	struct pgd_schema *exp, *act;
@@ -195,7 +196,8 @@ static void column_sql(struct pgd_strbuf *sb, const struct pgd_column *c)
 	if (c->collation)
 		pgd_strbuf_addf(sb, " COLLATE %s", c->collation);
 	if (c->generated && c->def)
-		pgd_strbuf_addf(sb, " GENERATED ALWAYS AS (%s) STORED", c->def);
+		pgd_strbuf_addf(sb, " GENERATED ALWAYS AS (%s) %s", c->def,
+				c->generated == 'v' ? "VIRTUAL" : "STORED");
 	else if (c->def)
 		pgd_strbuf_addf(sb, " DEFAULT %s", c->def);
 	if (c->identity)
@@ -998,18 +1000,20 @@ static void fn_only_actual(struct dctx *d, void *p)
 
 static void fn_both(struct dctx *d, void *pe, void *pa)
 {
-	struct pgd_function *e = pe, *a = pa;
-	if (e->security_definer == a->security_definer)
+	struct pgd_function *e = pe;
+	if (!schema_audited(d, e->obj.schema))
 		return;
-	char *name = ident2(e->obj.schema, e->obj.name);
-	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_FUNCTION_DEFINITION,
-		name, NULL, e->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
-		a->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
-		"function %s(%s) is %s, expected %s", name, e->args,
-		a->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
-		e->security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER");
-	set_source(f, &e->obj);
-	free(name);
+	pgd_diff_function(d->out, e, pa);
+}
+
+static bool scope_audited(const char *schema, const void *arg)
+{
+	return schema_audited(arg, schema);
+}
+
+static bool scope_table(const char *schema, const char *table, const void *arg)
+{
+	return schema_audited(arg, schema) && !table_excluded(arg, schema, table);
 }
 
 static const struct merge_ops function_ops = {
@@ -1053,6 +1057,8 @@ void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 	      (void *const *)actual->views, actual->nviews, &view_ops);
 	merge(&d, (void *const *)expected->functions, expected->nfunctions,
 	      (void *const *)actual->functions, actual->nfunctions, &function_ops);
+	struct pgd_diff_privileges_scope scope = { scope_audited, scope_table, &d };
+	pgd_diff_privileges(expected, actual, &scope, out);
 
 	if (d.opts->report_unmodeled)
 		for (size_t i = 0; i < expected->nunmodeled; i++) {

@@ -268,8 +268,7 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 		rp_touch(r, &t->obj);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
-		if (cmd->newowner && cmd->newowner->rolename)
-			t->owner = pgd_schema_strdup(r->m, cmd->newowner->rolename);
+		rp_change_owner(r, &t->obj, cmd->newowner);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity: {
 		struct pgd_column *c = need_column(r, t, cmd->name, false);
@@ -412,8 +411,10 @@ void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s)
 		if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||
 		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW ||
 		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX ||
-		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE)
+		    s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE) {
+			rp_alter_rel_owner(r, s);
 			return;
+		}
 		rp_unmodeled(r, "ALTER", "this ALTER statement is not replayed");
 		return;
 	}

@@ -289,6 +289,64 @@ static void rp_call(struct replay *r, const char *what)
 
 /* ---- one statement */
 
+/*
+ * Newer syntax the PostgreSQL 15 grammar takes with another meaning: since
+ * 16, an unquoted system_user is the SQL function SYSTEM_USER, which the 15
+ * grammar reads as a column reference. Returns the ColumnRef's location in
+ * sql, or -1. (Syntax the 15 grammar rejects is a syntax error, with
+ * newer_syntax_hint.)
+ */
+static int newer_keyword_at(const ProtobufCMessage *msg, const char *sql,
+			    size_t len, int depth)
+{
+	if (!msg || depth > 1000)
+		return -1;
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	if (d == &pg_query__column_ref__descriptor) {
+		const PgQuery__ColumnRef *cr = (const PgQuery__ColumnRef *)msg;
+		if (cr->n_fields == 1 && cr->fields[0]->node_case ==
+		    PG_QUERY__NODE__NODE_STRING && cr->fields[0]->string->sval &&
+		    !strcmp(cr->fields[0]->string->sval, "system_user") &&
+		    cr->location >= 0 && (size_t)cr->location < len &&
+		    sql[cr->location] != '"')
+			return cr->location;
+		return -1;
+	}
+	const char *base = (const char *)msg;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+			continue;
+		int at = -1;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)(base + f->quantifier_offset);
+			ProtobufCMessage *const *arr =
+				*(ProtobufCMessage *const *const *)(base + f->offset);
+			for (size_t k = 0; k < n && at < 0; k++)
+				at = newer_keyword_at(arr[k], sql, len, depth + 1);
+		} else {
+			at = newer_keyword_at(*(ProtobufCMessage *const *)(base + f->offset),
+					      sql, len, depth + 1);
+		}
+		if (at >= 0)
+			return at;
+	}
+	return -1;
+}
+
+/* The HINT of a syntax error: which grammar read the statement. */
+static void newer_syntax_hint(struct pgd_diag *d, const char *msg)
+{
+	if (strncmp(msg, "syntax error", 12) != 0)
+		return;
+	d->hint = pgd_xasprintf("this pgdrift build parses with %s; the statement "
+				"may use newer syntax (PostgreSQL 16, 17 or 18), "
+				"which it cannot read", pgd_normalize_grammar_name());
+}
+
 /* A parser message on one line: a newline inside the quoted token shows
  * as \n, so a diagnostic is always one line. */
 static char *one_line(const char *msg)
@@ -321,7 +379,7 @@ static int char_to_byte(const char *s, int cursorpos)
 	return i;
 }
 
-static void dispatch(struct replay *r, PgQuery__Node *n)
+static void dispatch_one(struct replay *r, PgQuery__Node *n)
 {
 	switch (n->node_case) {
 	case PG_QUERY__NODE__NODE_CREATE_STMT:
@@ -408,7 +466,15 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 		break;
 	case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
 	case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
+		break;
 	case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
+		rp_alter_default_privileges(r, n->alter_default_privileges_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
+		rp_grant_role(r, n->grant_role_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
+		rp_alter_function(r, n->alter_function_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT: {
 		PgQuery__AlterRoleSetStmt *a = n->alter_role_set_stmt;
@@ -427,8 +493,6 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 	case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
 	case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
-	case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
-	case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
 		rp_unmodeled(r, "role or setting",
 			     "roles, functions' settings and database settings "
 			     "are not part of the model");
@@ -440,6 +504,15 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 			     "this kind of statement is not replayed");
 	}
 	}
+}
+
+/* One statement (also each one inside a DO block); what it created gets
+ * its owner and default privileges as it would on the server, when the
+ * statement is done. */
+static void dispatch(struct replay *r, PgQuery__Node *n)
+{
+	dispatch_one(r, n);
+	rp_init_fresh(r);
 }
 
 static void replay_statement(struct replay *r, const char *text, size_t off,
@@ -480,9 +553,10 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	mf->nparsed++;
 	if (pr.error) {
 		char *msg = one_line(pr.error->message);
-		pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
-			      r->stmt_off + (size_t)char_to_byte(sql, pr.error->cursorpos),
-			      "%s", msg);
+		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
+			r->stmt_off + (size_t)char_to_byte(sql, pr.error->cursorpos),
+			"%s", msg);
+		newer_syntax_hint(d, msg);
 		free(msg);
 		pg_query_free_protobuf_parse_result(pr);
 		free(sql);
@@ -493,6 +567,21 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
+	int newer = contains_ci(sql, strlen(sql), "system_user")
+		? newer_keyword_at(&tree->base, sql, strlen(sql), 0) : -1;
+	if (newer >= 0) {
+		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
+			r->stmt_off + (size_t)newer,
+			"SYSTEM_USER is PostgreSQL 16 syntax; the PostgreSQL %s "
+			"grammar reads it as a column named system_user",
+			pgd_normalize_grammar_version());
+		d->hint = pgd_xasprintf("this pgdrift build parses with %s; write "
+					"\"system_user\" in double quotes where a "
+					"column is meant", pgd_normalize_grammar_name());
+		pgd_pb_free(&tree->base);
+		free(sql);
+		return;
+	}
 	r->src.stmt = pgd_schema_strndup(r->m, sql, strlen(sql));
 	for (size_t i = 0; i < tree->n_stmts; i++)
 		if (tree->stmts[i]->stmt)
@@ -534,9 +623,10 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 	PgQuerySplitResult split = pg_query_split_with_scanner(sf->text);
 	if (split.error) {
 		char *msg = one_line(split.error->message);
-		pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
-			      (size_t)char_to_byte(sf->text, split.error->cursorpos),
-			      "%s", msg);
+		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
+			(size_t)char_to_byte(sf->text, split.error->cursorpos),
+			"%s", msg);
+		newer_syntax_hint(d, msg);
 		free(msg);
 		pg_query_free_split_result(split);
 		return;
@@ -576,6 +666,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	r.m = pgd_schema_new();
 	r.diags = diags;
 	r.opts = opts ? opts : &defaults;
+	rp_platform_start(&r);
 	rp_reset_search_path(&r);
 	rp_eval_init(&r);
 	for (size_t i = 0; i < set->nfiles; i++) {

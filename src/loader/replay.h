@@ -248,9 +248,29 @@ void rp_create_seq(struct replay *r, PgQuery__CreateSeqStmt *s);         /* ddl_
 void rp_alter_seq(struct replay *r, PgQuery__AlterSeqStmt *s);
 void rp_grant(struct replay *r, PgQuery__GrantStmt *s);                  /* ddl_privilege.c */
 void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s);
+void rp_alter_default_privileges(struct replay *r,
+				 PgQuery__AlterDefaultPrivilegesStmt *s);
+void rp_grant_role(struct replay *r, PgQuery__GrantRoleStmt *s);
+/* ALTER VIEW / SEQUENCE ... OWNER TO */
+void rp_alter_rel_owner(struct replay *r, PgQuery__AlterTableStmt *s);
+/* o's owner becomes the role rs names; its ACL follows (aclnewowner). */
+void rp_change_owner(struct replay *r, struct pgd_object *o,
+		     const PgQuery__RoleSpec *rs);
+/* The platform profile's roles and default privileges, before the first
+ * statement. */
+void rp_platform_start(struct replay *r);
+/* Gives the objects the statement created their owner and starting ACL. */
+void rp_init_fresh(struct replay *r);
 void rp_create_view(struct replay *r, PgQuery__ViewStmt *s);             /* ddl_view.c */
 void rp_create_table_as(struct replay *r, PgQuery__CreateTableAsStmt *s);
 void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s); /* ddl_function.c */
+void rp_alter_function(struct replay *r, PgQuery__AlterFunctionStmt *s);
+/* Canonical argument types of a parameter list: "integer, text" (malloc'd). */
+char *rp_function_args(struct replay *r, PgQuery__Node **params, size_t n,
+		       bool objfuncargs);
+/* The function an ObjectWithArgs names (the first overload when no
+ * argument list is given), or NULL. */
+struct pgd_function *rp_find_routine(struct replay *r, PgQuery__ObjectWithArgs *ow);
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
 
 /* ---- ddl_setting.c */

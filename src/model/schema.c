@@ -68,7 +68,6 @@ void pgd_schema_free(struct pgd_schema *m)
 		free(t->indexes);
 		free(t->policies);
 		free(t->triggers);
-		free(t->grants);
 	}
 	free(m->namespaces);
 	free(m->tables);
@@ -80,6 +79,8 @@ void pgd_schema_free(struct pgd_schema *m)
 	free(m->tombstones);
 	free(m->unmodeled);
 	free(m->roles);
+	free(m->default_acls);
+	free(m->fresh);
 	pgd_map_free(m->rels);
 	pgd_map_free(m->connames);
 	pgd_arena_free(m->arena);
@@ -174,12 +175,15 @@ struct pgd_namespace *pgd_schema_add_namespace(struct pgd_schema *m,
 	struct pgd_namespace *ns =
 		new_object(m, sizeof(*ns), PGD_SCHEMA, name, name);
 	VEC_PUSH(m, namespaces, ns);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &ns->obj);
 	return ns;
 }
 
 void pgd_schema_remove_namespace(struct pgd_schema *m, struct pgd_namespace *ns)
 {
 	VEC_REMOVE(m, namespaces, ns);
+	VEC_REMOVE(m, fresh, &ns->obj);
 }
 
 /* ---- relations */
@@ -204,6 +208,8 @@ struct pgd_table *pgd_schema_add_table(struct pgd_schema *m, const char *schema,
 	t->relkind = 'r';
 	t->next_position = 1;
 	VEC_PUSH(m, tables, t);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &t->obj);
 	map_put2(m, m->rels, t->obj.schema, t->obj.name, t);
 	return t;
 }
@@ -233,15 +239,15 @@ void pgd_schema_remove_table(struct pgd_schema *m, struct pgd_table *t)
 	free(t->indexes);
 	free(t->policies);
 	free(t->triggers);
-	free(t->grants);
 	t->columns = NULL;
 	t->constraints = NULL;
 	t->indexes = NULL;
 	t->policies = NULL;
 	t->triggers = NULL;
-	t->grants = NULL;
-	t->ncolumns = t->npolicies = t->ntriggers = t->ngrants = 0;
+	t->acl.n = 0;
+	t->ncolumns = t->npolicies = t->ntriggers = 0;
 	VEC_REMOVE(m, tables, t);
+	VEC_REMOVE(m, fresh, &t->obj);
 }
 
 void pgd_schema_rename_rel(struct pgd_schema *m, struct pgd_object *rel,
@@ -441,19 +447,10 @@ void pgd_table_remove_trigger(struct pgd_table *t, struct pgd_trigger *tg)
 void pgd_table_grant(struct pgd_schema *m, struct pgd_table *t,
 		     const char *grantee, unsigned privs, bool revoke)
 {
-	for (size_t i = 0; i < t->ngrants; i++)
-		if (strcmp(t->grants[i].grantee, grantee) == 0) {
-			if (revoke)
-				t->grants[i].privs &= ~privs;
-			else
-				t->grants[i].privs |= privs;
-			return;
-		}
 	if (revoke)
-		return;
-	struct pgd_grant g = { pgd_schema_strdup(m, grantee), privs };
-	PGD_GROW(t->grants, t->agrants, t->ngrants + 1);
-	t->grants[t->ngrants++] = g;
+		pgd_acl_revoke(&t->acl, grantee, privs, false);
+	else
+		pgd_acl_grant(m, &t->acl, grantee, privs, 0);
 }
 
 /* ---- types, sequences, views, functions, extensions */
@@ -476,12 +473,15 @@ struct pgd_type *pgd_schema_add_type(struct pgd_schema *m, const char *schema,
 {
 	struct pgd_type *ty = new_object(m, sizeof(*ty), PGD_TYPE, schema, name);
 	VEC_PUSH(m, types, ty);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &ty->obj);
 	return ty;
 }
 
 void pgd_schema_remove_type(struct pgd_schema *m, struct pgd_type *ty)
 {
 	VEC_REMOVE(m, types, ty);
+	VEC_REMOVE(m, fresh, &ty->obj);
 }
 
 struct pgd_sequence *pgd_schema_find_sequence(const struct pgd_schema *m,
@@ -499,6 +499,8 @@ struct pgd_sequence *pgd_schema_add_sequence(struct pgd_schema *m,
 	struct pgd_sequence *s =
 		new_object(m, sizeof(*s), PGD_SEQUENCE, schema, name);
 	VEC_PUSH(m, sequences, s);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &s->obj);
 	map_put2(m, m->rels, s->obj.schema, s->obj.name, s);
 	return s;
 }
@@ -508,6 +510,7 @@ void pgd_schema_remove_sequence(struct pgd_schema *m, struct pgd_sequence *s)
 	if (pgd_schema_find_rel(m, s->obj.schema, s->obj.name) == &s->obj)
 		map_del2(m->rels, s->obj.schema, s->obj.name);
 	VEC_REMOVE(m, sequences, s);
+	VEC_REMOVE(m, fresh, &s->obj);
 }
 
 struct pgd_view *pgd_schema_find_view(const struct pgd_schema *m,
@@ -523,6 +526,8 @@ struct pgd_view *pgd_schema_add_view(struct pgd_schema *m, const char *schema,
 	struct pgd_view *v = new_object(m, sizeof(*v), PGD_VIEW, schema, name);
 	v->relkind = 'v';
 	VEC_PUSH(m, views, v);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &v->obj);
 	map_put2(m, m->rels, v->obj.schema, v->obj.name, v);
 	return v;
 }
@@ -532,6 +537,7 @@ void pgd_schema_remove_view(struct pgd_schema *m, struct pgd_view *v)
 	if (pgd_schema_find_rel(m, v->obj.schema, v->obj.name) == &v->obj)
 		map_del2(m->rels, v->obj.schema, v->obj.name);
 	VEC_REMOVE(m, views, v);
+	VEC_REMOVE(m, fresh, &v->obj);
 }
 
 struct pgd_function *pgd_schema_find_function(const struct pgd_schema *m,
@@ -565,12 +571,15 @@ struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
 		new_object(m, sizeof(*f), PGD_FUNCTION, schema, name);
 	f->args = pgd_schema_strdup(m, args);
 	VEC_PUSH(m, functions, f);
+	if (m->track_fresh)
+		VEC_PUSH(m, fresh, &f->obj);
 	return f;
 }
 
 void pgd_schema_remove_function(struct pgd_schema *m, struct pgd_function *f)
 {
 	VEC_REMOVE(m, functions, f);
+	VEC_REMOVE(m, fresh, &f->obj);
 }
 
 struct pgd_extension *pgd_schema_find_extension(const struct pgd_schema *m,
@@ -612,6 +621,7 @@ struct pgd_role *pgd_schema_add_role(struct pgd_schema *m, const char *name)
 {
 	struct pgd_role *r = pgd_arena_alloc(m->arena, sizeof(*r));
 	r->name = pgd_schema_strdup(m, name);
+	r->inherit = true; /* CREATE ROLE's default */
 	VEC_PUSH(m, roles, r);
 	return r;
 }
@@ -695,10 +705,18 @@ static int cmp_function_p(const void *a, const void *b)
 	return c ? c : strcmp(x->args, y->args);
 }
 
-static int cmp_grant(const void *a, const void *b)
+static int cmp_default_acl(const void *a, const void *b)
 {
-	return strcmp(((const struct pgd_grant *)a)->grantee,
-		      ((const struct pgd_grant *)b)->grantee);
+	const struct pgd_default_acl *x = *(const struct pgd_default_acl *const *)a;
+	const struct pgd_default_acl *y = *(const struct pgd_default_acl *const *)b;
+	int c = strcmp(x->role, y->role);
+	if (c)
+		return c;
+	if (!x->schema != !y->schema)
+		return x->schema ? 1 : -1; /* the global entry first */
+	if (x->schema && (c = strcmp(x->schema, y->schema)))
+		return c;
+	return (x->objtype > y->objtype) - (x->objtype < y->objtype);
 }
 
 #define SORT(vec, n, cmp) \
@@ -720,8 +738,21 @@ void pgd_schema_sort(struct pgd_schema *m)
 		SORT(t->indexes, t->nindexes, cmp_name_p);
 		SORT(t->policies, t->npolicies, cmp_name_p);
 		SORT(t->triggers, t->ntriggers, cmp_name_p);
-		SORT(t->grants, t->ngrants, cmp_grant);
+		pgd_acl_sort(&t->acl);
+		for (size_t k = 0; k < t->ncolumns; k++)
+			pgd_acl_sort(&t->columns[k]->acl);
 	}
+	for (size_t i = 0; i < m->nnamespaces; i++)
+		pgd_acl_sort(&m->namespaces[i]->acl);
+	for (size_t i = 0; i < m->ntypes; i++)
+		pgd_acl_sort(&m->types[i]->acl);
+	for (size_t i = 0; i < m->nsequences; i++)
+		pgd_acl_sort(&m->sequences[i]->acl);
+	for (size_t i = 0; i < m->nviews; i++)
+		pgd_acl_sort(&m->views[i]->acl);
+	for (size_t i = 0; i < m->nfunctions; i++)
+		pgd_acl_sort(&m->functions[i]->acl);
+	SORT(m->default_acls, m->ndefault_acls, cmp_default_acl);
 }
 
 /* Supabase's own schemas, and those its extensions and tools create

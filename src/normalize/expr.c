@@ -1087,7 +1087,9 @@ static char *deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err)
 	pr.stmts = raws;
 	/* the text is a function of the tree alone: memoized by its bytes */
 	size_t len;
-	uint8_t *key = pgd_pb_pack(&pr.base, PGD_PB_DROP_LOCATIONS, &len);
+	bool exact;
+	uint8_t *key = pgd_pb_pack_exact(&pr.base, PGD_PB_DROP_LOCATIONS, &len,
+					 &exact);
 	PgQueryProtobuf pb;
 	if (key) {
 		const char *hit = pgd_memo_get('D', key, len, NULL);
@@ -1102,7 +1104,11 @@ static char *deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err)
 		pb.data = pgd_xmalloc(pb.len);
 		pg_query__parse_result__pack(&pr, (uint8_t *)pb.data);
 	}
+	/* the deparser reads the tree itself rather than an unpacked copy */
+	if (key && exact)
+		pgd_pb_lend(key, len, &pr);
 	PgQueryDeparseResult d = pg_query_deparse_protobuf(pb);
+	pgd_pb_lend_end();
 	char *res = NULL;
 	if (d.error) {
 		pgd_strbuf_addf(err, "cannot print expression: %s",

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "pgd_config.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/strbuf.h"
 #include "pb.h"
@@ -12,6 +13,14 @@
 const char *pgd_normalize_grammar_version(void)
 {
 	return PG_VERSION;
+}
+
+const char *pgd_normalize_grammar_name(void)
+{
+	return PGD_PG_QUERY_RELEASE[0]
+		? "the PostgreSQL " PG_VERSION " grammar (libpg_query "
+		  PGD_PG_QUERY_RELEASE ")"
+		: "the PostgreSQL " PG_VERSION " grammar (libpg_query)";
 }
 
 /*

@@ -12,6 +12,17 @@
 #include "pgdrift/alloc.h"
 #include "pgdrift/map.h"
 
+/* A message type's field by number. pg_query.proto numbers most fields
+ * 1..n in order, so fields[id - 1] is nearly always it, without
+ * protobuf-c's binary search over field ranges. */
+static inline const ProtobufCFieldDescriptor *
+field_by_id(const ProtobufCMessageDescriptor *d, unsigned id)
+{
+	if (id - 1 < d->n_fields && d->fields[id - 1].id == id)
+		return &d->fields[id - 1];
+	return protobuf_c_message_descriptor_get_field(d, id);
+}
+
 /* ---- pack */
 
 struct pk {
@@ -22,6 +33,7 @@ struct pk {
 	bool drop_loc;
 	bool point;       /* saw a TypeName "point" */
 	bool unsupported;
+	bool hole;        /* a NULL the bytes turn into an empty value */
 };
 
 static size_t varint_size(uint64_t v)
@@ -137,6 +149,8 @@ static size_t emit_value(struct pk *k, const ProtobufCFieldDescriptor *f,
 	case PROTOBUF_C_TYPE_STRING: {
 		const char *s = *(char *const *)member;
 		size_t len = s ? strlen(s) : 0;
+		if (!s)
+			k->hole = true;
 		if (write) {
 			put_tag(k, f, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
 			put_varint(k, len);
@@ -227,8 +241,11 @@ static size_t emit_repeated(struct pk *k, const ProtobufCFieldDescriptor *f,
 		k->unsupported = true;
 		return 0;
 	}
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
+		if (!((const void *const *)arr)[i])
+			k->hole = true;
 		n += emit_value(k, f, (const void *const *)arr + i, write);
+	}
 	return n;
 }
 
@@ -246,8 +263,10 @@ static size_t emit_field(struct pk *k, const ProtobufCMessage *m,
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE ||
 		    f->type == PROTOBUF_C_TYPE_STRING) {
 			const void *p = *(const void *const *)member;
-			if (!p || p == f->default_value)
+			if (!p || p == f->default_value) {
+				k->hole = true;
 				return 0;
+			}
 		}
 		return emit_value(k, f, member, write);
 	}
@@ -255,6 +274,8 @@ static size_t emit_field(struct pk *k, const ProtobufCMessage *m,
 		k->unsupported = true; /* proto2 labels: not in pg_query.proto */
 		return 0;
 	}
+	if (f->type == PROTOBUF_C_TYPE_STRING && !*(char *const *)member)
+		k->hole = true;
 	if (zeroish(f, member) || (k->drop_loc && is_location(f)))
 		return 0;
 	return emit_value(k, f, member, write);
@@ -275,7 +296,7 @@ static size_t emit_msg(struct pk *k, const ProtobufCMessage *m, bool write)
 		if (node->node_case == PG_QUERY__NODE__NODE__NOT_SET)
 			return 0;
 		const ProtobufCFieldDescriptor *f =
-			protobuf_c_message_descriptor_get_field(d, (unsigned)node->node_case);
+			field_by_id(d, (unsigned)node->node_case);
 		if (!f) {
 			k->unsupported = true;
 			return 0;
@@ -311,8 +332,8 @@ static uint8_t *pack_once(struct pk *k, const ProtobufCMessage *msg,
 	return k->out;
 }
 
-uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
-		     size_t *len)
+uint8_t *pgd_pb_pack_exact(const ProtobufCMessage *msg,
+			   enum pgd_pb_locations loc, size_t *len, bool *exact)
 {
 	struct pk k = { .drop_loc = loc == PGD_PB_DROP_LOCATIONS };
 	uint8_t *out = pack_once(&k, msg, len);
@@ -323,7 +344,15 @@ uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
 		k.sizes = again.sizes;
 	}
 	free(k.sizes);
+	if (exact)
+		*exact = out && !k.hole;
 	return out;
+}
+
+uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
+		     size_t *len)
+{
+	return pgd_pb_pack_exact(msg, loc, len, NULL);
 }
 
 /* ---- unpack */
@@ -483,7 +512,7 @@ static ProtobufCMessage *unpack_msg(const ProtobufCMessageDescriptor *d,
 				break;
 			}
 			const ProtobufCFieldDescriptor *f =
-				protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
+				field_by_id(d, (unsigned)(tag >> 3));
 			if (!f || f->label != PROTOBUF_C_LABEL_REPEATED)
 				continue;
 			repeated = true;
@@ -518,7 +547,7 @@ static ProtobufCMessage *unpack_msg(const ProtobufCMessageDescriptor *d,
 		}
 		unsigned wt = (unsigned)(tag & 7);
 		const ProtobufCFieldDescriptor *f =
-			protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
+			field_by_id(d, (unsigned)(tag >> 3));
 		if (!f) {
 			ok = false; /* unknown field: protobuf-c keeps it */
 			break;
@@ -577,7 +606,8 @@ PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
 					 buf, buf + len, 0);
 	if (m)
 		return (PgQuery__ParseResult *)m;
-	return pg_query__parse_result__unpack(NULL, len, buf);
+	return (PgQuery__ParseResult *)protobuf_c_message_unpack(
+		&pg_query__parse_result__descriptor, NULL, len, buf);
 }
 
 /* ---- free */
@@ -627,7 +657,7 @@ void pgd_pb_free(ProtobufCMessage *m)
 		PgQuery__Node *node = (PgQuery__Node *)m;
 		const ProtobufCFieldDescriptor *f =
 			node->node_case == PG_QUERY__NODE__NODE__NOT_SET ? NULL :
-			protobuf_c_message_descriptor_get_field(d, (unsigned)node->node_case);
+			field_by_id(d, (unsigned)node->node_case);
 		if (f)
 			free_field(m, f);
 	} else {
@@ -752,4 +782,131 @@ void pgd_memo_put(char kind, const void *key, size_t keylen, const void *val,
 	PGD_GROW(mm->entries, mm->alloc, mm->n + 1);
 	mm->entries[mm->n++] = e;
 	mm->bytes += keylen + vallen + sizeof(*e);
+}
+
+/* ---- libpg_query's own protobuf round trips
+ *
+ * pg_query_parse_protobuf() packs every tree it returns, and
+ * pg_query_deparse_protobuf() unpacks and frees the tree it is given,
+ * through these four pg_query.pb-c.c functions, which run protobuf-c's
+ * generic code: most of what a parse or a deparse costs (README,
+ * Performance). libpg_query calls them through its PLT, so the
+ * definitions below, linked into the program, take their place for every
+ * caller: same bytes, same trees (tests/unit/check_pb.c holds them to
+ * protobuf-c's generic code), in time proportional to what a tree holds.
+ * Where ours cannot do it (an allocator other than malloc, a field type
+ * pg_query.proto does not use) protobuf-c's generic code still does.
+ *
+ * get_packed_size() is always followed by pack() of the same message in
+ * libpg_query (pg_query_nodes_to_protobuf): the size packs the message
+ * once and keeps the bytes for the pack that follows, in the thread.
+ *
+ * A deparse of a tree pgdrift holds need not unpack its bytes at all:
+ * pgd_pb_lend() hands the tree itself to the unpack inside
+ * pg_query_deparse_protobuf() (and makes the free that follows a no-op),
+ * when pgd_pb_pack_exact() said a reader sees the same in both.
+ */
+
+static _Thread_local struct {
+	const PgQuery__ParseResult *msg;
+	uint8_t *buf;
+	size_t len;
+} packed;
+
+/* the tree pgd_pb_lend() lends, and whether unpack handed it out */
+static _Thread_local struct {
+	const uint8_t *data;
+	size_t len;
+	PgQuery__ParseResult *tree;
+	bool out;
+} lent;
+
+void pgd_pb_lend(const uint8_t *data, size_t len, PgQuery__ParseResult *tree)
+{
+	lent.data = data;
+	lent.len = len;
+	lent.tree = tree;
+	lent.out = false;
+}
+
+void pgd_pb_lend_end(void)
+{
+	lent.data = NULL;
+	lent.len = 0;
+	lent.tree = NULL;
+	lent.out = false;
+}
+
+static void packed_clear(void)
+{
+	free(packed.buf);
+	packed.buf = NULL;
+	packed.msg = NULL;
+	packed.len = 0;
+}
+
+size_t pg_query__parse_result__get_packed_size(const PgQuery__ParseResult *message)
+{
+	packed_clear();
+	size_t len;
+	uint8_t *buf = pgd_pb_pack(&message->base, PGD_PB_KEEP_LOCATIONS, &len);
+	if (!buf)
+		return protobuf_c_message_get_packed_size(&message->base);
+	packed.msg = message;
+	packed.buf = buf;
+	packed.len = len;
+	return len;
+}
+
+size_t pg_query__parse_result__pack(const PgQuery__ParseResult *message,
+				    uint8_t *out)
+{
+	if (!packed.buf || packed.msg != message) {
+		packed_clear();
+		size_t len;
+		uint8_t *buf = pgd_pb_pack(&message->base, PGD_PB_KEEP_LOCATIONS,
+					   &len);
+		if (!buf)
+			return protobuf_c_message_pack(&message->base, out);
+		packed.buf = buf;
+		packed.len = len;
+	}
+	size_t len = packed.len;
+	memcpy(out, packed.buf, len);
+	packed_clear();
+	return len;
+}
+
+PgQuery__ParseResult *pg_query__parse_result__unpack(ProtobufCAllocator *allocator,
+						     size_t len,
+						     const uint8_t *data)
+{
+	if (!allocator && lent.tree && !lent.out && data == lent.data &&
+	    len == lent.len) {
+		lent.out = true;
+		return lent.tree;
+	}
+	ProtobufCMessage *m =
+		allocator ? NULL
+			  : unpack_msg(&pg_query__parse_result__descriptor, data,
+				       data + len, 0);
+	if (!m)
+		m = protobuf_c_message_unpack(&pg_query__parse_result__descriptor,
+					      allocator, len, data);
+	return (PgQuery__ParseResult *)m;
+}
+
+void pg_query__parse_result__free_unpacked(PgQuery__ParseResult *message,
+					   ProtobufCAllocator *allocator)
+{
+	if (!message)
+		return;
+	if (lent.out && message == lent.tree) {
+		lent.out = false; /* the lender frees it */
+		return;
+	}
+	if (allocator)
+		protobuf_c_message_free_unpacked(&message->base, allocator);
+	else
+		pgd_pb_free(&message->base);
 }

@@ -45,6 +45,29 @@ uint8_t *pgd_pb_pack(const ProtobufCMessage *msg, enum pgd_pb_locations loc,
 		     size_t *len);
 
 /*
+ * pgd_pb_pack(), and *exact (when not NULL) says whether the tree
+ * unpacked from the bytes reads as msg itself does to libpg_query's
+ * readers (pg_query_protobuf_to_nodes): false when msg holds a NULL the
+ * bytes turn into an empty value (a NULL string, a NULL list element, a
+ * Node whose member is unset), which those readers would dereference.
+ * Locations differ when loc drops them; the deparser reads none but those
+ * PGD_PB_DROP_LOCATIONS keeps.
+ */
+uint8_t *pgd_pb_pack_exact(const ProtobufCMessage *msg,
+			   enum pgd_pb_locations loc, size_t *len, bool *exact);
+
+/*
+ * Lends tree, which data (len bytes, from pgd_pb_pack_exact with *exact)
+ * encodes, to the next pg_query__parse_result__unpack(NULL, len, data) in
+ * this thread: it returns tree itself instead of unpacking, and the
+ * pg_query__parse_result__free_unpacked() of it that follows does
+ * nothing. tree stays the caller's. pgd_pb_lend_end() ends the loan
+ * (call it after the libpg_query call, whatever it returned).
+ */
+void pgd_pb_lend(const uint8_t *data, size_t len, PgQuery__ParseResult *tree);
+void pgd_pb_lend_end(void);
+
+/*
  * pg_query__parse_result__unpack(NULL, len, buf), faster: the same tree,
  * malloc'd, freed with pgd_pb_free() or protobuf-c. NULL when buf is not
  * a parse result.

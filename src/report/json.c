@@ -45,6 +45,13 @@ void pgd_report_json(const struct pgd_findings *f,
 	json_object_set_new(root, "command", pgd_json_str_or_null(meta->command));
 	json_object_set_new(root, "expected", pgd_json_str_or_null(meta->expected));
 	json_object_set_new(root, "actual", pgd_json_str_or_null(meta->actual));
+	/* the server of each side, when it is a database (or a snapshot of one) */
+	if (meta->expected_server)
+		json_object_set_new(root, "expected_database", json_pack(
+			"{s:s}", "server_version", meta->expected_server));
+	if (meta->actual_server)
+		json_object_set_new(root, "database", json_pack(
+			"{s:s}", "server_version", meta->actual_server));
 	json_t *arr = json_array();
 	size_t sev[3] = { 0, 0, 0 }, cat[PGD_CAT_COUNT] = { 0 };
 	for (size_t i = 0; i < f->n; i++) {
@@ -81,9 +88,12 @@ void pgd_report_json(const struct pgd_findings *f,
 				json_t *roles = json_object();
 				for (size_t r = 0; r < PGD_RLS_NROLES; r++) {
 					const struct pgd_rls_cell *cell = &row->cells[c][r];
-					json_object_set_new(roles, pgd_rls_roles[r], json_pack(
+					json_t *cj = json_pack(
 						"{s:s, s:o}", "access", pgd_access_name(cell->access),
-						"policies", pgd_json_str_or_null(cell->policies)));
+						"policies", pgd_json_str_or_null(cell->policies));
+					if (cell->columns)
+						json_object_set_new(cj, "columns", json_true());
+					json_object_set_new(roles, pgd_rls_roles[r], cj);
 				}
 				json_object_set_new(cmds, pgd_rls_cmds[c], roles);
 			}

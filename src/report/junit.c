@@ -183,6 +183,14 @@ void pgd_report_junit_suite(struct pgd_strbuf *out, const struct pgd_findings *f
 	xml(out, meta->expected, true);
 	pgd_strbuf_addstr(out, "\"/>\n      <property name=\"actual\" value=\"");
 	xml(out, meta->actual, true);
+	if (meta->expected_server) {
+		pgd_strbuf_addstr(out, "\"/>\n      <property name=\"expected_server_version\" value=\"");
+		xml(out, meta->expected_server, true);
+	}
+	if (meta->actual_server) {
+		pgd_strbuf_addstr(out, "\"/>\n      <property name=\"server_version\" value=\"");
+		xml(out, meta->actual_server, true);
+	}
 	pgd_strbuf_addf(out, "\"/>\n      <property name=\"suppressed_by_baseline\" "
 			     "value=\"%zu\"/>\n    </properties>\n", meta->suppressed);
 	for (size_t k = 0; k < ncases; k++) {

@@ -37,6 +37,14 @@ static void md(struct pgd_strbuf *out, const char *s)
 
 static const char *cell(const struct pgd_rls_cell *c)
 {
+	if (c->columns)
+		switch (c->access) {
+		case PGD_ACC_OPEN: return "**OPEN** (columns)";
+		case PGD_ACC_ALL_ROWS: return "**all rows** (columns)";
+		case PGD_ACC_POLICY: return "policy (columns)";
+		case PGD_ACC_DENIED: return "denied (columns)";
+		default: break;
+		}
 	switch (c->access) {
 	case PGD_ACC_NO_GRANT: return "–";
 	case PGD_ACC_OPEN: return "**OPEN**";
@@ -62,8 +70,18 @@ void pgd_report_markdown(const struct pgd_findings *f,
 				pgd_severity_name(meta->fail_on));
 	pgd_strbuf_addstr(out, " |\n| expected | ");
 	md(out, meta->expected);
+	if (meta->expected_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		md(out, meta->expected_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, " |\n| actual | ");
 	md(out, meta->actual);
+	if (meta->actual_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		md(out, meta->actual_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, " |\n");
 	if (meta->history) {
 		pgd_strbuf_addstr(out, "| history | ");

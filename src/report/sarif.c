@@ -115,11 +115,18 @@ json_t *pgd_report_sarif_run(const struct pgd_findings *f,
 				   "rules", rules_array());
 	json_t *run = json_pack("{s:{s:o}, s:o, s:s}", "tool", "driver", driver,
 				"results", results, "columnKind", "unicodeCodePoints");
-	json_object_set_new(run, "properties", json_pack("{s:o, s:o, s:o, s:I}",
+	json_t *props = json_pack("{s:o, s:o, s:o, s:I}",
 		"command", pgd_json_str_or_null(meta->command),
 		"expected", pgd_json_str_or_null(meta->expected),
 		"actual", pgd_json_str_or_null(meta->actual),
-		"suppressedByBaseline", (json_int_t)meta->suppressed));
+		"suppressedByBaseline", (json_int_t)meta->suppressed);
+	if (meta->expected_server)
+		json_object_set_new(props, "expectedServerVersion",
+				    json_string(meta->expected_server));
+	if (meta->actual_server)
+		json_object_set_new(props, "serverVersion",
+				    json_string(meta->actual_server));
+	json_object_set_new(run, "properties", props);
 	return run;
 }
 

@@ -48,6 +48,14 @@ static void field(struct pgd_strbuf *out, const char *label, const char *value)
 
 static const char *cell_word(const struct pgd_rls_cell *c)
 {
+	if (c->columns)
+		switch (c->access) {
+		case PGD_ACC_OPEN: return "OPEN(c)";
+		case PGD_ACC_ALL_ROWS: return "ALL(c)";
+		case PGD_ACC_POLICY: return "pol(c)";
+		case PGD_ACC_DENIED: return "deny(c)";
+		default: break;
+		}
 	switch (c->access) {
 	case PGD_ACC_NO_GRANT: return "-";
 	case PGD_ACC_OPEN: return "OPEN";
@@ -65,7 +73,7 @@ static void matrix_text(struct pgd_strbuf *out, const struct pgd_rls_matrix *mx)
 	pgd_strbuf_addf(out, "%s)\n", mx->exposed_assumed ? ", assumed" : "");
 	pgd_strbuf_addstr(out, "  cells: anon/authenticated/public; - no grant, OPEN "
 			       "RLS off, ALL a policy allows every row, pol guarded "
-			       "by policies, deny no policy\n");
+			       "by policies, deny no policy, (c) through column grants only\n");
 	size_t w = 5;
 	for (size_t i = 0; i < mx->n; i++) {
 		size_t l = strlen(mx->rows[i].table);
@@ -110,8 +118,18 @@ static void summary_text(struct pgd_strbuf *out, const struct pgd_report_summary
 				pgd_severity_name(meta->fail_on));
 	pgd_strbuf_addstr(out, "  expected      ");
 	add_safe(out, meta->expected ? meta->expected : "?");
+	if (meta->expected_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		add_safe(out, meta->expected_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addstr(out, "\n  actual        ");
 	add_safe(out, meta->actual ? meta->actual : "?");
+	if (meta->actual_server) {
+		pgd_strbuf_addstr(out, " (PostgreSQL ");
+		add_safe(out, meta->actual_server);
+		pgd_strbuf_addch(out, ')');
+	}
 	pgd_strbuf_addch(out, '\n');
 	if (meta->history) {
 		pgd_strbuf_addstr(out, "  history       ");

@@ -77,18 +77,35 @@ static void set_src(struct pgd_finding *f, const struct pgd_object *o)
 	}
 }
 
-/* Privileges role holds on t: its own grant plus PUBLIC's. When the model
- * knows no grants at all (a migration set on Supabase, whose default
- * privileges give the API roles everything), all of them. */
-static unsigned privs_of(const struct pgd_table *t, const char *role)
+/* Privileges role holds through acl: its own entry, PUBLIC's, and those of
+ * the roles it inherits from. An ACL no source gave (an old snapshot, a
+ * platform table) counts as every privilege: the review fails closed. */
+static unsigned acl_privs(const struct pgd_schema *m, const struct pgd_acl *acl,
+			  const char *role)
 {
-	if (!t->ngrants)
-		return PGD_PRIV_ALL;
+	if (!acl->known)
+		return ~0u;
 	unsigned p = 0;
-	for (size_t i = 0; i < t->ngrants; i++)
-		if (!strcmp(t->grants[i].grantee, role) ||
-		    !strcmp(t->grants[i].grantee, "public"))
-			p |= t->grants[i].privs;
+	for (size_t i = 0; i < acl->n; i++)
+		if (pgd_schema_role_has(m, role, acl->v[i].grantee))
+			p |= acl->v[i].privs;
+	return p;
+}
+
+static unsigned privs_of(const struct pgd_schema *m, const struct pgd_table *t,
+			 const char *role)
+{
+	return acl_privs(m, &t->acl, role);
+}
+
+/* Column-level privileges role holds on some column of t. */
+static unsigned column_privs_of(const struct pgd_schema *m,
+				const struct pgd_table *t, const char *role)
+{
+	unsigned p = 0;
+	for (size_t i = 0; i < t->ncolumns; i++)
+		if (t->columns[i]->acl.known)
+			p |= acl_privs(m, &t->columns[i]->acl, role);
 	return p;
 }
 
@@ -187,7 +204,8 @@ static void review_policy(struct review *rv, struct pgd_table *t,
 	free(tab);
 }
 
-static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
+static void matrix_row(const struct pgd_schema *mx_m, struct pgd_rls_matrix *mx,
+		       struct pgd_table *t)
 {
 	PGD_GROW(mx->rows, mx->alloc, mx->n + 1);
 	struct pgd_rls_row *row = &mx->rows[mx->n++];
@@ -199,9 +217,12 @@ static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
 		for (size_t r = 0; r < PGD_RLS_NROLES; r++) {
 			struct pgd_rls_cell *cell = &row->cells[c][r];
 			const char *role = pgd_rls_roles[r];
-			if (!(privs_of(t, role) & cmd_privs[c])) {
-				cell->access = PGD_ACC_NO_GRANT;
-				continue;
+			if (!(privs_of(mx_m, t, role) & cmd_privs[c])) {
+				if (!(column_privs_of(mx_m, t, role) & cmd_privs[c])) {
+					cell->access = PGD_ACC_NO_GRANT;
+					continue;
+				}
+				cell->columns = true;
 			}
 			if (!t->rls_enabled) {
 				cell->access = PGD_ACC_OPEN;
@@ -242,24 +263,103 @@ static void matrix_row(struct pgd_rls_matrix *mx, struct pgd_table *t)
 		}
 }
 
+/* PGD214: an API role holds a column-level privilege for a command the
+ * table-level ACL withholds from it: someone opened one column on purpose,
+ * and the table's policies may have been written assuming it was closed. */
+static void column_grants(struct review *rv, struct pgd_table *t, const char *tab)
+{
+	static const char *const api[] = { "anon", "authenticated", "public" };
+	const unsigned cmds = PGD_PRIV_SELECT | PGD_PRIV_INSERT | PGD_PRIV_UPDATE;
+	for (size_t i = 0; i < t->ncolumns; i++) {
+		struct pgd_column *c = t->columns[i];
+		if (!c->acl.known || !c->acl.n)
+			continue;
+		for (size_t r = 0; r < PGD_ARRAY_SIZE(api); r++) {
+			unsigned only = acl_privs(rv->m, &c->acl, api[r]) & cmds &
+					~privs_of(rv->m, t, api[r]);
+			if (!only)
+				continue;
+			char *obj = qname3(t->obj.schema, t->obj.name, c->obj.name);
+			struct pgd_strbuf ps = PGD_STRBUF_INIT;
+			pgd_privs_text(&ps, only, 0);
+			struct pgd_finding *f = pgd_findings_add(rv->out,
+				PGD_R_RLS_COLUMN_GRANT, obj, tab, NULL, ps.buf,
+				"%s holds %s on column %s only (not on the table): check that "
+				"%s's policies were not written to hide it%s", api[r], ps.buf,
+				obj, tab, t->rls_enabled ? "" : " (RLS is off: every row)");
+			f->file = c->acl.src.file ? pgd_xstrdup(c->acl.src.file) : NULL;
+			f->line = c->acl.src.file ? c->acl.src.line : 0;
+			if (!f->file)
+				set_src(f, &t->obj);
+			pgd_strbuf_release(&ps);
+			free(obj);
+		}
+	}
+}
+
+/* The API role that can use fn (EXECUTE through its ACL, PUBLIC's default
+ * included), or NULL. Without an ACL, the roles the source named. */
+static const char *executor(const struct review *rv, const struct pgd_function *fn)
+{
+	static const char *const api[] = { "anon", "authenticated", "public" };
+	if (fn->acl.known) {
+		/* name the grant that opens it: a direct one, PUBLIC's, or a
+		 * membership's */
+		for (size_t r = 0; r < PGD_ARRAY_SIZE(api); r++) {
+			const struct pgd_grant *g = pgd_acl_find(&fn->acl, api[r]);
+			if (g && (g->privs & PGD_PRIV_EXECUTE))
+				return api[r];
+		}
+		for (size_t r = 0; r < PGD_ARRAY_SIZE(api); r++)
+			if (acl_privs(rv->m, &fn->acl, api[r]) & PGD_PRIV_EXECUTE)
+				return api[r];
+		return NULL;
+	}
+	for (size_t k = 0; k < fn->nexec_roles; k++)
+		if (!strcmp(fn->exec_roles[k], "anon") ||
+		    !strcmp(fn->exec_roles[k], "authenticated") ||
+		    !strcmp(fn->exec_roles[k], "public"))
+			return fn->exec_roles[k];
+	return NULL;
+}
+
+static bool fixed_search_path(const struct pgd_function *fn)
+{
+	for (size_t i = 0; i < fn->nconfig; i++)
+		if (!strncmp(fn->config[i], "search_path=", 12))
+			return true;
+	return false;
+}
+
 static void review_table(struct review *rv, struct pgd_table *t,
 			 struct pgd_rls_matrix *mx)
 {
 	bool exposed = is_exposed(rv, t->obj.schema);
 	char *tab = qname(t->obj.schema, t->obj.name);
 	if (exposed && !t->rls_enabled) {
-		unsigned anon = privs_of(t, "anon"), auth = privs_of(t, "authenticated");
-		bool granted = (anon | auth) != 0;
+		/* an error only when an API role reaches the rows through a
+		 * grant (its own, PUBLIC's, or a role's it is a member of) */
+		const unsigned rows = PGD_PRIV_SELECT | PGD_PRIV_INSERT |
+				      PGD_PRIV_UPDATE | PGD_PRIV_DELETE;
+		const char *who = NULL;
+		for (size_t r = 0; r < PGD_RLS_NROLES && !who; r++)
+			if ((privs_of(rv->m, t, pgd_rls_roles[r]) |
+			     column_privs_of(rv->m, t, pgd_rls_roles[r])) & rows)
+				who = pgd_rls_roles[r];
 		struct pgd_finding *f = pgd_findings_add(rv->out,
 			PGD_R_RLS_TABLE_WITHOUT_RLS, tab, tab, "RLS enabled", "RLS disabled",
-			granted ? "CRITICAL: %s is exposed without row level security, and "
-				  "anon/authenticated hold privileges on it: the API can read "
-				  "and write every row"
-				: "%s is exposed without row level security", tab);
+			who ? "CRITICAL: %s is exposed without row level security, and "
+			      "%s holds privileges on it: the API can read and write every row"
+			    : "%s has row level security off, but no API role holds a "
+			      "privilege on it: safe until one is granted", tab, who ? who : "");
+		if (!who)
+			f->severity = PGD_SEV_INFO;
 		set_src(f, &t->obj);
 		f->remediation = pgd_xasprintf("ALTER TABLE %s ENABLE ROW LEVEL SECURITY;",
 					       tab);
 	}
+	if (exposed)
+		column_grants(rv, t, tab);
 	if (!t->rls_enabled && t->npolicies) {
 		struct pgd_finding *f = pgd_findings_add(rv->out,
 			PGD_R_RLS_POLICIES_IGNORED, tab, tab, NULL, NULL,
@@ -357,7 +457,7 @@ static void review_table(struct review *rv, struct pgd_table *t,
 		}
 	free(roles);
 	if (exposed && mx)
-		matrix_row(mx, t);
+		matrix_row(rv->m, mx, t);
 	free(tab);
 }
 
@@ -403,6 +503,10 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 		struct pgd_view *v = m->views[i];
 		if (!is_exposed(&rv, v->obj.schema) || v->security_invoker)
 			continue;
+		/* only a view an API role can select from bypasses anything */
+		if (!((acl_privs(m, &v->acl, "anon") | acl_privs(m, &v->acl, "authenticated") |
+		       acl_privs(m, &v->acl, "public")) & PGD_PRIV_SELECT))
+			continue;
 		char *vn = qname(v->obj.schema, v->obj.name);
 		char *msg = NULL;
 		for (size_t k = 0; k < v->nreads && !msg; k++) {
@@ -445,14 +549,22 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 		struct pgd_function *fn = m->functions[i];
 		if (!fn->security_definer || !is_exposed(&rv, fn->obj.schema))
 			continue;
-		const char *who = NULL;
-		for (size_t k = 0; k < fn->nexec_roles && !who; k++)
-			if (!strcmp(fn->exec_roles[k], "anon") ||
-			    !strcmp(fn->exec_roles[k], "authenticated") ||
-			    !strcmp(fn->exec_roles[k], "public"))
-				who = fn->exec_roles[k];
+		const char *who = executor(&rv, fn);
 		if (!who)
 			continue;
+		if (fn->attrs_known && !fixed_search_path(fn)) {
+			char *fname = qname(fn->obj.schema, fn->obj.name);
+			struct pgd_finding *f = pgd_findings_add(out,
+				PGD_R_RLS_DEFINER_SEARCH_PATH, fname, NULL,
+				"SET search_path = ''", "no SET search_path",
+				"SECURITY DEFINER function %s(%s), executable by %s, has no "
+				"fixed search_path: an object the caller puts on its path can "
+				"run with the owner's rights", fname, fn->args, who);
+			set_src(f, &fn->obj);
+			f->remediation = pgd_xasprintf("ALTER FUNCTION %s(%s) SET search_path = '';",
+						       fname, fn->args);
+			free(fname);
+		}
 		char *name = qname(fn->obj.schema, fn->obj.name);
 		struct pgd_finding *f = pgd_findings_add(out,
 			PGD_R_RLS_SECURITY_DEFINER_FUNCTION, name, NULL, NULL, who,

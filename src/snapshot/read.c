@@ -111,6 +111,40 @@ static void read_source(struct rd *r, json_t *o, struct pgd_object *obj)
 	}
 }
 
+static unsigned privs_of_list(struct rd *r, json_t *x, const char *key,
+			      const char *where)
+{
+	size_t np;
+	const char **names = str_list(r, x, key, where, &np);
+	unsigned bits = 0;
+	for (size_t k = 0; k < np; k++) {
+		unsigned b = pgd_priv_parse(names[k]);
+		if (!b)
+			bad(r, where, "unknown privilege in an ACL");
+		bits |= b;
+	}
+	return bits;
+}
+
+/* "acl": null (unknown) or [{grantee, privileges, grantable?}] */
+static void read_acl(struct rd *r, json_t *o, struct pgd_acl *acl,
+		     const char *where)
+{
+	json_t *a = opt_array(r, o, "acl", where), *x;
+	size_t i;
+	if (!a)
+		return;
+	acl->known = true;
+	json_array_foreach(a, i, x) {
+		const char *g = req_str(r, x, "grantee", where);
+		if (r->failed)
+			return;
+		unsigned p = privs_of_list(r, x, "privileges", where);
+		unsigned go = privs_of_list(r, x, "grantable", where);
+		pgd_acl_grant(r->m, acl, g, p, go);
+	}
+}
+
 static enum pgd_contype contype(const char *s)
 {
 	if (!strcmp(s, "primary_key")) return PGD_CON_PRIMARY;
@@ -165,11 +199,12 @@ static void read_table(struct rd *r, json_t *o)
 			c->identity = !id ? 0 : !strcmp(id, "always") ? 'a' : 'd';
 			const char *gen = opt_str(r, x, "generated", where);
 			if (gen) {
-				c->generated = 's';
+				c->generated = opt_bool(r, x, "virtual", where) ? 'v' : 's';
 				c->def = gen;
 			}
 			c->collation = opt_str(r, x, "collation", where);
 			c->comment = opt_str(r, x, "comment", where);
+			read_acl(r, x, &c->acl, where);
 		}
 	if ((a = opt_array(r, o, "constraints", where)))
 		json_array_foreach(a, i, x) {
@@ -232,26 +267,16 @@ static void read_table(struct rd *r, json_t *o)
 			read_source(r, x, &tg->obj);
 			tg->def = opt_str(r, x, "definition", where);
 		}
-	if ((a = opt_array(r, o, "grants", where)))
+	/* "acl" since privileges are modeled; the older "grants" list (only
+	 * ever written from a database) still reads */
+	read_acl(r, o, &t->acl, where);
+	if (!t->acl.known && (a = opt_array(r, o, "grants", where)))
 		json_array_foreach(a, i, x) {
 			const char *g = req_str(r, x, "grantee", where);
 			if (r->failed)
 				break;
-			size_t np;
-			const char **privs = str_list(r, x, "privileges", where, &np);
-			static const struct { const char *n; unsigned b; } map[] = {
-				{ "SELECT", PGD_PRIV_SELECT }, { "INSERT", PGD_PRIV_INSERT },
-				{ "UPDATE", PGD_PRIV_UPDATE }, { "DELETE", PGD_PRIV_DELETE },
-				{ "TRUNCATE", PGD_PRIV_TRUNCATE },
-				{ "REFERENCES", PGD_PRIV_REFERENCES },
-				{ "TRIGGER", PGD_PRIV_TRIGGER },
-			};
-			unsigned bits = 0;
-			for (size_t k = 0; k < np; k++)
-				for (size_t q = 0; q < PGD_ARRAY_SIZE(map); q++)
-					if (!strcmp(privs[k], map[q].n))
-						bits |= map[q].b;
-			pgd_table_grant(r->m, t, g, bits, false);
+			pgd_table_grant(r->m, t, g,
+					privs_of_list(r, x, "privileges", where), false);
 		}
 	free(where);
 }
@@ -279,6 +304,7 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 		return -1;
 	}
 	r.m->origin = pgd_schema_strdup(r.m, name);
+	r.m->server_version = opt_str(&r, root, "server_version", "snapshot");
 	json_t *a, *x;
 	size_t i;
 	if ((a = opt_array(&r, root, "schemas", "snapshot")))
@@ -288,6 +314,8 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 				break;
 			struct pgd_namespace *ns = pgd_schema_add_namespace(r.m, n);
 			ns->created = opt_bool(&r, x, "created", "a schema");
+			ns->owner = opt_str(&r, x, "owner", "a schema");
+			read_acl(&r, x, &ns->acl, "a schema");
 			read_source(&r, x, &ns->obj);
 		}
 	if ((a = opt_array(&r, root, "extensions", "snapshot")))
@@ -312,6 +340,8 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 				ty->labels = str_list(&r, x, "labels", "a type", &ty->nlabels);
 			else
 				ty->def = opt_str(&r, x, "definition", "a type");
+			ty->owner = opt_str(&r, x, "owner", "a type");
+			read_acl(&r, x, &ty->acl, "a type");
 		}
 	if ((a = opt_array(&r, root, "sequences", "snapshot")))
 		json_array_foreach(a, i, x) {
@@ -323,6 +353,8 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 			read_source(&r, x, &sq->obj);
 			sq->owned_by = opt_str(&r, x, "owned_by", "a sequence");
 			sq->identity = opt_bool(&r, x, "identity", "a sequence");
+			sq->owner = opt_str(&r, x, "owner", "a sequence");
+			read_acl(&r, x, &sq->acl, "a sequence");
 		}
 	if ((a = opt_array(&r, root, "tables", "snapshot")))
 		json_array_foreach(a, i, x) {
@@ -344,6 +376,8 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 			read_source(&r, x, &v->obj);
 			v->relkind = opt_bool(&r, x, "materialized", "a view") ? 'm' : 'v';
 			v->security_invoker = opt_bool(&r, x, "security_invoker", "a view");
+			v->owner = opt_str(&r, x, "owner", "a view");
+			read_acl(&r, x, &v->acl, "a view");
 		}
 	if ((a = opt_array(&r, root, "functions", "snapshot")))
 		json_array_foreach(a, i, x) {
@@ -355,7 +389,64 @@ int pgd_snapshot_read_text(const char *name, const char *text,
 			struct pgd_function *f = pgd_schema_add_function(r.m, s, n, args);
 			read_source(&r, x, &f->obj);
 			f->security_definer = opt_bool(&r, x, "security_definer", "a function");
+			f->owner = opt_str(&r, x, "owner", "a function");
+			read_acl(&r, x, &f->acl, "a function");
+			json_t *at = json_object_get(x, "attributes");
+			if (json_is_object(at)) {
+				const char *w = "a function's attributes";
+				const char *k = opt_str(&r, at, "kind", w);
+				const char *vol = opt_str(&r, at, "volatility", w);
+				const char *par = opt_str(&r, at, "parallel", w);
+				f->attrs_known = true;
+				f->prokind = k && !strcmp(k, "procedure") ? 'p' : 'f';
+				f->language = opt_str(&r, at, "language", w);
+				f->returns = opt_str(&r, at, "returns", w);
+				f->body = opt_str(&r, at, "body", w);
+				f->atomic = opt_bool(&r, at, "atomic", w);
+				f->volatility = vol && *vol ? vol[0] : 'v';
+				f->parallel = par && *par ? par[0] : 'u';
+				f->strict = opt_bool(&r, at, "strict", w);
+				f->leakproof = opt_bool(&r, at, "leakproof", w);
+				f->cost = opt_str(&r, at, "cost", w);
+				f->rows = opt_str(&r, at, "rows", w);
+				f->config = str_list(&r, at, "config", w, &f->nconfig);
+			}
 		}
+	if ((a = opt_array(&r, root, "default_privileges", "snapshot")))
+		json_array_foreach(a, i, x) {
+			const char *w = "a default_privileges entry";
+			const char *role = req_str(&r, x, "role", w);
+			const char *ot = req_str(&r, x, "objtype", w);
+			if (r.failed)
+				break;
+			const char *sch = opt_str(&r, x, "schema", w);
+			struct pgd_default_acl *d = pgd_schema_default_acl(r.m, role, sch,
+									   ot[0]);
+			pgd_acl_clear(&d->acl);
+			read_acl(&r, x, &d->acl, w);
+			d->platform = opt_bool(&r, x, "platform", w);
+		}
+	if ((a = opt_array(&r, root, "roles", "snapshot")))
+		json_array_foreach(a, i, x) {
+			const char *n = req_str(&r, x, "name", "a role");
+			if (r.failed)
+				break;
+			struct pgd_role *ro = pgd_schema_add_role(r.m, n);
+			ro->superuser = opt_bool(&r, x, "superuser", "a role");
+			ro->bypassrls = opt_bool(&r, x, "bypassrls", "a role");
+			json_t *inh = json_object_get(x, "inherit");
+			ro->inherit = !inh || json_is_true(inh);
+			ro->member_of = str_list(&r, x, "member_of", "a role",
+						 &ro->nmember_of);
+		}
+	json_t *pf = json_object_get(root, "platform");
+	if (json_is_object(pf)) {
+		r.m->platform = opt_str(&r, pf, "profile", "platform");
+		r.m->platform_era = opt_str(&r, pf, "era", "platform");
+	}
+	json_t *sm = json_object_get(root, "server_major");
+	if (json_is_integer(sm))
+		r.m->server_major = (int)json_integer_value(sm);
 	json_decref(root);
 	if (r.failed) {
 		pgd_schema_free(r.m);

@@ -49,17 +49,39 @@ static const char *contype_name(enum pgd_contype t)
 
 static json_t *privs_json(unsigned p)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ PGD_PRIV_SELECT, "SELECT" },   { PGD_PRIV_INSERT, "INSERT" },
-		{ PGD_PRIV_UPDATE, "UPDATE" },   { PGD_PRIV_DELETE, "DELETE" },
-		{ PGD_PRIV_TRUNCATE, "TRUNCATE" }, { PGD_PRIV_REFERENCES, "REFERENCES" },
-		{ PGD_PRIV_TRIGGER, "TRIGGER" },
-	};
 	json_t *a = json_array();
-	for (size_t i = 0; i < PGD_ARRAY_SIZE(names); i++)
-		if (p & names[i].bit)
-			json_array_append_new(a, json_string(names[i].name));
+	for (unsigned b = 0; b < PGD_PRIV_COUNT; b++)
+		if (p & (1u << b))
+			json_array_append_new(a, json_string(pgd_priv_name(1u << b)));
 	return a;
+}
+
+/* An ACL: null when no source said, else [{grantee, privileges,
+ * grantable}] (grantable only when some privilege has the option). */
+static json_t *acl_json(const struct pgd_acl *acl)
+{
+	if (!acl->known)
+		return json_null();
+	json_t *a = json_array();
+	for (size_t i = 0; i < acl->n; i++) {
+		const struct pgd_grant *g = &acl->v[i];
+		json_t *j = json_pack("{s:s, s:o}", "grantee", g->grantee,
+				      "privileges", privs_json(g->privs));
+		if (g->grantable)
+			json_object_set_new(j, "grantable", privs_json(g->grantable));
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
+/* owner and acl of an object, each only when known so older readers and
+ * older snapshots keep their meaning */
+static void add_access(json_t *o, const char *owner, const struct pgd_acl *acl)
+{
+	if (owner)
+		json_object_set_new(o, "owner", json_string(owner));
+	if (acl->known)
+		json_object_set_new(o, "acl", acl_json(acl));
 }
 
 static json_t *table_json(const struct pgd_table *t)
@@ -92,9 +114,13 @@ static json_t *table_json(const struct pgd_table *t)
 			? json_string("by default") : json_null());
 		json_object_set_new(j, "generated", str_or_null(c->generated ? c->def
 									      : NULL));
+		if (c->generated == 'v') /* PostgreSQL 18; absent: stored */
+			json_object_set_new(j, "virtual", json_true());
 		json_object_set_new(j, "collation", str_or_null(c->collation));
 		if (c->comment) /* only when set: older snapshots stay valid */
 			json_object_set_new(j, "comment", json_string(c->comment));
+		if (c->acl.known && c->acl.n)
+			json_object_set_new(j, "acl", acl_json(&c->acl));
 		add_sources(j, &c->obj);
 		json_array_append_new(cols, j);
 	}
@@ -157,13 +183,8 @@ static json_t *table_json(const struct pgd_table *t)
 	}
 	json_object_set_new(o, "triggers", trg);
 
-	json_t *grants = json_array();
-	for (size_t i = 0; i < t->ngrants; i++)
-		if (t->grants[i].privs)
-			json_array_append_new(grants, json_pack("{s:s, s:o}",
-				"grantee", t->grants[i].grantee,
-				"privileges", privs_json(t->grants[i].privs)));
-	json_object_set_new(o, "grants", grants);
+	if (t->acl.known)
+		json_object_set_new(o, "acl", acl_json(&t->acl));
 	return o;
 }
 
@@ -173,11 +194,15 @@ void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
 	json_t *root = json_object();
 	json_object_set_new(root, "format", json_string(PGD_SNAPSHOT_FORMAT));
 	json_object_set_new(root, "origin", str_or_null(m->origin));
+	if (m->server_version) /* a snapshot of a database names its server */
+		json_object_set_new(root, "server_version",
+				    json_string(m->server_version));
 
 	json_t *a = json_array();
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		json_t *j = json_pack("{s:s, s:b}", "name", m->namespaces[i]->obj.name,
 				      "created", m->namespaces[i]->created);
+		add_access(j, m->namespaces[i]->owner, &m->namespaces[i]->acl);
 		add_sources(j, &m->namespaces[i]->obj);
 		json_array_append_new(a, j);
 	}
@@ -202,6 +227,7 @@ void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
 			json_object_set_new(j, "labels", str_array(ty->labels, ty->nlabels));
 		else
 			json_object_set_new(j, "definition", str_or_null(ty->def));
+		add_access(j, ty->owner, &ty->acl);
 		add_sources(j, &ty->obj);
 		json_array_append_new(a, j);
 	}
@@ -213,6 +239,7 @@ void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
 		json_t *j = json_pack("{s:s, s:s, s:o, s:b}", "schema", s->obj.schema,
 				      "name", s->obj.name, "owned_by",
 				      str_or_null(s->owned_by), "identity", s->identity);
+		add_access(j, s->owner, &s->acl);
 		add_sources(j, &s->obj);
 		json_array_append_new(a, j);
 	}
@@ -230,6 +257,7 @@ void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
 				      "name", v->obj.name, "materialized",
 				      v->relkind == 'm', "security_invoker",
 				      v->security_invoker);
+		add_access(j, v->owner, &v->acl);
 		add_sources(j, &v->obj);
 		json_array_append_new(a, j);
 	}
@@ -241,10 +269,51 @@ void pgd_snapshot_write(struct pgd_schema *m, struct pgd_strbuf *out)
 		json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "schema", f->obj.schema,
 				      "name", f->obj.name, "arguments", f->args,
 				      "security_definer", f->security_definer);
+		add_access(j, f->owner, &f->acl);
+		if (f->attrs_known) {
+			char vol[2] = { f->volatility, 0 }, par[2] = { f->parallel, 0 };
+			json_object_set_new(j, "attributes", json_pack(
+				"{s:s, s:s, s:o, s:o, s:b, s:s, s:b, s:b, s:s, s:s, s:s, s:o}",
+				"kind", f->prokind == 'p' ? "procedure" : "function",
+				"language", f->language ? f->language : "",
+				"returns", str_or_null(f->returns),
+				"body", str_or_null(f->body), "atomic", f->atomic,
+				"volatility", vol, "strict", f->strict,
+				"leakproof", f->leakproof, "parallel", par,
+				"cost", f->cost ? f->cost : "", "rows", f->rows ? f->rows : "",
+				"config", str_array(f->config, f->nconfig)));
+		}
 		add_sources(j, &f->obj);
 		json_array_append_new(a, j);
 	}
 	json_object_set_new(root, "functions", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->ndefault_acls; i++) {
+		const struct pgd_default_acl *d = m->default_acls[i];
+		char ot[2] = { d->objtype, 0 };
+		json_t *j = json_pack("{s:s, s:o, s:s, s:o, s:b}", "role", d->role,
+				      "schema", str_or_null(d->schema), "objtype", ot,
+				      "acl", acl_json(&d->acl), "platform", d->platform);
+		json_object_set_new(j, "source", src_json(&d->src));
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(root, "default_privileges", a);
+
+	a = json_array();
+	for (size_t i = 0; i < m->nroles; i++) {
+		const struct pgd_role *r = m->roles[i];
+		json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:b, s:o}",
+			"name", r->name, "superuser", r->superuser,
+			"bypassrls", r->bypassrls, "inherit", r->inherit,
+			"member_of", str_array(r->member_of, r->nmember_of)));
+	}
+	json_object_set_new(root, "roles", a);
+	if (m->platform)
+		json_object_set_new(root, "platform", json_pack("{s:s, s:o}",
+			"profile", m->platform, "era", str_or_null(m->platform_era)));
+	if (m->server_major)
+		json_object_set_new(root, "server_major", json_integer(m->server_major));
 
 	a = json_array();
 	for (size_t i = 0; i < m->ntombstones; i++) {

@@ -32,6 +32,18 @@ printf 'create table a (id int);\n\ncreate table b (\n  id int,\n  x intt,\n  y 
 expect "syntax error" 3 "0001_x.sql:6:9: error: syntax error at or near \"t\"" -- expected --migrations "$tmp/syntax"
 like "$(cat "$tmp/err")" $'\n      y tex t\n            \\^' "syntax error: the source line and a caret"
 
+# syntax newer than the grammar this build has: exit 3, and the HINT names
+# the grammar (pgdrift --version names it too)
+grammar=$("$PGDRIFT" --version | sed -n 's/^migrations: parsed with the PostgreSQL \([0-9.]*\) grammar.*/\1/p')
+like "$grammar" '^[0-9]+\.[0-9]+$' "pgdrift --version names the grammar ($grammar)"
+mkdir -p "$tmp/newer"
+printf 'create table a (id int);\ngrant a_role to b_role with inherit false;\n' >"$tmp/newer/0001_n.sql"
+expect "PostgreSQL 16 GRANT ... WITH INHERIT" 3 "0001_n.sql:2:29: error: syntax error at or near \"inherit\"" -- expected --migrations "$tmp/newer"
+like "$(cat "$tmp/err")" "HINT: this pgdrift build parses with the PostgreSQL $grammar grammar \(libpg_query[^)]*\); the statement may use newer syntax" "newer syntax: the HINT names the grammar"
+printf 'create table a (id int, who text default system_user);\n' >"$tmp/newer/0001_n.sql"
+expect "PostgreSQL 16 SYSTEM_USER" 3 "0001_n.sql:1:42: error: SYSTEM_USER is PostgreSQL 16 syntax; the PostgreSQL $grammar grammar reads it as a column" -- check --migrations "$tmp/newer" --db "dbname=nowhere"
+like "$(cat "$tmp/err")" "HINT: this pgdrift build parses with the PostgreSQL $grammar grammar" "SYSTEM_USER: the HINT names the grammar"
+
 mkdir -p "$tmp/nul"
 printf 'create table a (id int);\ncreate table b (i\0d int);\n' >"$tmp/nul/0001_nul.sql"
 expect "NUL byte" 3 "0001_nul.sql:2:18: error: NUL byte in a migration file" -- expected --migrations "$tmp/nul"

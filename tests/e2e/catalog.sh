@@ -36,6 +36,16 @@ mk_tables 0 10
 q10=$(queries)
 ok $(( q10 < 1 )) "10 tables: $q10 catalog round trips"
 like "$(cat "$tmp/verbose")" "query policies +10 rows" "--verbose prints each query's row count"
+server=$(psql -X -Atqc 'show server_version' -d postgres | cut -d' ' -f1)
+num=$(psql -X -Atqc 'show server_version_num' -d postgres)
+like "$(cat "$tmp/verbose")" "connected to PostgreSQL ${server//./\\.} \\($num\\)" "--verbose names the server version once it is read"
+# a snapshot of the database keeps the server version; a diff of that
+# snapshot against the database names it on both sides
+"$PGDRIFT" snapshot --db "dbname=$db" --format json -o "$tmp/snap.json" 2>/dev/null
+"$PGDRIFT" diff "$tmp/snap.json" "dbname=$db" --format json -o "$tmp/diff.json" 2>/dev/null
+is "$?" 0 "a snapshot and its database do not differ"
+got=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2])); print(s["server_version"], d["expected_database"]["server_version"], d["database"]["server_version"])' "$tmp/snap.json" "$tmp/diff.json")
+is "$got" "$server $server $server" "snapshot and diff report name the server (PostgreSQL $server)"
 mk_tables 10 1000
 q1000=$(queries)
 is "$q1000" "$q10" "1000 tables take as many round trips as 10 ($q1000)"

@@ -31,6 +31,9 @@ print("\n".join(f"{f['name']} {f['object']}" for f in r["findings"] if f["catego
 PY
 )
 is "$clean" "" "a freshly migrated database has no drift finding"
+server=$(psql -X -Atqc 'show server_version' -d postgres | cut -d' ' -f1)
+got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["database"]["server_version"])' "$tmp/clean.json")
+is "$got" "$server" "the report names the server it read (PostgreSQL $server)"
 
 ncases=0
 for dir in "$fx"/drift/*/; do

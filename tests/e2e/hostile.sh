@@ -11,7 +11,8 @@ db=$(fresh_db pgd_e2e_hostile)
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 "$PGDRIFT_SRC/scripts/apply-migrations.sh" "$db" "$mig" || bail "the hostile migration does not apply"
 
-"$PGDRIFT" expected --migrations "$mig" --all-schemas --schema 'Weird "Schema"' --schema public >"$tmp/exp" 2>/dev/null
+# applied without the Supabase stub: a vanilla PostgreSQL (--platform none)
+"$PGDRIFT" expected --platform none --migrations "$mig" --all-schemas --schema 'Weird "Schema"' --schema public >"$tmp/exp" 2>/dev/null
 "$PGDRIFT" snapshot --db "dbname=$db" --schema 'Weird "Schema"' --schema public >"$tmp/act" 2>/dev/null
 if cmp -s "$tmp/exp" "$tmp/act"; then ok 0 "replay == catalog with hostile names"
 else ok 1 "replay == catalog with hostile names"; diag "$(diff "$tmp/exp" "$tmp/act" | head)"; fi
@@ -19,13 +20,13 @@ like "$(cat "$tmp/exp")" 'table "Weird ""Schema""".";DROP TABLE x;--"' "names ar
 
 "$PGDRIFT" snapshot --db "dbname=$db" --format json -o "$tmp/snap.json" 2>/dev/null
 rc=0
-"$PGDRIFT" diff "$mig" "$tmp/snap.json" --format json -o "$tmp/diff.json" --fail-on warning 2>/dev/null || rc=$?
+"$PGDRIFT" diff --platform none "$mig" "$tmp/snap.json" --format json -o "$tmp/diff.json" --fail-on warning 2>/dev/null || rc=$?
 is "$rc" 0 "migrations vs a JSON snapshot of the same database: no drift"
 
 # drift on the hostile table, in every format
 psql -X -q -d "$db" -c 'alter table "Weird ""Schema""".";DROP TABLE x;--" drop column "new
 line", drop column "esc'$'\x1b''[31mred'$'\x01''"; drop policy "p'"'"'1 <b>&" on "Weird ""Schema""".";DROP TABLE x;--"' >/dev/null
-"$PGDRIFT" check --migrations "$mig" --db "dbname=$db" --no-rls --no-history \
+"$PGDRIFT" check --platform none --migrations "$mig" --db "dbname=$db" --no-rls --no-history \
 	--format text:"$tmp/r.txt" --format json:"$tmp/r.json" --format markdown:"$tmp/r.md" \
 	--format sarif:"$tmp/r.sarif" --format junit:"$tmp/r.xml" \
 	--format codequality:"$tmp/r.cq.json" --format html:"$tmp/r.html" \

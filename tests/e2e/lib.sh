@@ -1,7 +1,10 @@
 # lib.sh - a small TAP producer for pgdrift's end-to-end tests.
 # Source it, call plan or done_testing, and use ok / is / like / exit_is.
 # require_pg: in CI (CI=true) a missing PostgreSQL fails the test; outside CI
-# the test is reported as skipped ("1..0 # SKIP"), never silently passed.
+# the test is reported as skipped ("1..0 # SKIP"), never silently passed. It
+# runs against whatever server PGHOST/PGPORT name (scripts/test.sh starts
+# 15, 16, 17 or 18); a server of another major version than the sandbox's
+# PGDRIFT_PG_SERVER is a failure.
 
 set -u
 _tap_n=0
@@ -55,7 +58,14 @@ done_testing() {
 bail() { echo "Bail out! $*"; exit 1; }
 
 require_pg() {
-	if psql -X -Atqc 'select 1' -d postgres >/dev/null 2>&1; then
+	local num
+	if num=$(psql -X -Atqc 'show server_version_num' -d postgres 2>/dev/null); then
+		# the sandbox says which major version it started: a test never
+		# runs silently against another server
+		if [[ -n "${PGDRIFT_PG_SERVER:-}" && "$((num / 10000))" != "$PGDRIFT_PG_SERVER" ]]; then
+			bail "the server is PostgreSQL $num, not the $PGDRIFT_PG_SERVER the sandbox was started for"
+		fi
+		echo "# PostgreSQL $num"
 		return 0
 	fi
 	if [[ "${CI:-}" == true ]]; then

@@ -47,7 +47,28 @@ is "$(cell public.t_ok SELECT authenticated)" "policy t_ok_own" "matrix: a guard
 is "$(cell public.t_ok SELECT anon)" "denied" "matrix: no policy for anon is denied"
 is "$(cell public.t_ok INSERT public)" "no grant" "matrix: PUBLIC holds no grant"
 like "$(python3 -c 'import json,sys; print([f["message"] for f in json.load(open(sys.argv[1]))["findings"] if f["object"] == "public.t_no_rls"][0])' "$tmp/live.json")" \
-	"^CRITICAL: .*anon/authenticated hold privileges" "a table without RLS that the API roles can reach is CRITICAL"
+	"^CRITICAL: .*anon holds privileges" "a table without RLS that the API roles can reach is CRITICAL"
+sev() { # sev JSONFILE OBJECT NAME -> the severity of that finding
+	python3 -c '
+import json, sys
+print(" ".join(f["severity"] for f in json.load(open(sys.argv[1]))["findings"]
+               if f["object"] == sys.argv[2] and f["name"] == sys.argv[3]))' "$@"
+}
+is "$(sev "$tmp/live.json" public.t_no_rls_member rls_table_without_rls)" "error" \
+	"PGD201: a grant through a role authenticated is a member of is an error"
+is "$(sev "$tmp/live.json" public.t_no_rls_unreachable rls_table_without_rls)" "info" \
+	"PGD201: no API role holds a privilege: info only"
+is "$(sev "$tmp/live.json" public.t_colgrant.id rls_column_grant)" "info" \
+	"PGD214 is informational"
+is "$(cell public.t_colgrant SELECT anon)" "denied" "matrix: a column grant reaches the table (no anon policy)"
+is "$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+for t in r["coverage_matrix"]["tables"]:
+    if t["table"] == "public.t_colgrant":
+        print(t["access"]["SELECT"]["anon"].get("columns", False))' "$tmp/live.json")" "True" \
+	"matrix: the column-level grant is marked"
+is "$(cell public.t_no_rls_unreachable SELECT anon)" "no grant" "matrix: no privilege is shown as no grant"
 like "$("$PGDRIFT" rls --db "dbname=$db" 2>/dev/null)" "RLS coverage \\(exposed schemas: public, assumed\\)" \
 	"the text report says the exposed schemas were assumed"
 

@@ -4,9 +4,11 @@
  * database.sql (what the database holds) are replayed, diffed,
  * and each report format with an expected.<format> file in the directory is
  * rendered to actual.<format> and compared byte for byte. The version is
- * pinned so output does not change with releases. PGDRIFT_UPDATE_GOLDEN=1
- * rewrites the expected files (scripts/update-golden.sh); review that diff
- * like code.
+ * pinned so output does not change with releases; an optional file
+ * server_version holds the PostgreSQL version the case's "database" is
+ * reported to run (the source is a replay, so nothing else names one).
+ * PGDRIFT_UPDATE_GOLDEN=1 rewrites the expected files
+ * (scripts/update-golden.sh); review that diff like code.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -61,6 +63,11 @@ static void run_case(const char *root, const char *name)
 	char *ep = pgd_xasprintf("%s/migrations.sql", dir);
 	char *ap = pgd_xasprintf("%s/database.sql", dir);
 	char *esql = slurp(ep), *asql = slurp(ap);
+	char *sp = pgd_xasprintf("%s/server_version", dir);
+	char *server = slurp(sp);
+	free(sp);
+	if (server)
+		server[strcspn(server, "\n")] = '\0';
 	bool update = getenv("PGDRIFT_UPDATE_GOLDEN") != NULL;
 	if (!esql || !asql) {
 		printf("not ok %d - %s: cannot read migrations.sql and database.sql\n",
@@ -100,7 +107,8 @@ static void run_case(const char *root, const char *name)
 					.version = "0.0.0-golden", .matrix = &mx,
 					.tables = (const char *const *)tables,
 					.ntables = ntables, .location = "migrations",
-					.replayed = true, .unmodeled = e->nunmodeled };
+					.replayed = true, .unmodeled = e->nunmodeled,
+					.actual_server = server };
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
 		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);
 		char *got_path = pgd_xasprintf("%s/actual.%s", dir, formats[i]);
@@ -136,6 +144,7 @@ static void run_case(const char *root, const char *name)
 out:
 	free(esql);
 	free(asql);
+	free(server);
 	free(ep);
 	free(ap);
 	free(dir);

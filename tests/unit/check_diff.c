@@ -20,12 +20,36 @@ static const char base[] =
 	"create index posts_user_idx on posts (user_id) where status <> 'draft';\n"
 	"create unique index posts_body_key on posts (lower(body));\n"
 	"alter table posts enable row level security;\n"
-	"create policy own on posts for select to authenticated using (user_id = auth.uid());\n";
+	"create policy own on posts for select to authenticated using (user_id = auth.uid());\n"
+	"create function touch(a int) returns int language sql stable\n"
+	"  set search_path = '' as $$ select a\n + 1 $$;\n";
 
 static const struct {
 	const char *name, *actual_extra, *want;
 } cases[] = {
 	{ "identical", "", "" },
+	{ "grant revoked from an API role", "revoke select on posts from authenticated;",
+	  "grant_missing public.posts\n" },
+	{ "grant option gained", "grant select on posts to authenticated with grant option;",
+	  "grant_unexpected public.posts\n" },
+	{ "column grant gained", "revoke all on users from anon; grant select (email) on users to anon;",
+	  "grant_missing public.users\ngrant_unexpected public.users.email\n" },
+	{ "function EXECUTE revoked from PUBLIC", "revoke execute on function touch(int) from public;",
+	  "grant_missing public.touch(integer)\n" },
+	{ "owner changed to an API role", "alter table posts owner to anon;",
+	  "owner_changed public.posts\n" },
+	{ "default privileges changed",
+	  "alter default privileges in schema public revoke insert on tables from anon;",
+	  "default_privileges_changed postgres in public TABLES\n" },
+	{ "function body changed",
+	  "create or replace function touch(a int) returns int language sql stable\n"
+	  "  set search_path = '' as $$ select a\n + 2 $$;",
+	  "function_definition public.touch\n" },
+	{ "function search_path reset", "alter function touch(int) reset search_path;",
+	  "function_definition public.touch\n" },
+	{ "function volatility, strictness, cost",
+	  "alter function touch(int) volatile strict cost 7;",
+	  "function_definition public.touch\n" },
 	{ "missing table", "drop table posts;", "missing_table public.posts\n" },
 	{ "unexpected table", "create table extra (id int);",
 	  "unexpected_table public.extra\n" },

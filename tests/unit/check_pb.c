@@ -2,8 +2,11 @@
  * check_pb.c - src/normalize/pb.c against protobuf-c and libpg_query, on
  * every statement of every fixture: the SQL files under fixtures/ and the
  * SQL blocks of fixtures/parser/NN_name.cases. For each statement that parses:
- *  - pgd_pb_pack(KEEP_LOCATIONS) of the unpacked tree gives the very bytes
- *    libpg_query packed (protobuf-c's encoder);
+ *  - the bytes libpg_query returned (packed by pb.c's stand-ins for
+ *    pg_query__parse_result__get_packed_size/pack) are protobuf-c's: its
+ *    generic unpack then generic pack gives them back;
+ *  - pgd_pb_pack(KEEP_LOCATIONS) of the tree protobuf-c's generic unpack
+ *    built gives the very bytes protobuf-c's generic encoder writes;
  *  - the tree packed without locations deparses to the same text as the
  *    original (the deparse memo relies on that);
  *  - pgd_pb_unpack_parse_result() builds a tree that packs back to them;
@@ -44,16 +47,28 @@ static bool check_stmt(const char *sql, struct pgd_strbuf *why, unsigned *nstmts
 		return true; /* %%FAIL cases and friends: nothing to pack */
 	}
 	(*nstmts)++;
-	PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
-		NULL, r.parse_tree.len, (const uint8_t *)r.parse_tree.data);
-	size_t len;
+	/* protobuf-c's generic code, which pb.c stands in for */
+	PgQuery__ParseResult *pr = (PgQuery__ParseResult *)protobuf_c_message_unpack(
+		&pg_query__parse_result__descriptor, NULL, r.parse_tree.len,
+		(const uint8_t *)r.parse_tree.data);
+	size_t len = pr ? protobuf_c_message_get_packed_size(&pr->base) : 0;
+	uint8_t *ref = malloc(len ? len : 1);
+	if (!pr || protobuf_c_message_pack(&pr->base, ref) != len ||
+	    len != r.parse_tree.len || memcmp(ref, r.parse_tree.data, len) != 0) {
+		pgd_strbuf_addf(why, "libpg_query's bytes differ from protobuf-c's: %s\n", sql);
+		free(ref);
+		if (pr)
+			protobuf_c_message_free_unpacked(&pr->base, NULL);
+		pg_query_free_protobuf_parse_result(r);
+		return false;
+	}
 	uint8_t *mine = pgd_pb_pack(&pr->base, PGD_PB_KEEP_LOCATIONS, &len);
-	if (!mine || len != r.parse_tree.len ||
-	    memcmp(mine, r.parse_tree.data, len) != 0) {
+	if (!mine || len != r.parse_tree.len || memcmp(mine, ref, len) != 0) {
 		pgd_strbuf_addf(why, "pack differs from protobuf-c: %s\n", sql);
 		ok = false;
 	}
 	free(mine);
+	free(ref);
 	PgQuery__ParseResult *own = pgd_pb_unpack_parse_result(
 		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 	uint8_t *again = own ? pgd_pb_pack(&own->base, PGD_PB_KEEP_LOCATIONS, &len)
@@ -75,6 +90,26 @@ static bool check_stmt(const char *sql, struct pgd_strbuf *why, unsigned *nstmts
 			       a ? a : "(error)", b ? b : "(error)");
 		ok = false;
 	}
+	/* the same deparse reading the tree itself (pgd_pb_lend) */
+	bool exact;
+	uint8_t *lend = pgd_pb_pack_exact(&pr->base, PGD_PB_DROP_LOCATIONS, &len,
+					  &exact);
+	if (!lend || !exact) {
+		pgd_strbuf_addf(why, "an unpacked tree is not exact: %s\n", sql);
+		ok = false;
+	} else {
+		pgd_pb_lend(lend, len, pr);
+		char *c = deparse((const char *)lend, len);
+		pgd_pb_lend_end();
+		if (a && (!c || strcmp(a, c) != 0)) {
+			pgd_strbuf_addf(why, "deparse of the lent tree differs: %s\n"
+				       "  bytes: %s\n  lent:  %s\n", sql, a,
+				       c ? c : "(error)");
+			ok = false;
+		}
+		free(c);
+	}
+	free(lend);
 	free(a);
 	free(b);
 	free(noloc);
@@ -201,6 +236,31 @@ int main(int argc, char **argv)
 	printf("%s %d - point literals keep their locations\n%s",
 	       why.len ? "not ok" : "ok", ntests, why.buf);
 	pgd_strbuf_release(&why);
+	/* NULLs the bytes would turn into empty values: not exact, so never
+	 * lent to a deparse whose readers would dereference them */
+	{
+		PgQuery__String str = PG_QUERY__STRING__INIT;
+		PgQuery__Node *items[1] = { NULL };
+		PgQuery__List list = PG_QUERY__LIST__INIT;
+		PgQuery__Node unset = PG_QUERY__NODE__INIT;
+		size_t len;
+		bool e1 = true, e2 = true, e3 = true, e4 = false;
+		str.sval = NULL;
+		free(pgd_pb_pack_exact(&str.base, PGD_PB_KEEP_LOCATIONS, &len, &e1));
+		list.n_items = 1;
+		list.items = items;
+		free(pgd_pb_pack_exact(&list.base, PGD_PB_KEEP_LOCATIONS, &len, &e2));
+		unset.node_case = PG_QUERY__NODE__NODE_STRING; /* member NULL */
+		free(pgd_pb_pack_exact(&unset.base, PGD_PB_KEEP_LOCATIONS, &len, &e3));
+		str.sval = (char *)"x";
+		free(pgd_pb_pack_exact(&str.base, PGD_PB_KEEP_LOCATIONS, &len, &e4));
+		ntests++;
+		bool good = !e1 && !e2 && !e3 && e4;
+		if (!good)
+			nfailed++;
+		printf("%s %d - NULL string, list element and Node member are not exact\n",
+		       good ? "ok" : "not ok", ntests);
+	}
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
 }

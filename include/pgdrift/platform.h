@@ -1,0 +1,86 @@
+/*
+ * platform.h - what the platform the migrations run on provides before the
+ * first migration: its roles, its default privileges, (keys and extension
+ * members: see below). One place names these assumptions; the replay
+ * starts from them and `pgdrift expected` prints them.
+ */
+#ifndef PGDRIFT_PLATFORM_H
+#define PGDRIFT_PLATFORM_H
+
+#include <stdbool.h>
+
+#include "pgdrift/schema.h"
+
+struct pgd_strbuf;
+
+/* ---- profile, roles and privileges (src/platform/roles.c, privileges.c) */
+
+enum pgd_platform {
+	PGD_PLATFORM_SUPABASE, /* the default */
+	PGD_PLATFORM_NONE      /* vanilla PostgreSQL: built-in defaults only */
+};
+
+/*
+ * Supabase's default privileges on public changed in 2026: tables created
+ * after the change are no longer granted to the API roles. 2025 is the
+ * default era (see the README, "Platform profile").
+ */
+#define PGD_PLATFORM_ERA_DEFAULT 2025
+
+struct pgd_platform_profile {
+	enum pgd_platform platform;
+	int era;          /* 2025 or 2026 (Supabase only) */
+	int server_major; /* ALL on tables has MAINTAIN from 17 on; 0: 15 */
+	/* with --db: the database model whose platform roles' own default
+	 * privileges (pg_default_acl) replace the era's for those roles;
+	 * NULL: the era's documented defaults */
+	const struct pgd_schema *db;
+};
+
+#define PGD_PLATFORM_PROFILE_INIT { PGD_PLATFORM_SUPABASE, PGD_PLATFORM_ERA_DEFAULT, 0, NULL }
+
+/* Parses "supabase" / "none"; -1 when unknown. */
+int pgd_platform_parse(const char *name, enum pgd_platform *out);
+/* Parses "2025" / "2026"; -1 when unknown. */
+int pgd_platform_era_parse(const char *s, int *out);
+/* "supabase" or "none" (static). */
+const char *pgd_platform_name(enum pgd_platform p);
+/* "platform supabase, era 2025": for report headers. The caller frees. */
+char *pgd_platform_describe(const struct pgd_platform_profile *p);
+
+/* The role the migrations run as, and own what they create, unless
+ * --migration-role says otherwise: "postgres" (the Supabase CLI's role,
+ * and the superuser initdb makes by default). */
+const char *pgd_platform_migration_role(const struct pgd_platform_profile *p);
+/* Whether name is an API role: anon, authenticated or PUBLIC (the roles a
+ * request runs as before it signs in or after). */
+bool pgd_platform_is_api_role(const char *name);
+/* Adds the platform's roles and memberships to m (anon, authenticated,
+ * service_role, authenticator, postgres, supabase_admin). */
+void pgd_platform_add_roles(struct pgd_schema *m,
+			    const struct pgd_platform_profile *p);
+
+/*
+ * Sets m's default privileges to the platform's starting state (for
+ * postgres and supabase_admin in public), from p->db for the roles it
+ * has entries of when given, and records the profile in m->platform and
+ * m->platform_era. Entries are marked platform.
+ */
+void pgd_platform_seed_privileges(struct pgd_schema *m,
+				  const struct pgd_platform_profile *p);
+/*
+ * After both sources are read (they load concurrently): gives the replayed
+ * model exp what only the database db can say. The default privileges of
+ * the platform roles other than the migration role become the database's
+ * (users cannot change them), and when db's server is 17 or newer and exp
+ * assumed an older one, entries holding every pre-17 table privilege (what
+ * ALL gave) gain MAINTAIN, as ALL gives it there.
+ */
+void pgd_platform_adopt_db(struct pgd_schema *exp, const struct pgd_schema *db,
+			   const struct pgd_platform_profile *p);
+/* Appends the starting state as "-- platform ..." comment lines, for
+ * `pgdrift expected`. */
+void pgd_platform_print(const struct pgd_platform_profile *p,
+			struct pgd_strbuf *out);
+
+#endif

@@ -62,6 +62,7 @@ struct cli {
 	size_t nschemas;
 	bool with_sources;
 	bool show_unmodeled;
+	bool fail_on_unmodeled; /* exit 1 when a statement was not modeled */
 	struct pgd_load_options load;
 	struct pgd_platform_profile platform; /* --platform, --platform-era */
 	char **search_path;
@@ -177,8 +178,10 @@ static void usage(FILE *f)
 	      "  --session per-file|shared\n"
 	      "                          whether SET search_path ends with its file\n"
 	      "                          (per-file, the default) or not\n"
-	      "  --allow-unmodeled       a statement that cannot be replayed becomes an\n"
-	      "                          'unmodeled' entry instead of an error\n"
+	      "  --allow-unmodeled       (the default) a statement that cannot be\n"
+	      "                          replayed becomes an unmodeled entry (PGD901)\n"
+	      "  --fail-on-unmodeled     check, diff: exit 1 when any statement was\n"
+	      "                          not modeled (a strict gate)\n"
 	      "\n"
 	      "  pgdrift --version | pgdrift help\n"
 	      "\n"
@@ -228,6 +231,7 @@ enum {
 	OPT_FORMAT,
 	OPT_WITH_SOURCES,
 	OPT_SHOW_UNMODELED,
+	OPT_FAIL_ON_UNMODELED,
 	OPT_SEARCH_PATH,
 	OPT_SESSION,
 	OPT_ALLOW_UNMODELED,
@@ -299,6 +303,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "search-path", required_argument, NULL, OPT_SEARCH_PATH },
 		{ "session", required_argument, NULL, OPT_SESSION },
 		{ "allow-unmodeled", no_argument, NULL, OPT_ALLOW_UNMODELED },
+		{ "fail-on-unmodeled", no_argument, NULL, OPT_FAIL_ON_UNMODELED },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -407,6 +412,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 						   optarg);
 			break;
 		case OPT_ALLOW_UNMODELED: c->load.allow_unmodeled = true; break;
+		case OPT_FAIL_ON_UNMODELED: c->fail_on_unmodeled = true; break;
 		case OPT_DB: c->db = optarg; break;
 		case OPT_VERBOSE: c->verbose = true; break;
 		case OPT_ALL_SCHEMAS: c->all_schemas = true; break;
@@ -1153,6 +1159,9 @@ static int audit(struct cli *c, const char *command, const char *from,
 		meta.actual = adesc;
 		meta.expected_server = exp->server_version;
 		meta.actual_server = act->server_version;
+		meta.unmodeled_known = !from_db || !to_db;
+		meta.unmodeled = (!from_db ? exp->nunmodeled : 0) +
+				 (!to_db ? act->nunmodeled : 0);
 		size_t ntables = 0;
 		char **tables = pgd_diff_audited_tables(exp, act, &dopts, &ntables);
 		meta.tables = (const char *const *)tables;
@@ -1161,8 +1170,6 @@ static int audit(struct cli *c, const char *command, const char *from,
 		struct stat st;
 		meta.location = !from_db && stat(from, &st) == 0 && S_ISDIR(st.st_mode)
 				? from : NULL;
-		meta.replayed = meta.location != NULL;
-		meta.unmodeled = exp->nunmodeled;
 		meta.history = hdesc;
 		t0 = now_ms();
 		rc = apply_baseline(c, &f, &meta);
@@ -1176,6 +1183,12 @@ static int audit(struct cli *c, const char *command, const char *from,
 		if (rc == 0 && !meta.fail_on_none &&
 		    pgd_findings_count_at_least(&f, meta.fail_on) > 0)
 			rc = PGD_EXIT_FINDINGS;
+		if (rc == 0 && c->fail_on_unmodeled && meta.unmodeled) {
+			fprintf(stderr, "pgdrift: %zu statement%s not modeled: the audit is "
+				"partial (--fail-on-unmodeled)\n", meta.unmodeled,
+				meta.unmodeled == 1 ? " was" : "s were");
+			rc = PGD_EXIT_FINDINGS;
+		}
 		pgd_findings_release(&f);
 	}
 	pgd_findings_release(&hist);
@@ -1499,8 +1512,8 @@ static int cmd_rls(struct cli *c)
 	meta.actual_server = m->server_version;
 	meta.matrix = &mx;
 	meta.location = c->migrations;
-	meta.replayed = c->migrations != NULL;
-	meta.unmodeled = m->nunmodeled;
+	meta.unmodeled_known = c->migrations != NULL;
+	meta.unmodeled = c->migrations ? m->nunmodeled : 0;
 	const char **tables = pgd_xcalloc(mx.n + 1, sizeof(*tables));
 	for (size_t i = 0; i < mx.n; i++)
 		tables[i] = mx.rows[i].table;
@@ -1652,6 +1665,9 @@ int main(int argc, char **argv)
 	c.load = lo;
 	c.platform = pp;
 	c.load.platform = &c.platform;
+	/* exit 3 is for unreadable input: a statement the replay cannot model
+	 * is reported (PGD901) and the audit goes on */
+	c.load.allow_unmodeled = true;
 	if (argc < 2) {
 		usage(stderr);
 		return PGD_EXIT_USAGE;

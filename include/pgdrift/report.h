@@ -35,15 +35,16 @@ struct pgd_report_meta {
 	 * or a snapshot of one, else NULL; shown in every report's header */
 	const char *expected_server;
 	const char *actual_server;
+	/* how complete the audit was: the statements the replay did not
+	 * model ("N statements not modeled"); unmodeled_known is false when
+	 * neither side is a migration folder */
+	bool unmodeled_known;
+	size_t unmodeled;
 	size_t suppressed;    /* findings a baseline suppressed */
 	const char *baseline; /* the baseline file, or NULL */
 	/* the migration history compared ("history table ... (N rows)"), or
 	 * NULL when none was */
 	const char *history;
-	/* the expected side was replayed from migration files, and how many of
-	 * their statements the replay did not model (each a PGD901) */
-	bool replayed;
-	size_t unmodeled;
 	/* --source-url: a link template with {path} and {line} (HTML); NULL:
 	 * links are the migration paths as given, relative */
 	const char *source_url;

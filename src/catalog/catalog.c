@@ -406,7 +406,8 @@ static int on_policies(struct reader *r, PGresult *res)
 }
 
 static const char sql_triggers[] =
-		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def"
+		  "SELECT tg.tgrelid, tg.tgname, pg_get_triggerdef(tg.oid) AS def,"
+		  " tg.tgenabled"
 		  " FROM pg_trigger tg"
 		  " JOIN pg_class c ON c.oid = tg.tgrelid"
 		  " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -424,7 +425,13 @@ static int on_triggers(struct reader *r, PGresult *res)
 			return -1;
 		}
 		struct pgd_trigger *tg = pgd_table_add_trigger(r->m, t, PQgetvalue(res, i, 1));
-		tg->def = pgd_schema_strdup(r->m, def);
+		/* ALTER TABLE ... DISABLE TRIGGER & co: not in the definition */
+		const char *en = PQgetvalue(res, i, 3);
+		const char *state = *en == 'D' ? " DISABLED" : *en == 'A' ? " ENABLE ALWAYS"
+				  : *en == 'R' ? " ENABLE REPLICA" : "";
+		char *full = pgd_xasprintf("%s%s", def, state);
+		tg->def = pgd_schema_strdup(r->m, full);
+		free(full);
 		free(def);
 	}
 	r->stats->objects += PQntuples(res);
@@ -674,6 +681,7 @@ static int on_functions(struct reader *r, PGresult *res)
 			r->m, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 			PQgetvalue(res, i, 2));
 		f->security_definer = bval(res, i, 3);
+		/* the body and attributes come from function_attrs */
 		f->exec_roles = json_strings(r, val(res, i, 4), &f->nexec_roles);
 		f->exec_known = true;
 	}

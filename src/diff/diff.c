@@ -5,6 +5,7 @@
  */
 #include <fnmatch.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgdrift/diff.h"
 #include "pgdrift/strbuf.h"
@@ -886,12 +887,25 @@ static void tables_diff(struct dctx *d)
 
 /* ---- other objects */
 
+/* How a finding names an object: a function by its identity signature,
+ * since overloads share a name. Malloc'd. */
+static char *object_name(const struct pgd_object *o)
+{
+	char *name = ident2(o->schema, o->name);
+	if (o->kind != PGD_FUNCTION)
+		return name;
+	const struct pgd_function *fn = (const struct pgd_function *)o;
+	char *sig = pgd_xasprintf("%s(%s)", name, fn->args ? fn->args : "");
+	free(name);
+	return sig;
+}
+
 static void simple_missing(struct dctx *d, enum pgd_rule_id id,
 			   const struct pgd_object *o, const char *what)
 {
 	if (!schema_audited(d, o->schema))
 		return;
-	char *name = ident2(o->schema, o->name);
+	char *name = object_name(o);
 	struct pgd_finding *f = pgd_findings_add(d->out, id, name, NULL, NULL, NULL,
 						 "%s %s is missing", what, name);
 	set_source(f, o);
@@ -906,7 +920,7 @@ static void simple_unexpected(struct dctx *d, enum pgd_rule_id id,
 {
 	if (!owned(d, o->schema))
 		return;
-	char *name = ident2(o->schema, o->name);
+	char *name = object_name(o);
 	struct pgd_finding *f = pgd_findings_add(d->out, id, name, NULL, NULL, NULL,
 						 "%s %s is not in the migrations",
 						 what, name);
@@ -1020,11 +1034,94 @@ static const struct merge_ops function_ops = {
 	cmp_function, fn_only_expected, fn_only_actual, fn_both,
 };
 
+/* ---- findings an unmodeled statement may explain */
+
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* Whether text names ident as a whole word (ASCII case folded). */
+static bool mentions(const char *text, const char *ident)
+{
+	size_t n = strlen(ident);
+	if (!text || !n)
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (strncasecmp(p, ident, n) != 0)
+			continue;
+		if ((p == text || !ident_char(p[-1])) && !ident_char(p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* The last name of a dotted, possibly quoted object name, unquoted and
+ * without a function's argument list. Malloc'd. */
+static char *last_name(const char *object)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	bool quoted = false;
+	for (const char *p = object; *p; p++) {
+		if (*p == '"') {
+			if (quoted && p[1] == '"') {
+				pgd_strbuf_addch(&sb, '"');
+				p++;
+			} else {
+				quoted = !quoted;
+			}
+		} else if (!quoted && *p == '.') {
+			pgd_strbuf_reset(&sb);
+		} else if (!quoted && *p == '(') {
+			break;
+		} else {
+			pgd_strbuf_addch(&sb, *p);
+		}
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+/*
+ * A drift finding about an object whose name appears in the text of a
+ * statement the replay did not model may be that statement's doing: say
+ * so, with the statement's file:line, so nobody chases a false drift.
+ */
+static void attribute_unmodeled(struct pgd_findings *out, size_t from,
+				const struct pgd_schema *exp)
+{
+	if (!exp->nunmodeled)
+		return;
+	for (size_t i = from; i < out->n; i++) {
+		struct pgd_finding *x = &out->v[i];
+		if (x->rule->category != PGD_CAT_DRIFT || !x->object)
+			continue;
+		char *names[2] = { last_name(x->object),
+				   x->table ? last_name(x->table) : NULL };
+		const struct pgd_unmodeled *hit = NULL;
+		for (size_t k = 0; k < 2 && !hit; k++)
+			for (size_t u = 0; names[k] && u < exp->nunmodeled && !hit; u++)
+				if (exp->unmodeled[u].src.file &&
+				    mentions(exp->unmodeled[u].src.stmt, names[k]))
+					hit = &exp->unmodeled[u];
+		if (hit) {
+			char *m = pgd_xasprintf("%s (possibly made by the unmodeled "
+						"statement at %s:%u)", x->message,
+						hit->src.file, hit->src.line);
+			free(x->message);
+			x->message = m;
+		}
+		free(names[0]);
+		free(names[1]);
+	}
+}
+
 void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 	      const struct pgd_diff_options *opts, struct pgd_findings *out)
 {
 	static const struct pgd_diff_options none = { 0 };
 	struct dctx d = { expected, actual, opts ? opts : &none, out, NULL, NULL };
+	size_t first = out->n;
 	pgd_schema_sort(expected);
 	pgd_schema_sort(actual);
 
@@ -1060,6 +1157,7 @@ void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 	struct pgd_diff_privileges_scope scope = { scope_audited, scope_table, &d };
 	pgd_diff_privileges(expected, actual, &scope, out);
 
+	attribute_unmodeled(out, first, expected);
 	if (d.opts->report_unmodeled)
 		for (size_t i = 0; i < expected->nunmodeled; i++) {
 			const struct pgd_unmodeled *u = &expected->unmodeled[i];

@@ -3,6 +3,7 @@
  * Pure comparison: the rows come from the catalog, the files from the
  * loader; nothing here talks to a database.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,84 @@ static struct pgd_finding *file_finding(struct cmp *c, enum pgd_rule_id id,
 }
 
 /*
+ * A file's or a history row's text as a token stream: comments, white
+ * space and statement-ending ';' out, string literals, quoted identifiers
+ * and dollar-quoted bodies kept byte for byte. Two texts with the same
+ * stream are the same statements however a runner split and trimmed them
+ * (one element per file, one per statement, comments kept or not).
+ * Appends to sb.
+ */
+static void add_token_text(struct pgd_strbuf *sb, const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '-' && i + 1 < len && s[i + 1] == '-') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < len && s[i + 1] == '*') {
+			int depth = 0;
+			do {
+				if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+					depth++;
+					i += 2;
+				} else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/') {
+					depth--;
+					i += 2;
+				} else {
+					i++;
+				}
+			} while (i < len && depth > 0);
+		} else if (ch == '\'' || ch == '"') {
+			/* E'...' takes backslash escapes */
+			bool esc = ch == '\'' && i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e');
+			size_t j = i + 1;
+			while (j < len) {
+				if (esc && s[j] == '\\' && j + 1 < len) {
+					j += 2;
+					continue;
+				}
+				if (s[j] == ch) {
+					if (j + 1 < len && s[j + 1] == ch) {
+						j += 2;
+						continue;
+					}
+					break;
+				}
+				j++;
+			}
+			j = j < len ? j + 1 : len;
+			pgd_strbuf_add(sb, s + i, j - i);
+			i = j;
+		} else if (ch == '$' && (i == 0 || !(isalnum((unsigned char)s[i - 1]) ||
+						  s[i - 1] == '_')) &&
+			   i + 1 < len && !isdigit((unsigned char)s[i + 1])) {
+			size_t t = i + 1;
+			while (t < len && (isalnum((unsigned char)s[t]) || s[t] == '_' ||
+					   (unsigned char)s[t] >= 0x80))
+				t++;
+			if (t < len && s[t] == '$') {
+				size_t taglen = t + 1 - i;
+				size_t j = t + 1;
+				while (j + taglen <= len && memcmp(s + j, s + i, taglen) != 0)
+					j++;
+				j = j + taglen <= len ? j + taglen : len;
+				pgd_strbuf_add(sb, s + i, j - i);
+				i = j;
+			} else {
+				pgd_strbuf_addch(sb, ch);
+				i++;
+			}
+		} else if (isspace((unsigned char)ch) || ch == ';') {
+			i++;
+		} else {
+			pgd_strbuf_addch(sb, ch);
+			i++;
+		}
+	}
+}
+
+/*
  * The file's statements against the recorded ones. Returns true when they
  * match; otherwise adds PGD305 unless report is false.
  */
@@ -424,6 +503,16 @@ static bool compare_statements(struct cmp *c, struct pgd_migration_file *mf,
 			break;
 	}
 	bool match = k == n && k == m;
+	if (!match) {
+		/* split or trimmed otherwise: compare the token streams */
+		struct pgd_strbuf a = PGD_STRBUF_INIT, b = PGD_STRBUF_INIT;
+		add_token_text(&a, mf->src.text, mf->src.len);
+		for (size_t r = 0; r < m; r++)
+			add_token_text(&b, row->statements[r], strlen(row->statements[r]));
+		match = a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf, a.len) == 0);
+		pgd_strbuf_release(&a);
+		pgd_strbuf_release(&b);
+	}
 	if (!match && report) {
 		unsigned line = k < n ? pgd_srcfile_line_of(&mf->src, offs[k])
 				      : n ? pgd_srcfile_line_of(&mf->src, offs[n - 1]) : 1;

@@ -4,6 +4,7 @@
  * ddl_table.c, DROP COLUMN's dependency rules are in ddl_drop.c.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "replay.h"
 
@@ -56,6 +57,39 @@ static bool recurses(PgQuery__AlterTableType subtype)
 	default:
 		return false;
 	}
+}
+
+/* ENABLE/DISABLE TRIGGER name|ALL|USER: the state is the suffix the
+ * catalog reader appends to the definition (" DISABLED", ...). */
+static void trigger_state(struct replay *r, struct pgd_table *t,
+			  const PgQuery__AlterTableCmd *cmd, const char *state)
+{
+	static const char *const states[] = { " DISABLED", " ENABLE ALWAYS",
+					      " ENABLE REPLICA" };
+	bool one = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig ||
+		   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig ||
+		   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig ||
+		   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig;
+	bool found = false;
+	for (size_t i = 0; i < t->ntriggers; i++) {
+		struct pgd_trigger *tg = t->triggers[i];
+		if (one && (!cmd->name || strcmp(tg->obj.name, cmd->name)))
+			continue;
+		found = true;
+		size_t len = strlen(tg->def);
+		for (size_t k = 0; k < PGD_ARRAY_SIZE(states); k++) {
+			size_t n = strlen(states[k]);
+			if (len > n && !strcmp(tg->def + len - n, states[k]))
+				len -= n;
+		}
+		char *def = pgd_xasprintf("%.*s%s", (int)len, tg->def, state);
+		tg->def = pgd_schema_strdup(r->m, def);
+		free(def);
+		rp_touch(r, &tg->obj);
+	}
+	if (one && !found)
+		rp_error(r, -1, "trigger \"%s\" for table \"%s\" does not exist",
+			 cmd->name ? cmd->name : "?", t->obj.name);
 }
 
 static void alter_cmd(struct replay *r, struct pgd_table *t,
@@ -389,14 +423,22 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
+		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigAll:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
+		trigger_state(r, t, cmd, "");
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser:
+		trigger_state(r, t, cmd, " DISABLED");
+		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
+		trigger_state(r, t, cmd, " ENABLE ALWAYS");
+		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
+		trigger_state(r, t, cmd, " ENABLE REPLICA");
 		break;
 	default:
 		rp_unmodeled(r, "ALTER TABLE", "this ALTER TABLE action is not replayed");
@@ -404,8 +446,70 @@ static void alter_cmd(struct replay *r, struct pgd_table *t,
 	}
 }
 
+/* The view rv names (through the search_path), or NULL. */
+static struct pgd_view *view_of(struct replay *r, const PgQuery__RangeVar *rv)
+{
+	const struct pgd_object *o = NULL;
+	if (rv->schemaname && *rv->schemaname)
+		o = pgd_schema_find_rel(r->m, rv->schemaname, rv->relname);
+	for (size_t i = 0; !o && !(rv->schemaname && *rv->schemaname) &&
+			   i < r->nsearch_path; i++)
+		o = pgd_schema_find_rel(r->m, r->search_path[i], rv->relname);
+	return o && o->kind == PGD_VIEW ? (struct pgd_view *)o : NULL;
+}
+
+/* A reloption's boolean value: "true", "on", "1", or no value at all. */
+static bool option_on(const PgQuery__DefElem *de)
+{
+	if (!de->arg)
+		return true;
+	if (de->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+		return de->arg->boolean->boolval;
+	if (de->arg->node_case == PG_QUERY__NODE__NODE_INTEGER)
+		return de->arg->integer->ival != 0;
+	const char *v = pgd_pgq_str(de->arg);
+	return v && (!strcasecmp(v, "true") || !strcasecmp(v, "on") ||
+		     !strcmp(v, "1") || !strcasecmp(v, "yes"));
+}
+
+/* ALTER VIEW (or ALTER TABLE on a view) SET/RESET (security_invoker):
+ * the one view option the model keeps; OWNER TO and the rest change
+ * nothing it holds. */
+static void alter_view(struct replay *r, struct pgd_view *v,
+		       const PgQuery__AlterTableStmt *s)
+{
+	for (size_t i = 0; i < s->n_cmds; i++) {
+		const PgQuery__AlterTableCmd *cmd = s->cmds[i]->node_case ==
+			PG_QUERY__NODE__NODE_ALTER_TABLE_CMD ? s->cmds[i]->alter_table_cmd : NULL;
+		if (!cmd || !cmd->def || cmd->def->node_case != PG_QUERY__NODE__NODE_LIST)
+			continue;
+		bool set = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions;
+		bool reset = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions;
+		if (!set && !reset)
+			continue;
+		const PgQuery__List *l = cmd->def->list;
+		for (size_t k = 0; k < l->n_items; k++) {
+			const PgQuery__DefElem *de = l->items[k]->node_case ==
+				PG_QUERY__NODE__NODE_DEF_ELEM ? l->items[k]->def_elem : NULL;
+			if (!de || !de->defname || strcmp(de->defname, "security_invoker"))
+				continue;
+			v->security_invoker = set && option_on(de);
+			rp_touch(r, &v->obj);
+		}
+	}
+}
+
 void rp_alter_table(struct replay *r, PgQuery__AlterTableStmt *s)
 {
+	if ((s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||
+	     s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) && s->relation) {
+		/* ALTER TABLE works on a view too (OWNER TO, SET (...)) */
+		struct pgd_view *v = view_of(r, s->relation);
+		if (v) {
+			alter_view(r, v, s);
+			return;
+		}
+	}
 	if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
 		/* ALTER INDEX/VIEW/SEQUENCE ... SET (...) and the like */
 		if (s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW ||

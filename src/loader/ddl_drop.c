@@ -709,6 +709,55 @@ static void drop_table_object(struct replay *r, PgQuery__DropStmt *s,
 	}
 }
 
+/* Whether canonical text calls the function sig names ("public.f("). */
+static bool calls(const char *text, const char *sig)
+{
+	for (const char *p = text ? strstr(text, sig) : NULL; p; p = strstr(p + 1, sig))
+		if (p == text || !(p[-1] == '_' || p[-1] == '.' || p[-1] == '"' ||
+				   (p[-1] >= 'a' && p[-1] <= 'z') ||
+				   (p[-1] >= '0' && p[-1] <= '9')))
+			return true;
+	return false;
+}
+
+void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
+				 bool cascade)
+{
+	if (!cascade)
+		return;
+	struct pgd_strbuf sig = PGD_STRBUF_INIT;
+	rp_qualified(&sig, f->obj.schema, f->obj.name);
+	pgd_strbuf_addch(&sig, '(');
+	/* another overload of the same name keeps its callers: the text
+	 * cannot tell them apart, so only a unique name cascades */
+	size_t same = 0;
+	for (size_t i = 0; i < r->m->nfunctions; i++)
+		same += !strcmp(r->m->functions[i]->obj.name, f->obj.name) &&
+			!strcmp(r->m->functions[i]->obj.schema, f->obj.schema);
+	for (size_t i = 0; same == 1 && i < r->m->ntables; i++) {
+		struct pgd_table *t = r->m->tables[i];
+		for (size_t k = t->ntriggers; k-- > 0;)
+			if (calls(t->triggers[k]->def, sig.buf)) {
+				pgd_schema_add_tombstone(r->m, PGD_TRIGGER, t->obj.schema,
+							 t->obj.name, t->triggers[k]->obj.name,
+							 &r->src);
+				pgd_table_remove_trigger(t, t->triggers[k]);
+			}
+		for (size_t k = t->npolicies; k-- > 0;)
+			if (calls(t->policies[k]->using_expr, sig.buf) ||
+			    calls(t->policies[k]->check_expr, sig.buf)) {
+				pgd_schema_add_tombstone(r->m, PGD_POLICY, t->obj.schema,
+							 t->obj.name, t->policies[k]->obj.name,
+							 &r->src);
+				pgd_table_remove_policy(t, t->policies[k]);
+			}
+		for (size_t k = 0; k < t->ncolumns; k++)
+			if (calls(t->columns[k]->def, sig.buf))
+				t->columns[k]->def = NULL;
+	}
+	pgd_strbuf_release(&sig);
+}
+
 void rp_drop(struct replay *r, PgQuery__DropStmt *s)
 {
 	for (size_t i = 0; i < s->n_objects && !r->failed; i++) {
@@ -785,20 +834,23 @@ void rp_drop(struct replay *r, PgQuery__DropStmt *s)
 		case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
 			PgQuery__ObjectWithArgs *ow = obj->node_case ==
 				PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS ? obj->object_with_args : NULL;
-			const char *schema, *name;
-			if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
+			bool ambiguous;
+			struct pgd_function *f = rp_find_function(r, ow, &ambiguous);
+			if (!f) {
+				const char *nm = ow && ow->n_objname
+							 ? pgd_pgq_str(ow->objname[ow->n_objname - 1])
+							 : NULL;
+				if (ambiguous)
+					rp_error(r, -1, "function name \"%s\" is not unique", nm ? nm : "?");
+				else if (!s->missing_ok)
+					rp_error(r, -1, "function %s does not exist", nm ? nm : "?");
 				break;
-			for (size_t k = r->m->nfunctions; k-- > 0;) {
-				struct pgd_function *f = r->m->functions[k];
-				if (strcmp(f->obj.name, name) == 0 &&
-				    (!schema || strcmp(f->obj.schema, schema) == 0)) {
-					pgd_schema_add_tombstone(r->m, PGD_FUNCTION,
-								 f->obj.schema, NULL,
-								 f->obj.name, &r->src);
-					pgd_schema_remove_function(r->m, f);
-					break;
-				}
 			}
+			rp_drop_function_dependents(r, f, s->behavior ==
+				PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE);
+			pgd_schema_add_tombstone(r->m, PGD_FUNCTION, f->obj.schema, NULL,
+						 f->obj.name, &r->src);
+			pgd_schema_remove_function(r->m, f);
 			break;
 		}
 		default:

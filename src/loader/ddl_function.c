@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "replay.h"
 #include "pgdrift/eval.h"
@@ -297,6 +298,47 @@ static void function_attrs(struct replay *r, struct pgd_function *f,
 		f->body = pgd_schema_strdup(r->m, "");
 }
 
+struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs *ow,
+				      bool *ambiguous)
+{
+	const char *schema, *name;
+	*ambiguous = false;
+	if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
+		return NULL;
+	if (ow->args_unspecified) {
+		struct pgd_function *hit = NULL;
+		for (size_t k = 0; k < r->nsearch_path + 1 && !hit; k++) {
+			const char *s = schema ? schema : k < r->nsearch_path
+							  ? r->search_path[k] : NULL;
+			if (!s)
+				break;
+			for (size_t i = 0; i < r->m->nfunctions; i++) {
+				struct pgd_function *f = r->m->functions[i];
+				if (strcmp(f->obj.name, name) || strcmp(f->obj.schema, s))
+					continue;
+				if (hit) {
+					*ambiguous = true;
+					return NULL;
+				}
+				hit = f;
+			}
+			if (schema)
+				break;
+		}
+		return hit;
+	}
+	char *args = ow->n_objfuncargs
+			     ? rp_function_args(r, ow->objfuncargs, ow->n_objfuncargs, false)
+			     : rp_function_args(r, ow->objargs, ow->n_objargs, true);
+	struct pgd_function *f = NULL;
+	if (schema)
+		f = pgd_schema_find_function(r->m, schema, name, args);
+	for (size_t k = 0; !schema && !f && k < r->nsearch_path; k++)
+		f = pgd_schema_find_function(r->m, r->search_path[k], name, args);
+	free(args);
+	return f;
+}
+
 void rp_create_function(struct replay *r, PgQuery__CreateFunctionStmt *s)
 {
 	const char *schema, *name;
@@ -351,23 +393,8 @@ void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 
 struct pgd_function *rp_find_routine(struct replay *r, PgQuery__ObjectWithArgs *ow)
 {
-	const char *schema, *name;
-	if (!ow || !rp_split_names(ow->objname, ow->n_objname, &schema, &name))
-		return NULL;
-	char *args = ow->args_unspecified ? NULL
-		: rp_function_args(r, ow->objargs, ow->n_objargs, true);
-	struct pgd_function *hit = NULL;
-	for (size_t k = 0; k < r->m->nfunctions && !hit; k++) {
-		struct pgd_function *f = r->m->functions[k];
-		if (strcmp(f->obj.name, name) || (args && strcmp(f->args, args)))
-			continue;
-		if (schema ? !strcmp(f->obj.schema, schema)
-			   : rp_in_list((const char *const *)r->search_path,
-					r->nsearch_path, f->obj.schema))
-			hit = f;
-	}
-	free(args);
-	return hit;
+	bool ambiguous;
+	return rp_find_function(r, ow, &ambiguous);
 }
 
 void rp_alter_function(struct replay *r, PgQuery__AlterFunctionStmt *s)

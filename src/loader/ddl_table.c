@@ -196,6 +196,11 @@ int rp_add_constraint(struct replay *r, struct pgd_table *t,
 			pgd_strbuf_add_ident(&def, c->columns[i]);
 		}
 		pgd_strbuf_addch(&def, ')');
+		/* the attributes are the constraint's, whatever the index */
+		if (con->deferrable)
+			pgd_strbuf_addstr(&def, " DEFERRABLE");
+		if (con->initdeferred)
+			pgd_strbuf_addstr(&def, " INITIALLY DEFERRED");
 		c->def = pgd_schema_strdup(r->m, def.buf);
 		pgd_strbuf_release(&def);
 		if (strcmp(ix->obj.name, name) != 0)
@@ -325,6 +330,33 @@ int rp_add_constraint(struct replay *r, struct pgd_table *t,
 	return 0;
 }
 
+/* A PRIMARY KEY or UNIQUE on plain columns that a repeat can merge with:
+ * not USING INDEX, no INCLUDE, no index options. */
+static bool plain_key(const PgQuery__Constraint *con)
+{
+	return !(con->indexname && *con->indexname) && !con->n_including &&
+	       !con->n_options && !con->where_clause;
+}
+
+/* Whether two pending PRIMARY KEY/UNIQUE constraints index the same key
+ * the same way (columns in order, NULLS NOT DISTINCT, deferrability). */
+static bool same_key(const struct pending *a, const struct pending *b)
+{
+	const PgQuery__Constraint *x = a->con, *y = b->con;
+	size_t nx = x->n_keys ? x->n_keys : a->column != NULL;
+	size_t ny = y->n_keys ? y->n_keys : b->column != NULL;
+	if (nx != ny || !nx || x->nulls_not_distinct != y->nulls_not_distinct ||
+	    x->deferrable != y->deferrable || x->initdeferred != y->initdeferred)
+		return false;
+	for (size_t i = 0; i < nx; i++) {
+		const char *kx = x->n_keys ? pgd_pgq_str(x->keys[i]) : a->column;
+		const char *ky = y->n_keys ? pgd_pgq_str(y->keys[i]) : b->column;
+		if (!kx || !ky || strcmp(kx, ky))
+			return false;
+	}
+	return true;
+}
+
 /* Adds pending constraints in PostgreSQL's order: CHECK constraints are
  * created with the table, then the indexes of PRIMARY KEY and UNIQUE, then
  * FOREIGN KEYs (they need the referenced keys). */
@@ -337,18 +369,52 @@ void rp_add_pending(struct replay *r, struct pgd_table *t,
 		{ PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION, PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION },
 		{ PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN, PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN },
 	};
+	/* a UNIQUE that repeats the primary key (or an earlier UNIQUE) of
+	 * the same statement makes no second index: PostgreSQL drops it and,
+	 * when the kept one has no name, gives it the dropped one's */
+	const char **rename = pgd_xcalloc(l->n ? l->n : 1, sizeof(*rename));
+	bool *dropped = pgd_xcalloc(l->n ? l->n : 1, sizeof(*dropped));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < l->n; i++) {
+			PgQuery__Constraint *ci = l->v[i].con;
+			if (ci->contype != (pass ? PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE
+						 : PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) ||
+			    !plain_key(ci))
+				continue;
+			for (int ppass = 0; ppass <= pass; ppass++)
+				for (size_t j = 0; j < l->n && !dropped[i]; j++) {
+					PgQuery__Constraint *cj = l->v[j].con;
+					if (j == i || dropped[j] || !plain_key(cj) ||
+					    cj->contype != (ppass ? PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE
+								  : PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) ||
+					    (ppass == pass && j > i) ||
+					    !same_key(&l->v[i], &l->v[j]))
+						continue;
+					dropped[i] = true;
+					bool unnamed = !(rename[j] || (cj->conname && *cj->conname));
+					if (unnamed && ci->conname && *ci->conname)
+						rename[j] = ci->conname;
+				}
+		}
 	for (size_t k = 0; k < PGD_ARRAY_SIZE(order); k++) {
 		/* PostgreSQL names the primary key before unique constraints */
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t i = 0; i < l->n; i++) {
 				PgQuery__ConstrType ct = l->v[i].con->contype;
-				if (ct != order[k][pass])
+				if (ct != order[k][pass] || dropped[i])
 					continue;
 				if (pass == 1 && order[k][0] == order[k][1])
 					continue;
+				/* the tree keeps owning its strings */
+				char *own = l->v[i].con->conname;
+				if (rename[i])
+					l->v[i].con->conname = (char *)rename[i];
 				rp_add_constraint(r, t, l->v[i].con, l->v[i].column);
+				l->v[i].con->conname = own;
 			}
 	}
+	free(rename);
+	free(dropped);
 	free(l->v);
 	l->v = NULL;
 	l->n = l->alloc = 0;

@@ -538,7 +538,9 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	r->src.stmt = NULL;
 	if (k == ST_SELECT && !contains_ci(p, (size_t)(end - p), "set_config")) {
 		if (!pgd_eval_any(r->ev)) {
-			/* no migration function to call yet: not worth a parse */
+			/* no migration function to call yet: not worth a
+			 * parse; the text stays, for findings it may explain */
+			r->src.stmt = pgd_schema_strndup(r->m, p, (size_t)(end - p));
 			rp_unmodeled(r, "SELECT", "function calls in a SELECT are "
 				     "not replayed");
 			return;

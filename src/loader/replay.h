@@ -268,9 +268,20 @@ void rp_alter_function(struct replay *r, PgQuery__AlterFunctionStmt *s);
 /* Canonical argument types of a parameter list: "integer, text" (malloc'd). */
 char *rp_function_args(struct replay *r, PgQuery__Node **params, size_t n,
 		       bool objfuncargs);
-/* The function an ObjectWithArgs names (the first overload when no
- * argument list is given), or NULL. */
+/* rp_find_function without the ambiguity flag (GRANT, ALTER FUNCTION). */
 struct pgd_function *rp_find_routine(struct replay *r, PgQuery__ObjectWithArgs *ow);
+/* The function an ObjectWithArgs names (DROP/ALTER FUNCTION f(...)), by
+ * identity signature (argument names, modes of OUT arguments, defaults
+ * and typmods ignored), through the search_path when unqualified; without
+ * an argument list, the only function of that name. NULL when none is
+ * found or the name alone is ambiguous (*ambiguous then set). Borrowed. */
+struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs *ow,
+				      bool *ambiguous); /* ddl_function.c */
+/* DROP FUNCTION f: with cascade, the triggers that execute f (on platform
+ * tables such as auth.users too), the policies and column defaults that
+ * call it go with it, as PostgreSQL's dependency walk takes them. */
+void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
+				 bool cascade); /* ddl_drop.c */
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
 
 /* ---- ddl_setting.c */

@@ -540,19 +540,52 @@ void pgd_schema_remove_view(struct pgd_schema *m, struct pgd_view *v)
 	VEC_REMOVE(m, fresh, &v->obj);
 }
 
+/*
+ * The identity form of an argument list: PostgreSQL ignores type
+ * modifiers in a signature, so f(vector(1536), numeric(10,2)) is
+ * f(vector, numeric). Every "(...)" group goes, with a space before it;
+ * no canonical type name has parentheses otherwise. Malloc'd.
+ */
+static char *identity_args(const char *args)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	int depth = 0;
+	bool quoted = false;
+	for (const char *p = args ? args : ""; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		if (!quoted && *p == '(') {
+			depth++;
+			while (sb.len && sb.buf[sb.len - 1] == ' ')
+				sb.buf[--sb.len] = '\0';
+			continue;
+		}
+		if (!quoted && *p == ')' && depth) {
+			depth--;
+			continue;
+		}
+		if (!depth)
+			pgd_strbuf_addch(&sb, *p);
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
 struct pgd_function *pgd_schema_find_function(const struct pgd_schema *m,
 					      const char *schema,
 					      const char *name,
 					      const char *args)
 {
-	for (size_t i = 0; i < m->nfunctions; i++) {
+	char *id = identity_args(args);
+	struct pgd_function *found = NULL;
+	for (size_t i = 0; i < m->nfunctions && !found; i++) {
 		struct pgd_function *f = m->functions[i];
 		if (strcmp(f->obj.name, name) == 0 &&
 		    strcmp(f->obj.schema, schema) == 0 &&
-		    strcmp(f->args, args) == 0)
-			return f;
+		    strcmp(f->args, id) == 0)
+			found = f;
 	}
-	return NULL;
+	free(id);
+	return found;
 }
 
 struct pgd_function *pgd_schema_find_function_name(const struct pgd_schema *m,
@@ -569,7 +602,9 @@ struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
 {
 	struct pgd_function *f =
 		new_object(m, sizeof(*f), PGD_FUNCTION, schema, name);
-	f->args = pgd_schema_strdup(m, args);
+	char *id = identity_args(args);
+	f->args = pgd_schema_strdup(m, id);
+	free(id);
 	VEC_PUSH(m, functions, f);
 	if (m->track_fresh)
 		VEC_PUSH(m, fresh, &f->obj);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 #include "pgq.h"
 
@@ -137,15 +138,35 @@ int pgd_norm_constraint(const struct pgd_nctx *ctx, struct pgd_schema *m,
 			struct pgd_table *rt =
 				pgd_schema_find_table(m, rs, pk->relname);
 			struct pgd_constraint *pkc = primary_key(rt);
-			if (!pkc) {
+			const char *pkey = pkc ? NULL
+					       : pgd_platform_table_key(rs, pk->relname);
+			if (!pkc && pkey) {
+				/* `references auth.users`: the platform's key */
+				size_t n = 1;
+				for (const char *p = pkey; *p; p++)
+					n += *p == ',';
+				c->ref_columns = pgd_schema_alloc(m, n * sizeof(*c->ref_columns));
+				c->nref_columns = 0;
+				for (const char *p = pkey; *p;) {
+					while (*p == ' ' || *p == ',')
+						p++;
+					size_t len = strcspn(p, ",");
+					if (len)
+						c->ref_columns[c->nref_columns++] =
+							pgd_schema_strndup(m, p, len);
+					p += len;
+				}
+			} else if (!pkc) {
 				pgd_strbuf_addf(err,
 					"foreign key references %s.%s without columns, "
 					"and that table has no known primary key",
 					rs, pk->relname);
 				return -1;
 			}
-			c->ref_columns = pkc->columns;
-			c->nref_columns = pkc->ncolumns;
+			if (pkc) {
+				c->ref_columns = pkc->columns;
+				c->nref_columns = pkc->ncolumns;
+			}
 		}
 		pgd_strbuf_addstr(&sb, "FOREIGN KEY ");
 		add_col_list(&sb, keys, nkeys);

@@ -8,8 +8,8 @@
  * server output leaves it unchanged):
  *  - casts on constants go, and the constant takes the cast's type where it
  *    is a number or boolean ('-1'::integer == -1, 't'::boolean == true);
- *    casts on arrays of constants and text casts on columns (what the
- *    server adds to varchar columns) go too;
+ *    casts on arrays of constants and text casts on columns and scalar
+ *    sub-selects (what the server adds to varchar values) go too;
  *  - x IN (a, b) becomes x = ANY (ARRAY[a, b]); NOT IN becomes <> ALL;
  *    BETWEEN becomes two comparisons joined by AND (NOT BETWEEN: OR);
  *  - type names become pg_catalog internal names or schema.name;
@@ -25,8 +25,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pb.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 #include "pgq.h"
 
@@ -274,20 +276,6 @@ static void canon_typename(struct cx *cx, PgQuery__TypeName *tn)
 	free(nm);
 }
 
-/* Well-known extension functions, for unqualified calls. */
-static const struct {
-	const char *func, *extension;
-} ext_funcs[] = {
-	{ "uuid_generate_v1", "uuid-ossp" },  { "uuid_generate_v1mc", "uuid-ossp" },
-	{ "uuid_generate_v3", "uuid-ossp" },  { "uuid_generate_v4", "uuid-ossp" },
-	{ "uuid_generate_v5", "uuid-ossp" },  { "uuid_nil", "uuid-ossp" },
-	{ "crypt", "pgcrypto" },              { "gen_salt", "pgcrypto" },
-	{ "digest", "pgcrypto" },             { "hmac", "pgcrypto" },
-	{ "gen_random_bytes", "pgcrypto" },   { "pgp_sym_encrypt", "pgcrypto" },
-	{ "pgp_sym_decrypt", "pgcrypto" },    { "armor", "pgcrypto" },
-	{ "encrypt", "pgcrypto" },            { "decrypt", "pgcrypto" },
-};
-
 static const char *resolve_function(const struct pgd_nctx *ctx, const char *name)
 {
 	if (ctx->model)
@@ -298,10 +286,10 @@ static const char *resolve_function(const struct pgd_nctx *ctx, const char *name
 			if (pgd_schema_find_function_name(ctx->model, s, name))
 				return s;
 		}
-	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_funcs); i++)
-		if (strcmp(ext_funcs[i].func, name) == 0)
-			return pgd_norm_extension_schema(ctx, ext_funcs[i].extension);
-	return NULL;
+	/* a member of an extension the migrations do not define: the
+	 * server resolved it in the extension's schema */
+	const char *ext = pgd_platform_extension_of(PGD_PM_FUNCTION, name);
+	return ext ? pgd_norm_extension_schema(ctx, ext) : NULL;
 }
 
 const char *pgd_norm_resolve_rel(const struct pgd_nctx *ctx, const char *name)
@@ -521,6 +509,104 @@ static bool is_numeric_type(const char *t)
 }
 
 /* Gives a constant the value the cast's type reads it as. */
+/*
+ * An interval literal as interval_out prints it (IntervalStyle postgres):
+ * '1 month' is '1 mon', '2 hours 30 minutes' is '02:30:00', '1 week' is
+ * '7 days'. Only whole quantities of the usual units (and fractional
+ * seconds); anything else gives NULL and the text stays as written.
+ * Malloc'd.
+ */
+static char *interval_text(const char *s)
+{
+	static const struct {
+		const char *name;
+		int field; /* 0 months, 1 days, 2 microseconds */
+		long long mult;
+	} units[] = {
+		{ "millennium", 0, 12000 }, { "millenniums", 0, 12000 }, { "millennia", 0, 12000 },
+		{ "century", 0, 1200 }, { "centuries", 0, 1200 }, { "decade", 0, 120 },
+		{ "decades", 0, 120 }, { "year", 0, 12 }, { "years", 0, 12 }, { "y", 0, 12 },
+		{ "yr", 0, 12 }, { "yrs", 0, 12 }, { "month", 0, 1 }, { "months", 0, 1 },
+		{ "mon", 0, 1 }, { "mons", 0, 1 }, { "week", 1, 7 }, { "weeks", 1, 7 },
+		{ "w", 1, 7 }, { "day", 1, 1 }, { "days", 1, 1 }, { "d", 1, 1 },
+		{ "hour", 2, 3600000000LL }, { "hours", 2, 3600000000LL }, { "h", 2, 3600000000LL },
+		{ "hr", 2, 3600000000LL }, { "hrs", 2, 3600000000LL },
+		{ "minute", 2, 60000000LL }, { "minutes", 2, 60000000LL }, { "min", 2, 60000000LL },
+		{ "mins", 2, 60000000LL }, { "m", 2, 60000000LL },
+		{ "second", 2, 1000000LL }, { "seconds", 2, 1000000LL }, { "sec", 2, 1000000LL },
+		{ "secs", 2, 1000000LL }, { "s", 2, 1000000LL },
+		{ "millisecond", 2, 1000LL }, { "milliseconds", 2, 1000LL }, { "ms", 2, 1000LL },
+		{ "microsecond", 2, 1LL }, { "microseconds", 2, 1LL }, { "us", 2, 1LL },
+	};
+	long long f[3] = { 0, 0, 0 };
+	const char *p = s;
+	bool any = false;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		errno = 0;
+		double v = strtod(p, &end);
+		if (end == p || errno)
+			return NULL;
+		p = end;
+		while (*p == ' ')
+			p++;
+		const char *u = p;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			p++;
+		size_t ul = (size_t)(p - u);
+		if (!ul)
+			return NULL;
+		size_t k = 0;
+		for (; k < PGD_ARRAY_SIZE(units); k++)
+			if (strlen(units[k].name) == ul && !strncasecmp(units[k].name, u, ul))
+				break;
+		if (k == PGD_ARRAY_SIZE(units))
+			return NULL;
+		double x = v * (double)units[k].mult;
+		if (x != (double)(long long)x || x > 1e15 || x < -1e15)
+			return NULL; /* a fraction PostgreSQL would spread over units */
+		f[units[k].field] += (long long)x;
+		any = true;
+	}
+	if (!any)
+		return NULL;
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	bool is_zero = true, is_before = false;
+	long long parts[3] = { f[0] / 12, f[0] % 12, f[1] };
+	static const char *const names[3] = { "year", "mon", "day" };
+	for (int i = 0; i < 3; i++) {
+		if (!parts[i])
+			continue;
+		pgd_strbuf_addf(&sb, "%s%s%lld %s%s", is_zero ? "" : " ",
+				!is_zero && is_before && parts[i] > 0 ? "+" : "",
+				parts[i], names[i], parts[i] != 1 ? "s" : "");
+		is_before = parts[i] < 0;
+		is_zero = false;
+	}
+	long long us = f[2];
+	if (us || is_zero) {
+		bool minus = us < 0;
+		unsigned long long a = minus ? (unsigned long long)(-us) : (unsigned long long)us;
+		unsigned long long h = a / 3600000000ULL, m = a / 60000000ULL % 60,
+				   sec = a / 1000000ULL % 60, frac = a % 1000000ULL;
+		pgd_strbuf_addf(&sb, "%s%s%02llu:%02llu:%02llu", is_zero ? "" : " ",
+				minus ? "-" : is_before ? "+" : "", h, m, sec);
+		if (frac) {
+			char buf[8];
+			snprintf(buf, sizeof(buf), "%06llu", frac);
+			size_t n = 6;
+			while (n && buf[n - 1] == '0')
+				buf[--n] = '\0';
+			pgd_strbuf_addf(&sb, ".%s", buf);
+		}
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
 static void fold_const(PgQuery__AConst *c, const char *type)
 {
 	if (c->isnull || c->val_case != PG_QUERY__A__CONST__VAL_SVAL ||
@@ -532,6 +618,14 @@ static void fold_const(PgQuery__AConst *c, const char *type)
 		if (canon) {
 			free(c->sval->sval);
 			c->sval->sval = canon;
+		}
+		return;
+	}
+	if (!strcmp(type, "interval")) {
+		char *t = interval_text(s);
+		if (t) {
+			free(c->sval->sval);
+			c->sval->sval = t;
 		}
 		return;
 	}
@@ -596,6 +690,22 @@ static const char *cast_type_internal(const PgQuery__TypeName *tn)
 	return s ? internal_type(s) : NULL;
 }
 
+/* (SELECT col FROM ...): a scalar sub-select whose one output is a column. */
+static bool sublink_of_column(const PgQuery__Node *n)
+{
+	if (n->node_case != PG_QUERY__NODE__NODE_SUB_LINK ||
+	    n->sub_link->sub_link_type != PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK ||
+	    !n->sub_link->subselect ||
+	    n->sub_link->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+		return false;
+	const PgQuery__SelectStmt *s = n->sub_link->subselect->select_stmt;
+	if (s->n_target_list != 1 ||
+	    s->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+		return false;
+	const PgQuery__Node *v = s->target_list[0]->res_target->val;
+	return v && v->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
+}
+
 static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 {
 	PgQuery__TypeCast *tc = (*np)->type_cast;
@@ -617,7 +727,10 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 			if (arg->a_array_expr->elements[i]->node_case !=
 			    PG_QUERY__NODE__NODE_A_CONST)
 				drop = false;
-	} else if (arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && textish) {
+	} else if ((arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
+		    sublink_of_column(arg)) && textish) {
+		/* a scalar sub-select of a varchar column (auth.users.email)
+		 * gets the same text cast as the column itself */
 		drop = true;
 	}
 	if (drop) {
@@ -715,6 +828,61 @@ static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
 	walk_msg(cx, &(*np)->a_expr->base);
 }
 
+/*
+ * A qualified relation name in a regclass literal ("public"."s", Public.S)
+ * as regclassout prints it: unquoted parts folded to lower case, each part
+ * quoted only where needed. Malloc'd, or NULL when it is not two or three
+ * well-formed parts.
+ */
+static char *regclass_text(const char *lit)
+{
+	struct pgd_strbuf out = PGD_STRBUF_INIT, part = PGD_STRBUF_INIT;
+	size_t nparts = 0;
+	const char *p = lit;
+	for (;;) {
+		pgd_strbuf_reset(&part);
+		if (*p == '"') {
+			for (p++; *p; p++) {
+				if (*p == '"' && p[1] == '"')
+					pgd_strbuf_addch(&part, *p++);
+				else if (*p == '"')
+					break;
+				else
+					pgd_strbuf_addch(&part, *p);
+			}
+			if (*p != '"')
+				goto bad;
+			p++;
+		} else {
+			for (; *p && *p != '.'; p++) {
+				if (*p == '"' || *p == ' ')
+					goto bad;
+				pgd_strbuf_addch(&part, *p >= 'A' && *p <= 'Z'
+							    ? (char)(*p - 'A' + 'a') : *p);
+			}
+		}
+		if (!part.len)
+			goto bad;
+		if (nparts++)
+			pgd_strbuf_addch(&out, '.');
+		pgd_strbuf_add_ident(&out, part.buf);
+		if (!*p)
+			break;
+		if (*p++ != '.')
+			goto bad;
+	}
+	pgd_strbuf_release(&part);
+	if (nparts < 2 || nparts > 3) {
+		pgd_strbuf_release(&out);
+		return NULL;
+	}
+	return pgd_strbuf_detach(&out, NULL);
+bad:
+	pgd_strbuf_release(&part);
+	pgd_strbuf_release(&out);
+	return NULL;
+}
+
 static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 {
 	if (f->n_funcname == 2 &&
@@ -745,6 +913,16 @@ static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 			canon_node(cx, &f->args[0]);
 		a0 = f->args[0];
 		if (a0->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+		    a0->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
+		    strchr(a0->a_const->sval->sval, '.')) {
+			/* '"public"."s"' names public.s: regclass prints
+			 * each part quoted only where it needs it */
+			char *canon = regclass_text(a0->a_const->sval->sval);
+			if (canon) {
+				set_string(&a0->a_const->sval->sval, canon);
+				free(canon);
+			}
+		} else if (a0->node_case == PG_QUERY__NODE__NODE_A_CONST &&
 		    a0->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL &&
 		    !strchr(a0->a_const->sval->sval, '.')) {
 			const char *seq = a0->a_const->sval->sval;
@@ -848,7 +1026,12 @@ static void canon_columnref(struct cx *cx, PgQuery__ColumnRef *cr)
 		struct frame *f = &cx->frames[fi];
 		for (size_t i = 0; i < f->n && !ref; i++)
 			if (f->items[i].table &&
-			    pgd_table_find_column(f->items[i].table, col))
+			    (pgd_table_find_column(f->items[i].table, col) ||
+			     /* a platform table the migrations only touched
+			      * (a trigger on auth.users): its columns are known */
+			     pgd_platform_table_has_column(f->items[i].table->obj.schema,
+							   f->items[i].table->obj.name,
+							   col) == 1))
 				ref = f->items[i].refname;
 		for (size_t i = 0; i < f->n && !ref; i++)
 			if (!f->items[i].table && fi > 0)
@@ -934,6 +1117,22 @@ static void canon_select(struct cx *cx, PgQuery__SelectStmt *s)
 		if (t->node_case == PG_QUERY__NODE__NODE_RES_TARGET && t->res_target->name &&
 		    *t->res_target->name)
 			set_string(&t->res_target->name, "");
+	}
+	if (s->larg || s->rarg) {
+		/* UNION / INTERSECT / EXCEPT: each branch is a query level of
+		 * its own, with its own FROM scope (ruleutils qualifies per
+		 * branch); the rest (WITH, ORDER BY, LIMIT) belongs to the
+		 * whole */
+		PgQuery__SelectStmt *l = s->larg, *r = s->rarg;
+		s->larg = s->rarg = NULL;
+		walk_msg(cx, &s->base);
+		s->larg = l;
+		s->rarg = r;
+		if (l)
+			canon_select(cx, l);
+		if (r)
+			canon_select(cx, r);
+		return;
 	}
 	push_frame(cx);
 	for (size_t i = 0; i < s->n_from_clause; i++)
@@ -1236,6 +1435,18 @@ char *pgd_norm_index_stmt(const struct pgd_nctx *ctx, PgQuery__IndexStmt *stmt,
 				pgd_pgq_free_node(el->opclass[0]);
 				el->opclass[0] = el->opclass[1];
 				el->n_opclass = 1;
+			} else if (el->n_opclass == 1 && oc) {
+				/* an extension's opclass: the server prints the
+				 * schema the extension lives in */
+				const char *ext = pgd_platform_extension_of(PGD_PM_OPCLASS, oc);
+				const char *sch = ext ? pgd_norm_extension_schema(ctx, ext) : NULL;
+				if (ext && !sch)
+					sch = pgd_norm_creation_schema(ctx);
+				if (sch) {
+					char *nm = pgd_xstrdup(oc);
+					set_names(&el->n_opclass, &el->opclass, sch, nm);
+					free(nm);
+				}
 			}
 		}
 		/* ASC is the default; NULLS LAST goes with ASC, FIRST with DESC */

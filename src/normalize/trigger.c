@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 #include "pgq.h"
 
@@ -60,6 +61,12 @@ char *pgd_norm_trigger(const struct pgd_nctx *ctx, PgQuery__CreateTrigStmt *s)
 			if (pgd_schema_find_function_name(ctx->model,
 							  ctx->search_path[i], fn))
 				fs = ctx->search_path[i];
+	if (fn && !fs) {
+		/* moddatetime & co: the extension's schema */
+		const char *ext = pgd_platform_extension_of(PGD_PM_FUNCTION, fn);
+		if (ext)
+			fs = pgd_norm_extension_schema(ctx, ext);
+	}
 	pgd_strbuf_addstr(&sb, " EXECUTE FUNCTION ");
 	if (fs && strcmp(fs, "pg_catalog") != 0) {
 		pgd_strbuf_add_ident(&sb, fs);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 #include "pgq.h"
 
@@ -78,15 +79,6 @@ static const struct {
 	{ "serial8", 8 },     { "smallserial", 2 }, { "serial2", 2 },
 };
 
-/* Extension types and the extension that provides them. */
-static const struct {
-	const char *type, *extension;
-} ext_types[] = {
-	{ "citext", "citext" },   { "hstore", "hstore" },
-	{ "ltree", "ltree" },     { "vector", "vector" },
-	{ "geometry", "postgis" }, { "geography", "postgis" },
-};
-
 static const char *builtin_display(const char *name)
 {
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(builtin); i++)
@@ -140,10 +132,9 @@ static const char *resolve_type(const struct pgd_nctx *ctx, const char *name)
 			if (o && (o->kind == PGD_TABLE || o->kind == PGD_VIEW))
 				return ctx->search_path[i];
 		}
-	for (size_t i = 0; i < PGD_ARRAY_SIZE(ext_types); i++) {
-		if (strcmp(ext_types[i].type, name) != 0)
-			continue;
-		const char *s = pgd_norm_extension_schema(ctx, ext_types[i].extension);
+	const char *ext = pgd_platform_extension_of(PGD_PM_TYPE, name);
+	if (ext) {
+		const char *s = pgd_norm_extension_schema(ctx, ext);
 		return s ? s : pgd_norm_creation_schema(ctx);
 	}
 	return NULL;

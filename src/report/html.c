@@ -428,7 +428,7 @@ static void verdict(struct pgd_strbuf *out, const struct pgd_findings *f,
 	pgd_strbuf_addstr(out, "<dt>completeness</dt><dd>");
 	esc(out, comp);
 	free(comp);
-	if (meta->replayed)
+	if (meta->unmodeled_known)
 		pgd_strbuf_addf(out, "</dd>\n<dt>statements not modeled</dt><dd>%zu</dd>\n",
 				meta->unmodeled);
 	else

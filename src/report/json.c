@@ -75,6 +75,8 @@ void pgd_report_json(const struct pgd_findings *f,
 		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
 	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&
 		pgd_findings_count_at_least(f, meta->fail_on) > 0));
+	json_object_set_new(summary, "unmodeled", meta->unmodeled_known
+		? json_integer((json_int_t)meta->unmodeled) : json_null());
 	json_object_set_new(summary, "suppressed", json_integer((json_int_t)meta->suppressed));
 	json_object_set_new(summary, "baseline", pgd_json_str_or_null(meta->baseline));
 	json_object_set_new(root, "summary", summary);

@@ -75,11 +75,11 @@ void pgd_report_summarize(const struct pgd_findings *f,
 char *pgd_report_completeness(const struct pgd_report_meta *meta)
 {
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	if (meta->replayed && meta->unmodeled)
+	if (meta->unmodeled_known && meta->unmodeled)
 		pgd_strbuf_addf(&sb, "partial: %zu migration statement%s not modeled "
 				"(PGD901; objects they make are not in the expected "
 				"schema)", meta->unmodeled, meta->unmodeled == 1 ? "" : "s");
-	else if (meta->replayed)
+	else if (meta->unmodeled_known)
 		pgd_strbuf_addstr(&sb, "complete: every migration statement modeled");
 	else
 		pgd_strbuf_addstr(&sb, "no migrations replayed in this run");

@@ -54,9 +54,20 @@ expect "non-UTF-8 bytes" 3 "0001_l.sql:1:7: error: invalid UTF-8 byte 0xe9" -- e
 
 mkdir -p "$tmp/alter"
 printf 'create table a (id int);\nalter table nowhere add column x int;\n' >"$tmp/alter/0001_a.sql"
-expect "ALTER of a table never created" 3 "0001_a.sql:2:13: error: relation \"nowhere\" does not exist" -- expected --migrations "$tmp/alter"
-expect "--allow-unmodeled turns it into an entry" 0 "relation \"nowhere\" does not exist \\(recorded as unmodeled\\)" -- expected --migrations "$tmp/alter" --allow-unmodeled
-like "$(cat "$tmp/out")" "table public.a" "--allow-unmodeled still prints the rest of the model"
+# a statement PostgreSQL would reject but the files are readable: exit 3 is
+# for unreadable input only, so it becomes an unmodeled entry and the rest
+# of the model is still built
+expect "ALTER of a table never created" 0 "0001_a.sql:2:13: warning: relation \"nowhere\" does not exist \\(recorded as unmodeled\\)" -- expected --migrations "$tmp/alter"
+like "$(cat "$tmp/out")" "table public.a" "an unmodeled statement leaves the rest of the model"
+expect "--allow-unmodeled (the default) is still accepted" 0 "relation \"nowhere\" does not exist \\(recorded as unmodeled\\)" -- expected --migrations "$tmp/alter" --allow-unmodeled
+expect "diff reports it as PGD901 and goes on" 0 "recorded as unmodeled" -- diff "$tmp/alter" "$tmp/alter" --fail-on none
+like "$(cat "$tmp/out")" "PGD901" "diff: the unmodeled statement is a finding"
+like "$(cat "$tmp/out")" "2 statements not modeled" "diff: the report says how complete the audit was"
+rc=0
+"$PGDRIFT" diff "$tmp/alter" "$tmp/alter" --fail-on none --fail-on-unmodeled >"$tmp/out" 2>"$tmp/err" || rc=$?
+is "$rc" 1 "--fail-on-unmodeled refuses a partial audit: exit 1"
+like "$(cat "$tmp/err")" "2 statements were not modeled: the audit is partial" "--fail-on-unmodeled: says why"
+like "$(cat "$tmp/out")" "PGD901" "--fail-on-unmodeled: the report is still printed"
 
 mkdir -p "$tmp/loop"
 ln -s "$tmp/loop" "$tmp/loop/self"

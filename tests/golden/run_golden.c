@@ -107,7 +107,7 @@ static void run_case(const char *root, const char *name)
 					.version = "0.0.0-golden", .matrix = &mx,
 					.tables = (const char *const *)tables,
 					.ntables = ntables, .location = "migrations",
-					.replayed = true, .unmodeled = e->nunmodeled,
+					.unmodeled_known = true, .unmodeled = e->nunmodeled,
 					.actual_server = server };
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
 		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);

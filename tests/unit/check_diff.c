@@ -166,6 +166,35 @@ START_TEST(dropped_object_names_the_drop)
 }
 END_TEST
 
+START_TEST(unmodeled_statement_is_named_and_functions_by_signature)
+{
+	/* a call the replay cannot follow made a column: the finding names it */
+	struct pgd_schema *exp = replay("create table widgets (id int);\n"
+		"select extensions.add_colour_column('widgets');\n"
+		"create function f(a numeric(10,2)) returns int language sql as 'select 1';\n");
+	struct pgd_schema *act = replay("create table widgets (id int, colour text);\n"
+		"create function f(a numeric) returns int language sql as 'select 1';\n"
+		"create function f(a text) returns int language sql as 'select 1';\n");
+	ck_assert_uint_eq(exp->nunmodeled, 1);
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	pgd_diff(exp, act, NULL, &f);
+	pgd_findings_sort(&f);
+	struct pgd_strbuf got = PGD_STRBUF_INIT;
+	for (size_t i = 0; i < f.n; i++)
+		pgd_strbuf_addf(&got, "%s %s: %s\n", f.v[i].rule->name,
+				f.v[i].object ? f.v[i].object : "-", f.v[i].message);
+	ck_assert_str_eq(got.buf,
+		"unexpected_column public.widgets.colour: column public.widgets.colour "
+		"is not in the migrations (possibly made by the unmodeled statement at m.sql:2)\n"
+		"unexpected_function public.f(text): function public.f(text) is not in "
+		"the migrations\n");
+	pgd_strbuf_release(&got);
+	pgd_findings_release(&f);
+	pgd_schema_free(exp);
+	pgd_schema_free(act);
+}
+END_TEST
+
 START_TEST(platform_schemas_are_not_unexpected)
 {
 	struct pgd_schema *exp = replay("create table a (id int);");
@@ -273,6 +302,7 @@ int main(void)
 	tcase_add_test(tc, platform_schemas_are_not_unexpected);
 	tcase_add_test(tc, severity_and_remediation);
 	tcase_add_test(tc, fingerprints);
+	tcase_add_test(tc, unmodeled_statement_is_named_and_functions_by_signature);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

@@ -234,6 +234,40 @@ START_TEST(history_shared_version_found_by_content)
 }
 END_TEST
 
+START_TEST(history_split_elsewhere_is_not_modified)
+{
+	/* another runner recorded each file as one element, comments out and
+	 * white space changed; a third split inside a statement: the token
+	 * streams are the same, so nothing was modified */
+	static const char *const one[] = {
+		"create table a (id int);\ncreate index ia on a (id);", NULL };
+	static const char *const trimmed[] = {
+		"create table b(id int)", "create  table c (\n id int\n)", NULL };
+	static const char *const cut[] = { "create table", "e (id int)", NULL };
+	struct pgd_migration_set *set = files();
+	struct pgd_history h = supabase();
+	row(&h, "001", "a", one);
+	row(&h, "002", "b", trimmed);
+	row(&h, "003", "e", cut);
+	char *got = run(set, &h, false);
+	ck_assert_str_eq(got, "PGD303 002_c.sql warning");
+	free(got);
+	cleanup(set);
+	/* a changed token is still a change, however it was split */
+	static const char *const changed[] = {
+		"create table a (id bigint);\ncreate index ia on a (id);", NULL };
+	set = files();
+	h = supabase();
+	row(&h, "001", "a", changed);
+	row(&h, "002", "b", s2);
+	row(&h, "003", "e", s3);
+	got = run(set, &h, false);
+	ck_assert_str_eq(got, "PGD305 001_a.sql error;PGD303 002_c.sql warning");
+	free(got);
+	cleanup(set);
+}
+END_TEST
+
 START_TEST(history_missing_table)
 {
 	struct pgd_migration_set *set = files();
@@ -284,6 +318,7 @@ int main(void)
 	tcase_add_test(tc, history_unapplied_out_of_order_unknown);
 	tcase_add_test(tc, history_modified_names_the_statement);
 	tcase_add_test(tc, history_shared_version_found_by_content);
+	tcase_add_test(tc, history_split_elsewhere_is_not_modified);
 	tcase_add_test(tc, history_missing_table);
 	tcase_add_test(tc, history_golang_migrate_one_row);
 	suite_add_tcase(s, tc);

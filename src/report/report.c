@@ -76,7 +76,7 @@ char *pgd_report_completeness(const struct pgd_report_meta *meta)
 {
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
 	if (meta->unmodeled_known && meta->unmodeled)
-		pgd_strbuf_addf(&sb, "partial: %zu migration statement%s not modeled "
+		pgd_strbuf_addf(&sb, "partial: %zu statement%s not modeled "
 				"(PGD901; objects they make are not in the expected "
 				"schema)", meta->unmodeled, meta->unmodeled == 1 ? "" : "s");
 	else if (meta->unmodeled_known)

@@ -24,6 +24,7 @@ packages=(
 	libpq-dev libpg-query-dev libprotobuf-c-dev libjansson-dev check
 	postgresql-15 postgresql-client-15
 	libxml2-utils time valgrind
+	chromium fonts-dejavu-core
 )
 want_pg=()
 while (($#)); do

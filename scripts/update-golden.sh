@@ -9,3 +9,10 @@ PGDRIFT_UPDATE_GOLDEN=1 build/tests/run_golden tests/golden
 PGDRIFT_UPDATE_GOLDEN=1 build/tests/run_inventory . >/dev/null
 PGDRIFT_UPDATE_GOLDEN=1 build/tests/run_refs . >/dev/null || true
 git --no-pager diff --stat -- tests/golden || true
+# --screenshot: the README's picture of the RLS grid, from the browser
+# test's own screenshot of tests/golden/rls_grid/expected.html
+if [[ "${1:-}" == --screenshot ]]; then
+	meson test -C build html-browser >/dev/null || true
+	cp build/html-screenshots/rls_grid.png docs/rls-grid.png
+	ls -l docs/rls-grid.png
+fi

@@ -73,6 +73,7 @@ struct cli {
 	const char *expires;        /* --expires YYYY-MM-DD */
 	const char *history_table; /* --history-table; NULL: Supabase's */
 	bool no_history;           /* check: skip the migration history */
+	const char *source_url;    /* --source-url TEMPLATE ({path}, {line}) */
 	const char *code;          /* refs, inventory: --code DIR */
 	char **client_globs;       /* refs: --client-glob, repeatable */
 	size_t nclient_globs;
@@ -120,9 +121,11 @@ static void usage(FILE *f)
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
 	      "  --verbose               each catalog query's rows and time on stderr\n"
 	      "Reports (check, diff, rls):\n"
-	      "  --format NAME[:FILE]    text (default), json, markdown, sarif, junit\n"
-	      "                          or codequality; repeatable, e.g.\n"
-	      "                          --format text --format sarif:pgdrift.sarif\n"
+	      "  --format NAME[:FILE]    text (default), json, markdown, sarif, junit,\n"
+	      "                          codequality or html; repeatable, e.g.\n"
+	      "                          --format text --format html:pgdrift.html\n"
+	      "  --source-url TEMPLATE   html: link file:line to TEMPLATE with {path}\n"
+	      "                          and {line} filled in (default: the relative path)\n"
 	      "  -o, --output FILE       where a format without :FILE goes\n"
 	      "  --fail-on LEVEL         error (default), warning, info or none\n"
 	      "  --min-severity LEVEL    show only findings at or above LEVEL\n"
@@ -251,6 +254,7 @@ enum {
 	OPT_EXPIRES,
 	OPT_HISTORY_TABLE,
 	OPT_NO_HISTORY,
+	OPT_SOURCE_URL,
 	OPT_PLATFORM,
 	OPT_PLATFORM_ERA,
 	OPT_MIGRATION_ROLE,
@@ -319,6 +323,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+		{ "source-url", required_argument, NULL, OPT_SOURCE_URL },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "platform-era", required_argument, NULL, OPT_PLATFORM_ERA },
 		{ "migration-role", required_argument, NULL, OPT_MIGRATION_ROLE },
@@ -362,6 +367,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_EXPIRES: c->expires = optarg; break;
 		case OPT_HISTORY_TABLE: c->history_table = optarg; break;
 		case OPT_NO_HISTORY: c->no_history = true; break;
+		case OPT_SOURCE_URL: c->source_url = optarg; break;
 		case OPT_PLATFORM:
 			if (pgd_platform_parse(optarg, &c->platform.platform) < 0)
 				return usage_error("--platform takes supabase or none, not '%s'",
@@ -457,6 +463,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return usage_error("%s", "--jobs and --shard go with --db-list");
 	if (c->expires && !pgd_date_valid(c->expires))
 		return usage_error("--expires takes a date YYYY-MM-DD, not '%s'", c->expires);
+	if (c->source_url && !strstr(c->source_url, "{path}"))
+		return usage_error("--source-url needs a template with {path} (and "
+				   "optionally {line}), not '%s'", c->source_url);
 	return 0;
 }
 
@@ -742,7 +751,10 @@ static int write_reports(struct cli *c, const struct pgd_findings *all,
 				shown.v[shown.n++] = all->v[i];
 	}
 	const struct pgd_findings *f = &shown;
-	int rc = write_reports_of(c, f, meta_in);
+	struct pgd_report_meta meta = *meta_in;
+	if (c->min_severity)
+		meta.all = all; /* the verdict is over every finding */
+	int rc = write_reports_of(c, f, &meta);
 	if (c->min_severity)
 		free(shown.v);
 	return rc;
@@ -770,10 +782,10 @@ static int write_reports_of(struct cli *c, const struct pgd_findings *f,
 			return rc;
 		}
 		struct pgd_report_meta meta = *meta_in;
-		/* check: the Markdown summary always carries the coverage matrix,
-		 * the other formats with --rls-matrix */
+		/* check: the Markdown summary and the HTML page always carry the
+		 * coverage matrix, the other formats with --rls-matrix */
 		if (!strcmp(c->command, "check") && !c->rls_matrix &&
-		    strcmp(spec, "markdown") != 0)
+		    strcmp(spec, "markdown") != 0 && strcmp(spec, "html") != 0)
 			meta.matrix = NULL;
 		bool to_stdout = !file || !strcmp(file, "-");
 		meta.color = to_stdout && !strcmp(spec, "text") && isatty(1) &&
@@ -877,6 +889,7 @@ static int cmd_history(struct cli *c)
 		return usage_error("%s needs --migrations DIR", "history");
 	struct pgd_report_meta meta = { 0 };
 	meta.command = "history";
+	meta.source_url = c->source_url;
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
@@ -889,6 +902,7 @@ static int cmd_history(struct cli *c)
 		pgd_findings_sort(&f);
 		meta.expected = edesc;
 		meta.actual = desc;
+		meta.location = c->migrations;
 		meta.actual_server = *server ? server : NULL;
 		rc = write_reports(c, &f, &meta);
 		if (rc == 0 && !meta.fail_on_none &&
@@ -1087,6 +1101,7 @@ static int audit(struct cli *c, const char *command, const char *from,
 {
 	struct pgd_report_meta meta = { 0 };
 	meta.command = command;
+	meta.source_url = c->source_url;
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
@@ -1155,6 +1170,7 @@ static int audit(struct cli *c, const char *command, const char *from,
 		struct stat st;
 		meta.location = !from_db && stat(from, &st) == 0 && S_ISDIR(st.st_mode)
 				? from : NULL;
+		meta.history = hdesc;
 		t0 = now_ms();
 		rc = apply_baseline(c, &f, &meta);
 		if (rc == 0)
@@ -1466,6 +1482,7 @@ static int cmd_rls(struct cli *c)
 {
 	struct pgd_report_meta meta = { 0 };
 	meta.command = "rls";
+	meta.source_url = c->source_url;
 	int rc = parse_fail_on(c, &meta);
 	if (rc)
 		return rc;
@@ -1495,6 +1512,8 @@ static int cmd_rls(struct cli *c)
 	meta.actual_server = m->server_version;
 	meta.matrix = &mx;
 	meta.location = c->migrations;
+	meta.unmodeled_known = c->migrations != NULL;
+	meta.unmodeled = c->migrations ? m->nunmodeled : 0;
 	const char **tables = pgd_xcalloc(mx.n + 1, sizeof(*tables));
 	for (size_t i = 0; i < mx.n; i++)
 		tables[i] = mx.rows[i].table;

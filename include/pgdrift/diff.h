@@ -42,8 +42,9 @@ void pgd_diff(struct pgd_schema *expected, struct pgd_schema *actual,
 /*
  * Gives every finding in f that has no migration location the file:line of
  * the expected object it names (a policy, table, view or function), or of
- * its table: so findings about the live side (the RLS review of a
- * database) point at the migration that should have made it right.
+ * its table (then file_is_table is set), or for PGD200 the statement that
+ * set pgrst.db_schemas: so findings about the live side (the RLS review of
+ * a database) point at the migration that should have made it right.
  * Findings keep their order and fingerprints.
  */
 void pgd_diff_locate(struct pgd_findings *f, const struct pgd_schema *expected);

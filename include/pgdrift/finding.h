@@ -143,6 +143,10 @@ struct pgd_finding {
 	char *actual;
 	char *file;        /* the migration behind the expectation, or NULL */
 	unsigned line;
+	/* file:line is where the finding's table was defined, not the object
+	 * itself (an object only the database has): reports say "table
+	 * defined at", not "migration" */
+	bool file_is_table;
 	bool dynamic;      /* file:line is a DO block or call that made the
 			      object through EXECUTE (printed "(EXECUTE)") */
 	char *remediation; /* SQL restoring the expected state, or NULL */

@@ -42,7 +42,35 @@ struct pgd_report_meta {
 	size_t unmodeled;
 	size_t suppressed;    /* findings a baseline suppressed */
 	const char *baseline; /* the baseline file, or NULL */
+	/* the migration history compared ("history table ... (N rows)"), or
+	 * NULL when none was */
+	const char *history;
+	/* --source-url: a link template with {path} and {line} (HTML); NULL:
+	 * links are the migration paths as given, relative */
+	const char *source_url;
+	/* every finding, when the report shows fewer (--min-severity): the
+	 * verdict is taken over these; NULL: the findings shown are all */
+	const struct pgd_findings *all;
 };
+
+/* What every report's summary block says, counted once. */
+struct pgd_report_summary {
+	size_t sev[3];    /* findings by severity (enum pgd_severity) */
+	size_t cat[PGD_CAT_COUNT][3]; /* by category (enum pgd_category), severity */
+	bool failed;      /* findings at or above --fail-on, shown or not */
+	int exit_code;    /* what the run exits with: 1 when failed, else 0 */
+	size_t hidden;    /* findings --min-severity left out of the report */
+};
+
+void pgd_report_summarize(const struct pgd_findings *f,
+			  const struct pgd_report_meta *meta,
+			  struct pgd_report_summary *s);
+/*
+ * One line on how complete the audit was: statements not modeled,
+ * exposed schemas assumed. Plain text (the caller escapes it for its
+ * format); the caller frees it.
+ */
+char *pgd_report_completeness(const struct pgd_report_meta *meta);
 
 typedef void (*pgd_reporter)(const struct pgd_findings *f,
 			     const struct pgd_report_meta *meta,
@@ -66,6 +94,29 @@ void pgd_report_junit(const struct pgd_findings *f,
 void pgd_report_codequality(const struct pgd_findings *f,
 			    const struct pgd_report_meta *meta,
 			    struct pgd_strbuf *out);
+/* One self-contained HTML page: pgd_report_html_begin, one
+ * pgd_report_html_database, pgd_report_html_end. */
+void pgd_report_html(const struct pgd_findings *f,
+		     const struct pgd_report_meta *meta, struct pgd_strbuf *out);
+
+/*
+ * The HTML page in parts, so that a page may hold many databases (fleet
+ * mode): begin once (title: plain text, escaped here), then one section
+ * per database, then end. id names the section: its element ids start with
+ * it, so it must be unique in the page and made of [A-Za-z0-9_-]; heading
+ * is the section's heading (plain text, escaped here), or NULL for none.
+ * The section holds that database's verdict, findings, RLS grid and
+ * migration history.
+ */
+void pgd_report_html_begin(struct pgd_strbuf *out, const char *title);
+void pgd_report_html_database(const struct pgd_findings *f,
+			      const struct pgd_report_meta *meta,
+			      const char *id, const char *heading,
+			      struct pgd_strbuf *out);
+void pgd_report_html_end(struct pgd_strbuf *out, const char *version);
+/* Appends s (NULL: nothing) escaped for HTML text and attribute values:
+ * & < > " ' as entities; control characters shown as \n, \xNN. */
+void pgd_report_html_escape(struct pgd_strbuf *out, const char *s);
 
 /*
  * Fleets (fleet.h): one database of many, as a fleet reporter sees it.
@@ -109,6 +160,8 @@ void pgd_report_fleet_junit(const struct pgd_fleet_db *dbs, size_t n,
 void pgd_report_fleet_codequality(const struct pgd_fleet_db *dbs, size_t n,
 				  const struct pgd_report_meta *meta,
 				  struct pgd_strbuf *out);
+void pgd_report_fleet_html(const struct pgd_fleet_db *dbs, size_t n,
+			   const struct pgd_report_meta *meta, struct pgd_strbuf *out);
 
 /* Appends s (NULL: nothing) escaped for GitLab/GitHub Markdown, in text or
  * in a table cell: HTML-special characters as entities, Markdown

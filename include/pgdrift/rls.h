@@ -63,4 +63,18 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 		    struct pgd_findings *out, struct pgd_rls_matrix *matrix);
 void pgd_rls_matrix_release(struct pgd_rls_matrix *mx);
 
+/*
+ * How exposed a row is, for ordering (higher is worse): the number of
+ * cells open to every row with RLS off first, then of cells a constant-true
+ * policy opens, then of cells a policy guards; (open * 13 + all_rows) * 13
+ * + policy, so the order is lexicographic over those three counts.
+ */
+unsigned pgd_rls_row_risk(const struct pgd_rls_row *row);
+/*
+ * The indexes of mx's rows, worst first: risk descending, then the table
+ * name. Returns an array of mx->n entries (at least one allocated); the
+ * caller frees it.
+ */
+size_t *pgd_rls_matrix_worst_first(const struct pgd_rls_matrix *mx);
+
 #endif

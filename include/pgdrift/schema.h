@@ -378,6 +378,7 @@ struct pgd_schema {
 	const char **exposed_schemas;
 	size_t nexposed_schemas;
 	bool exposed_known;
+	struct pgd_src exposed_src; /* the migration that set it, if one did */
 	const char *origin; /* "migrations DIR", "database", "snapshot FILE" */
 	/* the PostgreSQL version of the database read ("17.10"), kept by a
 	 * snapshot of it; NULL for a model replayed from migrations */

@@ -135,6 +135,8 @@ static void set_table_source(struct pgd_finding *f, const struct pgd_table *t)
 	if (t->obj.created.file) {
 		f->file = pgd_xstrdup(t->obj.created.file);
 		f->line = t->obj.created.line;
+		/* the table's own findings name it as their object */
+		f->file_is_table = f->object && f->table && strcmp(f->object, f->table) != 0;
 		f->dynamic = t->obj.created.dynamic;
 	}
 }
@@ -1261,11 +1263,24 @@ void pgd_diff_locate(struct pgd_findings *f, const struct pgd_schema *expected)
 		struct pgd_finding *x = &f->v[i];
 		if (x->file)
 			continue;
+		/* the database lacks the setting the migrations make */
+		if (x->rule == pgd_rule(PGD_R_RLS_EXPOSED_ASSUMED) &&
+		    expected->exposed_src.file) {
+			x->file = pgd_xstrdup(expected->exposed_src.file);
+			x->line = expected->exposed_src.line;
+			continue;
+		}
 		const struct pgd_object *o = find_located(v, n, x->object);
-		if (!o)
+		bool of_table = false;
+		if (!o) {
 			o = find_located(v, n, x->table);
-		if (o)
+			/* the table's own findings name it as their object */
+			of_table = o && x->object && strcmp(x->object, x->table) != 0;
+		}
+		if (o) {
 			set_source(x, o);
+			x->file_is_table = of_table && x->file;
+		}
 	}
 	for (size_t i = 0; i < n; i++)
 		free(v[i].ident);

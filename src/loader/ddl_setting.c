@@ -143,5 +143,6 @@ bool rp_set_exposed(struct replay *r, PgQuery__VariableSetStmt *vs)
 	r->m->exposed_schemas = v;
 	r->m->nexposed_schemas = n;
 	r->m->exposed_known = true;
+	r->m->exposed_src = r->src;
 	return true;
 }

@@ -1,6 +1,7 @@
 /*
  * markdown.c - a report for a merge request or a security review: a
- * summary table, findings grouped by table, and the RLS coverage matrix.
+ * summary first (verdict, sources, completeness, counts by category and
+ * severity), findings grouped by table, and the RLS coverage matrix.
  * Everything that comes from the database or the migrations is escaped for
  * GitLab/GitHub Markdown: HTML-special characters become entities, table
  * and emphasis characters get a backslash, newlines are shown as \n.
@@ -57,38 +58,60 @@ static const char *cell(const struct pgd_rls_cell *c)
 void pgd_report_markdown(const struct pgd_findings *f,
 			 const struct pgd_report_meta *meta, struct pgd_strbuf *out)
 {
-	size_t sev[3] = { 0, 0, 0 };
-	for (size_t i = 0; i < f->n; i++)
-		sev[f->v[i].severity]++;
+	struct pgd_report_summary s;
+	pgd_report_summarize(f, meta, &s);
 	pgd_strbuf_addf(out, "## pgdrift %s\n\n", meta->command ? meta->command : "check");
+	pgd_strbuf_addstr(out, "| summary | |\n|---|---|\n| result | ");
+	if (meta->fail_on_none)
+		pgd_strbuf_addstr(out, "not gated (--fail-on none), exit code 0");
+	else
+		pgd_strbuf_addf(out, "%s, exit code %d (--fail-on %s)",
+				s.failed ? "**failed**" : "passed", s.exit_code,
+				pgd_severity_name(meta->fail_on));
+	pgd_strbuf_addstr(out, " |\n| expected | ");
 	md(out, meta->expected);
 	if (meta->expected_server) {
 		pgd_strbuf_addstr(out, " (PostgreSQL ");
 		md(out, meta->expected_server);
 		pgd_strbuf_addch(out, ')');
 	}
-	pgd_strbuf_addstr(out, " vs ");
+	pgd_strbuf_addstr(out, " |\n| actual | ");
 	md(out, meta->actual);
 	if (meta->actual_server) {
 		pgd_strbuf_addstr(out, " (PostgreSQL ");
 		md(out, meta->actual_server);
 		pgd_strbuf_addch(out, ')');
 	}
-	pgd_strbuf_addstr(out, "\n\n| errors | warnings | info | result |\n|---:|---:|---:|---|\n");
-	bool failed = !meta->fail_on_none &&
-		      pgd_findings_count_at_least(f, meta->fail_on) > 0;
-	pgd_strbuf_addf(out, "| %zu | %zu | %zu | %s |\n", sev[PGD_SEV_ERROR],
-			sev[PGD_SEV_WARNING], sev[PGD_SEV_INFO],
-			meta->fail_on_none ? "not gated" : failed ? "**failed**" : "passed");
-	if (meta->unmodeled_known)
-		pgd_strbuf_addf(out, "\n%zu statement%s not modeled.\n", meta->unmodeled,
-				meta->unmodeled == 1 ? "" : "s");
+	pgd_strbuf_addstr(out, " |\n");
+	if (meta->history) {
+		pgd_strbuf_addstr(out, "| history | ");
+		md(out, meta->history);
+		pgd_strbuf_addstr(out, " |\n");
+	}
+	char *comp = pgd_report_completeness(meta);
+	pgd_strbuf_addstr(out, "| completeness | ");
+	md(out, comp);
+	free(comp);
+	pgd_strbuf_addstr(out, " |\n");
 	if (meta->baseline) {
-		pgd_strbuf_addf(out, "\n%zu finding%s suppressed by baseline ", meta->suppressed,
+		pgd_strbuf_addf(out, "| baseline | %zu finding%s suppressed by ", meta->suppressed,
 				meta->suppressed == 1 ? "" : "s");
 		md(out, meta->baseline);
-		pgd_strbuf_addstr(out, ".\n");
+		pgd_strbuf_addstr(out, " |\n");
 	}
+	pgd_strbuf_addstr(out, "\n| category | errors | warnings | info |\n|---|---:|---:|---:|\n");
+	static const enum pgd_category cats[] = { PGD_CAT_DRIFT, PGD_CAT_RLS,
+						  PGD_CAT_HISTORY, PGD_CAT_COVERAGE,
+						  PGD_CAT_REFS };
+	for (size_t c = 0; c < PGD_ARRAY_SIZE(cats); c++)
+		pgd_strbuf_addf(out, "| %s | %zu | %zu | %zu |\n", pgd_category_name(cats[c]),
+				s.cat[cats[c]][PGD_SEV_ERROR], s.cat[cats[c]][PGD_SEV_WARNING],
+				s.cat[cats[c]][PGD_SEV_INFO]);
+	pgd_strbuf_addf(out, "| **all** | %zu | %zu | %zu |\n", s.sev[PGD_SEV_ERROR],
+			s.sev[PGD_SEV_WARNING], s.sev[PGD_SEV_INFO]);
+	if (s.hidden)
+		pgd_strbuf_addf(out, "\n%zu finding%s below --min-severity not shown.\n",
+				s.hidden, s.hidden == 1 ? "" : "s");
 	const char *group = "\x01";
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pgd_finding *x = &f->v[i];
@@ -110,6 +133,8 @@ void pgd_report_markdown(const struct pgd_findings *f,
 		md(out, x->message);
 		pgd_strbuf_addstr(out, " | ");
 		if (x->file) {
+			if (x->file_is_table)
+				pgd_strbuf_addstr(out, "table defined at ");
 			md(out, x->file);
 			if (x->line)
 				pgd_strbuf_addf(out, ":%u", x->line);

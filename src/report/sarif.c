@@ -2,7 +2,8 @@
  * sarif.c - SARIF 2.1.0 for code-scanning tools: one rule per finding code
  * (every code pgdrift knows, with its help text, default level and
  * category), one result per finding located at the migration file:line
- * behind the expectation, the finding's fingerprint as a partial
+ * behind the expectation (a database-wide finding at the migrations
+ * folder: every result has a physical location), the finding's fingerprint as a partial
  * fingerprint so the same drift keeps its identity across runs. jansson
  * escapes every string; file paths become URI references (percent-encoded).
  */
@@ -58,31 +59,39 @@ static json_t *rules_array(void)
 	return rules;
 }
 
-static json_t *result_of(const struct pgd_finding *x)
+static json_t *result_of(const struct pgd_finding *x,
+			 const struct pgd_report_meta *meta)
 {
 	json_t *res = json_pack("{s:s, s:I, s:s, s:{s:s}}",
 		"ruleId", x->rule->code,
 		"ruleIndex", (json_int_t)(x->rule - pgd_rule(0)),
 		"level", level(x->severity), "message", "text", x->message);
-	/* one location: the migration file:line, and the object by name */
+	/* one location, always (code scanning drops results without one): the
+	 * migration file:line, or for a database-wide finding the migrations
+	 * folder (no region); and the object by name */
 	json_t *loc = json_object();
-	if (x->file) {
-		char *uri = uri_of(x->file);
-		json_object_set_new(loc, "physicalLocation", json_pack(
-			"{s:{s:s}, s:{s:I}}", "artifactLocation", "uri", uri,
-			"region", "startLine", (json_int_t)(x->line ? x->line : 1)));
-		free(uri);
-		if (x->dynamic)
-			json_object_set_new(loc, "message", json_pack("{s:s}", "text",
-				"made by EXECUTE in the DO block or call on this line"));
-	}
+	char *uri = uri_of(x->file ? x->file : meta->location ? meta->location : ".");
+	json_t *phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri);
+	if (x->file)
+		json_object_set_new(phys, "region", json_pack("{s:I}", "startLine",
+				    (json_int_t)(x->line ? x->line : 1)));
+	json_object_set_new(loc, "physicalLocation", phys);
+	free(uri);
+	if (x->file && x->dynamic)
+		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
+			"made by EXECUTE in the DO block or call on this line"));
 	if (x->object)
 		json_object_set_new(loc, "logicalLocations", json_pack(
 			"[{s:s}]", "fullyQualifiedName", x->object));
-	if (json_object_size(loc))
-		json_object_set_new(res, "locations", json_pack("[o]", loc));
-	else
-		json_decref(loc);
+	if (!x->file)
+		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
+				    "no migration file behind this finding: the "
+				    "migrations folder"));
+	else if (x->file_is_table && !x->dynamic)
+		json_object_set_new(loc, "message", json_pack("{s:s}", "text",
+				    "where its table is defined: the object has no "
+				    "migration of its own"));
+	json_object_set_new(res, "locations", json_pack("[o]", loc));
 	json_object_set_new(res, "partialFingerprints",
 			    json_pack("{s:s}", "pgdrift/v1", x->fingerprint));
 	json_object_set_new(res, "properties", json_pack(
@@ -99,7 +108,7 @@ json_t *pgd_report_sarif_run(const struct pgd_findings *f,
 {
 	json_t *results = json_array();
 	for (size_t i = 0; i < f->n; i++)
-		json_array_append_new(results, result_of(&f->v[i]));
+		json_array_append_new(results, result_of(&f->v[i], meta));
 	const char *version = meta->version ? meta->version : PGD_VERSION;
 	json_t *driver = json_pack("{s:s, s:s, s:s, s:o}", "name", "pgdrift",
 				   "version", version, "semanticVersion", version,

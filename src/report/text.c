@@ -1,7 +1,9 @@
 /*
- * text.c - the human report: findings grouped by table, severity and code
- * on each line, then the migration file:line, expected, actual and the fix;
- * a summary line last. Control characters inside names are shown escaped
+ * text.c - the human report: a summary block first (verdict, sources,
+ * completeness, counts), then findings grouped by table, severity and code
+ * on each line, then the migration file:line (or where the table of an
+ * object only the database has is defined), expected, actual and the fix;
+ * the verdict line again last. Control characters inside names are shown escaped
  * so a hostile identifier cannot forge report lines or move the terminal.
  */
 #include <string.h>
@@ -103,29 +105,72 @@ static void matrix_text(struct pgd_strbuf *out, const struct pgd_rls_matrix *mx)
 	}
 }
 
-void pgd_report_text(const struct pgd_findings *f,
-		     const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+/* The summary block: what was compared, how complete, how many. */
+static void summary_text(struct pgd_strbuf *out, const struct pgd_report_summary *s,
+			 const struct pgd_report_meta *meta)
 {
-	size_t counts[3] = { 0, 0, 0 };
 	pgd_strbuf_addf(out, "pgdrift %s: ", meta->command ? meta->command : "check");
+	if (meta->fail_on_none)
+		pgd_strbuf_addstr(out, "not gated (--fail-on none), exit code 0\n");
+	else
+		pgd_strbuf_addf(out, "%s, exit code %d (--fail-on %s)\n",
+				s->failed ? "FAILED" : "passed", s->exit_code,
+				pgd_severity_name(meta->fail_on));
+	pgd_strbuf_addstr(out, "  expected      ");
 	add_safe(out, meta->expected ? meta->expected : "?");
 	if (meta->expected_server) {
 		pgd_strbuf_addstr(out, " (PostgreSQL ");
 		add_safe(out, meta->expected_server);
 		pgd_strbuf_addch(out, ')');
 	}
-	pgd_strbuf_addstr(out, " vs ");
+	pgd_strbuf_addstr(out, "\n  actual        ");
 	add_safe(out, meta->actual ? meta->actual : "?");
 	if (meta->actual_server) {
 		pgd_strbuf_addstr(out, " (PostgreSQL ");
 		add_safe(out, meta->actual_server);
 		pgd_strbuf_addch(out, ')');
 	}
-	pgd_strbuf_addstr(out, "\n");
+	pgd_strbuf_addch(out, '\n');
+	if (meta->history) {
+		pgd_strbuf_addstr(out, "  history       ");
+		add_safe(out, meta->history);
+		pgd_strbuf_addch(out, '\n');
+	}
+	char *comp = pgd_report_completeness(meta);
+	pgd_strbuf_addstr(out, "  completeness  ");
+	add_safe(out, comp);
+	free(comp);
+	pgd_strbuf_addf(out, "\n  findings      %zu error%s, %zu warning%s, %zu info "
+			     "(drift %zu, rls %zu, history %zu, coverage %zu, refs %zu)\n",
+			s->sev[PGD_SEV_ERROR], s->sev[PGD_SEV_ERROR] == 1 ? "" : "s",
+			s->sev[PGD_SEV_WARNING], s->sev[PGD_SEV_WARNING] == 1 ? "" : "s",
+			s->sev[PGD_SEV_INFO],
+			s->cat[PGD_CAT_DRIFT][0] + s->cat[PGD_CAT_DRIFT][1] + s->cat[PGD_CAT_DRIFT][2],
+			s->cat[PGD_CAT_RLS][0] + s->cat[PGD_CAT_RLS][1] + s->cat[PGD_CAT_RLS][2],
+			s->cat[PGD_CAT_HISTORY][0] + s->cat[PGD_CAT_HISTORY][1] +
+				s->cat[PGD_CAT_HISTORY][2],
+			s->cat[PGD_CAT_COVERAGE][0] + s->cat[PGD_CAT_COVERAGE][1] +
+				s->cat[PGD_CAT_COVERAGE][2],
+			s->cat[PGD_CAT_REFS][0] + s->cat[PGD_CAT_REFS][1] + s->cat[PGD_CAT_REFS][2]);
+	if (s->hidden)
+		pgd_strbuf_addf(out, "  hidden        %zu finding%s below --min-severity\n",
+				s->hidden, s->hidden == 1 ? "" : "s");
+	if (meta->baseline) {
+		pgd_strbuf_addf(out, "  baseline      %zu suppressed by ", meta->suppressed);
+		add_safe(out, meta->baseline);
+		pgd_strbuf_addch(out, '\n');
+	}
+}
+
+void pgd_report_text(const struct pgd_findings *f,
+		     const struct pgd_report_meta *meta, struct pgd_strbuf *out)
+{
+	struct pgd_report_summary s;
+	pgd_report_summarize(f, meta, &s);
+	summary_text(out, &s, meta);
 	const char *group = "\x01"; /* no table yet */
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pgd_finding *x = &f->v[i];
-		counts[x->severity]++;
 		const char *g = x->table ? x->table : "";
 		if (strcmp(g, group) != 0) {
 			pgd_strbuf_addch(out, '\n');
@@ -147,9 +192,12 @@ void pgd_report_text(const struct pgd_findings *f,
 		pgd_strbuf_addch(out, '\n');
 		if (x->file) {
 			/* refs findings point at application code (an unused
-			 * table at its migration) */
+			 * table at its migration); an object only the database
+			 * has points at its table */
 			pgd_strbuf_addstr(out, x->rule->category == PGD_CAT_REFS
-					  ? "           at        " : "           migration ");
+					  ? "           at        "
+					  : x->file_is_table ? "           table defined at "
+					  : "           migration ");
 			add_safe(out, x->file);
 			if (x->line)
 				pgd_strbuf_addf(out, ":%u", x->line);
@@ -163,23 +211,19 @@ void pgd_report_text(const struct pgd_findings *f,
 	}
 	if (meta->matrix)
 		matrix_text(out, meta->matrix);
+	/* the verdict again where a terminal or CI log ends */
 	pgd_strbuf_addf(out, "\n%zu error%s, %zu warning%s, %zu info",
-			counts[PGD_SEV_ERROR], counts[PGD_SEV_ERROR] == 1 ? "" : "s",
-			counts[PGD_SEV_WARNING], counts[PGD_SEV_WARNING] == 1 ? "" : "s",
-			counts[PGD_SEV_INFO]);
-	if (meta->unmodeled_known)
-		pgd_strbuf_addf(out, ", %zu statement%s not modeled", meta->unmodeled,
-				meta->unmodeled == 1 ? "" : "s");
+			s.sev[PGD_SEV_ERROR], s.sev[PGD_SEV_ERROR] == 1 ? "" : "s",
+			s.sev[PGD_SEV_WARNING], s.sev[PGD_SEV_WARNING] == 1 ? "" : "s",
+			s.sev[PGD_SEV_INFO]);
 	if (meta->baseline) {
 		pgd_strbuf_addf(out, ", %zu suppressed by baseline ", meta->suppressed);
 		add_safe(out, meta->baseline);
 	}
-	if (meta->fail_on_none) {
+	if (meta->fail_on_none)
 		pgd_strbuf_addstr(out, " (--fail-on none)\n");
-	} else {
-		size_t n = pgd_findings_count_at_least(f, meta->fail_on);
+	else
 		pgd_strbuf_addf(out, "; %s (--fail-on %s)\n",
-				n ? "FAILED" : "passed",
+				s.failed ? "FAILED" : "passed",
 				pgd_severity_name(meta->fail_on));
-	}
 }

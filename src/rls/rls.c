@@ -597,3 +597,45 @@ void pgd_rls_matrix_release(struct pgd_rls_matrix *mx)
 	free(mx->exposed);
 	memset(mx, 0, sizeof(*mx));
 }
+
+unsigned pgd_rls_row_risk(const struct pgd_rls_row *row)
+{
+	unsigned n[3] = { 0, 0, 0 };
+	for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
+		for (size_t r = 0; r < PGD_RLS_NROLES; r++)
+			switch (row->cells[c][r].access) {
+			case PGD_ACC_OPEN: n[0]++; break;
+			case PGD_ACC_ALL_ROWS: n[1]++; break;
+			case PGD_ACC_POLICY: n[2]++; break;
+			case PGD_ACC_NO_GRANT:
+			case PGD_ACC_DENIED: break;
+			}
+	return (n[0] * 13 + n[1]) * 13 + n[2];
+}
+
+struct ranked {
+	unsigned risk;
+	const char *table;
+	size_t index;
+};
+
+static int cmp_worst(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->risk != y->risk)
+		return x->risk > y->risk ? -1 : 1;
+	return strcmp(x->table, y->table);
+}
+
+size_t *pgd_rls_matrix_worst_first(const struct pgd_rls_matrix *mx)
+{
+	struct ranked *v = pgd_xcalloc(mx->n + 1, sizeof(*v));
+	for (size_t i = 0; i < mx->n; i++)
+		v[i] = (struct ranked){ pgd_rls_row_risk(&mx->rows[i]), mx->rows[i].table, i };
+	qsort(v, mx->n, sizeof(*v), cmp_worst);
+	size_t *order = pgd_xcalloc(mx->n + 1, sizeof(*order));
+	for (size_t i = 0; i < mx->n; i++)
+		order[i] = v[i].index;
+	free(v);
+	return order;
+}

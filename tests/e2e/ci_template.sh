@@ -3,7 +3,9 @@
 # really work: the file is valid YAML, and each job's script, run as GitLab
 # would run it (minus the build in before_script), gives the documented exit
 # code and leaves every artifact it declares, well-formed: Code Quality and
-# SARIF parse as JSON, JUnit passes xmllint.
+# SARIF parse as JSON (SARIF checked by sarif_check.py), JUnit passes
+# xmllint, the HTML report (exposed in the merge request) carries the grid
+# and links each finding to its migration line on the GitLab instance.
 . "$(dirname "$0")/lib.sh"
 require_pg
 
@@ -33,6 +35,7 @@ for line in job["script"]:
     print(line)
 arts = job.get("artifacts") or base.get("artifacts")
 print("# artifacts: " + " ".join(arts["paths"]))
+print("# expose_as: " + arts.get("expose_as", ""))
 print("# parallel: %s" % job.get("parallel", 1))
 PY
 }
@@ -44,7 +47,8 @@ run_job() { # run_job NAME: runs it in a fresh work dir, sets rc and dir
 	cp -r "$PGDRIFT_SRC/fixtures/storytailor/migrations" "$dir/migrations"
 	rc=0
 	(cd "$dir" && PATH="$(dirname "$PGDRIFT"):$PATH" PGDRIFT_MIGRATIONS=migrations \
-		PGDRIFT_DATABASE_URL="dbname=$db" bash -e "$tmp/$1.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+		PGDRIFT_DATABASE_URL="dbname=$db" CI_PROJECT_URL=https://gitlab.example/group/app \
+		CI_COMMIT_SHA=0123abc bash -e "$tmp/$1.sh" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
 }
 
 artifacts_ok() { # artifacts_ok JOB
@@ -60,8 +64,23 @@ cq = json.load(open(sys.argv[1]))
 assert all(i["fingerprint"] and i["location"]["path"] and i["location"]["lines"]["begin"] >= 1 for i in cq)' \
 		"$dir/gl-code-quality-report.json"
 	ok $? "$1: Code Quality issues all have a fingerprint and a location"
-	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["version"] == "2.1.0"' "$dir/pgdrift.sarif"
-	ok $? "$1: SARIF 2.1.0"
+	python3 "$(dirname "$0")/sarif_check.py" "$dir/pgdrift.sarif" >"$dir/sarif.tap"
+	local st=$?
+	ok $st "$1: SARIF 2.1.0 with every result located (sarif_check.py)"
+	[[ $st -eq 0 ]] || diag "$(grep -A1 '^not ok' "$dir/sarif.tap" | head -6)"
+	grep -q '^# expose_as: pgdrift report$' "$tmp/$1.sh"
+	ok $? "$1: the HTML report is exposed in the merge request (expose_as)"
+	if [[ "$1" == pgdrift:fleet-merge ]]; then
+		# a section per database (the grid needs a database's grants: single runs)
+		[[ $(grep -c '<section class="database"' "$dir/pgdrift.html") -ge 2 ]]
+		ok $? "$1: the HTML report has a section per database"
+	else
+		grep -q '<table class="grid"' "$dir/pgdrift.html" && grep -q '<html lang="en">' "$dir/pgdrift.html"
+		ok $? "$1: the HTML report carries the RLS coverage grid"
+	fi
+	if grep -q '<script src\|<link \|@import\|url(' "$dir/pgdrift.html"; then
+		ok 1 "$1: the HTML report is self-contained"
+	else ok 0 "$1: the HTML report is self-contained"; fi
 }
 
 python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$tpl"
@@ -78,6 +97,17 @@ if grep -qs "dbname=" "$dir"/pgdrift* "$dir"/gl-* "$dir"/stdout "$dir"/stderr; t
 	ok 1 "no connection string in any artifact or log"
 else ok 0 "no connection string in any artifact or log"; fi
 
+# --min-severity hides findings from the report, never from its verdict
+rc=0
+"$PGDRIFT" check --migrations "$PGDRIFT_SRC/fixtures/storytailor/migrations" --db "dbname=$db" \
+	--fail-on warning --min-severity error --format text:"$tmp/min.txt" \
+	--format html:"$tmp/min.html" 2>/dev/null || rc=$?
+is "$rc" 1 "--fail-on warning on RLS warnings: exit 1"
+like "$(head -1 "$tmp/min.txt")" '^pgdrift check: FAILED, exit code 1 \(--fail-on warning\)$' \
+	"--min-severity error: the summary still says FAILED, exit code 1, with the warnings hidden"
+grep -q 'FAILED: exit code 1' "$tmp/min.html" && grep -q 'below --min-severity' "$tmp/min.html"
+ok $? "--min-severity error: so does the HTML verdict, and it says how many are hidden"
+
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$PGDRIFT_SRC/fixtures/demo/hotfix.sql" >/dev/null ||
 	bail "the hotfix does not apply"
 run_job pgdrift:nightly
@@ -86,6 +116,17 @@ n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir
 like "$n" '^[1-9]' "nightly: the Code Quality report lists the drift ($n issues)"
 path=$(python3 -c 'import json,sys; print([i["location"]["path"] for i in json.load(open(sys.argv[1])) if i["check_name"] == "PGD141"][0])' "$dir/gl-code-quality-report.json")
 like "$path" '^migrations/[0-9]+_.*\.sql$' "Code Quality points at the migration file, relative to the repository"
+# the hand-made policy exists only in the database: no migration made it
+where=$(grep -A1 'PGD152 unexpected_policy .*support_read_all' "$dir/stdout" | tail -1)
+like "$where" '^ +table defined at migrations/[0-9]+_[a-z_]+\.sql:[0-9]+$' \
+	"a live-only policy is located at its table ('table defined at'), not at a 'migration'"
+uri=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["runs"][0]["results"]
+print([x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in r if x["ruleId"] == "PGD200"][0])' "$dir/pgdrift.sarif")
+is "$uri" "migrations" "SARIF: the database-wide PGD200 points at the migrations folder"
+href=$(grep -o 'href="https://gitlab.example/[^"]*"' "$dir/pgdrift.html" | head -1)
+like "$href" '^href="https://gitlab.example/group/app/-/blob/0123abc/migrations/[0-9]+_[a-z_]+\.sql#L[0-9]+"$' \
+	"the HTML report links a finding to its migration line (--source-url)"
 
 # the gate: no baseline -> fails; with the adopted baseline -> passes
 run_job pgdrift:gate

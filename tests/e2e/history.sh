@@ -105,6 +105,24 @@ reset
 hist --migrations "$tmp/ren" --db "dbname=$db"
 is "$got" "migration_unapplied 20240101000019_api_keys_and_webhooks.sql
 migration_unknown version 20240101000018 (api_keys_and_webhooks)" "renamed version: one unapplied, one unknown"
+# the HTML report's history table, and SARIF locates the file-less unknown
+"$PGDRIFT" history --migrations "$tmp/ren" --db "dbname=$db" --format html:"$tmp/h.html" \
+	--format sarif:"$tmp/h.sarif" 2>/dev/null
+rows=$(python3 - "$tmp/h.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+table = re.search(r'<table class="history">(.*?)</table>', page, re.S)
+rows = re.findall(r'<tr><th scope="row"><code>(.*?)</code></th><td>\w+</td><td><code>(PGD3\d\d)</code>',
+                  table.group(1) if table else "")
+print("\n".join(sorted(f"{c} {o}" for o, c in rows if c != "PGD303")))
+PY
+)
+is "$rows" "PGD301 20240101000019_api_keys_and_webhooks.sql
+PGD302 version 20240101000018 (api_keys_and_webhooks)" "html: the history table lists the unapplied file and the unknown version"
+uri=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["runs"][0]["results"]
+print([x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in r if x["ruleId"] == "PGD302"][0])' "$tmp/h.sarif")
+like "$uri" "/ren\$" "sarif: the unknown version (no file) points at the migrations folder"
 
 # ---- modified: one statement edited after it was applied
 mkdir -p "$tmp/mod"

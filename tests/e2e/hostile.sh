@@ -29,7 +29,8 @@ line", drop column "esc'$'\x1b''[31mred'$'\x01''"; drop policy "p'"'"'1 <b>&" on
 "$PGDRIFT" check --platform none --migrations "$mig" --db "dbname=$db" --no-rls --no-history \
 	--format text:"$tmp/r.txt" --format json:"$tmp/r.json" --format markdown:"$tmp/r.md" \
 	--format sarif:"$tmp/r.sarif" --format junit:"$tmp/r.xml" \
-	--format codequality:"$tmp/r.cq.json" 2>/dev/null
+	--format codequality:"$tmp/r.cq.json" --format html:"$tmp/r.html" \
+	--source-url 'https://git.example/x/{path}?q="><b>x</b>#L{line}' 2>/dev/null
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/r.json"
 ok $? "the JSON report parses"
 n=$(python3 -c 'import json,sys; print(len([f for f in json.load(open(sys.argv[1]))["findings"] if f["category"] == "drift"]))' "$tmp/r.json")
@@ -43,7 +44,17 @@ lines=$(grep -c '^  error ' "$tmp/r.txt")
 is "$lines" 3 "text: one line per finding (the newline in a name is shown as \\n)"
 if grep -q '<b>\|<script>' "$tmp/r.md"; then ok 1 "markdown: no raw HTML from identifiers"
 else ok 0 "markdown: no raw HTML from identifiers"; fi
-if grep -q $'\x1b' "$tmp/r.txt" "$tmp/r.md" "$tmp/r.xml"; then ok 1 "no raw ESC reaches a terminal or a report"
+if grep -q '<b>\|<script>alert\|"><b' "$tmp/r.html"; then ok 1 "html: no raw HTML from identifiers or --source-url"
+else ok 0 "html: no raw HTML from identifiers or --source-url"; fi
+grep -qF '.&quot;p&#39;1 &lt;b&gt;&amp;&quot;</code>' "$tmp/r.html"
+ok $? "html: the policy named p'1 <b>& is shown as text"
+grep -qF 'href="https://git.example/x/' "$tmp/r.html" &&
+	grep -qF '/fixtures/hostile/migrations/0001_hostile.sql?q=&quot;&gt;&lt;b&gt;x&lt;/b&gt;#L' "$tmp/r.html"
+ok $? "html: --source-url fills {path} and {line}, escaped in the attribute"
+rc=0
+"$PGDRIFT" check --migrations "$mig" --db "dbname=$db" --format html --source-url 'https://git.example/blob' >/dev/null 2>"$tmp/err" || rc=$?
+is "$rc" 2 "--source-url without {path}: usage error (exit 2)"
+if grep -q $'\x1b' "$tmp/r.txt" "$tmp/r.md" "$tmp/r.xml" "$tmp/r.html"; then ok 1 "no raw ESC reaches a terminal or a report"
 else ok 0 "no raw ESC reaches a terminal or a report"; fi
 xmllint --noout "$tmp/r.xml" 2>"$tmp/xmllint.err"
 ok $? "junit: well-formed XML with quotes, <, &, newlines, ESC and ^A in names"

@@ -251,6 +251,55 @@ START_TEST(exposed_schemas_from_the_migrations)
 }
 END_TEST
 
+/* the grid's order: most cells open with RLS off, then open to all rows by
+ * a policy, then guarded; ties by name; and the exposed-schemas setting
+ * keeps the statement that made it */
+START_TEST(matrix_worst_first)
+{
+	struct pgd_diags d = PGD_DIAGS_INIT;
+	struct pgd_schema *m = NULL;
+	struct pgd_load_options o = PGD_LOAD_OPTIONS_INIT;
+	ck_assert_int_eq(pgd_migrations_replay_text("m.sql",
+		"create table a_guarded (id int); alter table a_guarded enable row level security;\n"
+		"create policy p on a_guarded for all to anon, authenticated using (id > 0);\n"
+		"create table b_denied (id int); alter table b_denied enable row level security;\n"
+		"create table c_open (id int);\n"
+		"create table d_true (id int); alter table d_true enable row level security;\n"
+		"create policy p on d_true for select to anon using (true);\n"
+		"create table e_open (id int);\n"
+		"alter role authenticator set pgrst.db_schemas = 'public';\n",
+		&o, &m, &d), 0);
+	ck_assert_str_eq(m->exposed_src.file, "m.sql");
+	ck_assert_uint_eq(m->exposed_src.line, 8);
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	struct pgd_rls_matrix mx;
+	pgd_rls_review(m, NULL, &f, &mx);
+	ck_assert_uint_eq(mx.n, 5);
+	size_t *order = pgd_rls_matrix_worst_first(&mx);
+	static const char *const want[] = { "public.c_open", "public.e_open", "public.d_true",
+					    "public.a_guarded", "public.b_denied" };
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_str_eq(mx.rows[order[i]].table, want[i]);
+	/* open cells outrank any number of all-rows or guarded cells; the
+	 * counts depend on the grants the API roles hold */
+	unsigned r[5];
+	for (size_t i = 0; i < 5; i++)
+		r[i] = pgd_rls_row_risk(&mx.rows[order[i]]);
+	ck_assert_uint_eq(r[0], r[1]);
+	ck_assert_uint_ge(r[0], 169u);
+	ck_assert_uint_lt(r[2], 169u);
+	ck_assert_uint_ge(r[2], 13u);
+	ck_assert_uint_lt(r[3], 13u);
+	ck_assert_uint_gt(r[3], 0u);
+	ck_assert_uint_eq(r[4], 0u);
+	free(order);
+	pgd_rls_matrix_release(&mx);
+	pgd_findings_release(&f);
+	pgd_schema_free(m);
+	pgd_diags_release(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rls");
@@ -258,6 +307,7 @@ int main(void)
 	tcase_add_loop_test(tc, rules, 0, PGD_NCASES(cases));
 	tcase_add_test(tc, severity_of_always_true_on_select_is_warning);
 	tcase_add_test(tc, exposed_schemas_from_the_migrations);
+	tcase_add_test(tc, matrix_worst_first);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

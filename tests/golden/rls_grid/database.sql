@@ -1,0 +1,28 @@
+create table profiles (id uuid primary key, name text);
+alter table profiles enable row level security;
+create policy profiles_read on profiles for select to authenticated using (id = auth.uid());
+create policy profiles_write on profiles for update to authenticated using (id = auth.uid());
+
+create table stories (id bigint primary key, owner uuid, public boolean);
+alter table stories enable row level security;
+create policy stories_read on stories for select using (public or owner = auth.uid());
+create policy stories_insert on stories for insert to authenticated with check (owner = auth.uid());
+
+create table audit_log (id bigint primary key, what text);
+alter table audit_log enable row level security;
+
+create table feature_flags (name text primary key, enabled boolean);
+alter table feature_flags enable row level security;
+create policy flags_read on feature_flags for select to anon, authenticated using (true);
+create policy flags_write on feature_flags for update to authenticated using (true);
+
+-- hotfixes made by hand in the dashboard
+create table payments (id bigint primary key, amount numeric);
+
+create table reports (id bigint primary key, body text);
+alter table reports enable row level security;
+create policy reports_read on reports for select to authenticated using (true);
+revoke all on reports from anon, authenticated, public;
+grant select on reports to authenticated;
+
+create table tmp_import (id bigint, payload jsonb);

@@ -1,6 +1,6 @@
 /*
  * finding.h - the finding record every check produces and every reporter
- * prints. Codes and names are stable: documented in the README, never
+ * prints. Codes and names are stable: documented in docs/findings.md, never
  * renumbered; a new rule gets a new code.
  *
  * struct pgd_findings owns its findings and every string in them

@@ -78,7 +78,7 @@ void pgd_inventory_count(const struct pgd_migration_set *set,
 /*
  * Appends the inventory to out as GitLab-flavoured Markdown (a table of
  * contents, one anchored section per table, every identifier escaped) or
- * as JSON ("format": "pgdrift.inventory/1", documented in the README).
+ * as JSON ("format": "pgdrift.inventory/1", documented in docs/commands.md).
  * set is the replayed migration set (its files' text still loaded), m the
  * model it built, sorted (pgd_schema_sort).
  */

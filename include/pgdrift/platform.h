@@ -26,7 +26,7 @@ enum pgd_platform {
 /*
  * Supabase's default privileges on public changed in 2026: tables created
  * after the change are no longer granted to the API roles. 2025 is the
- * default era (see the README, "Platform profile").
+ * default era (see docs/platform.md).
  */
 #define PGD_PLATFORM_ERA_DEFAULT 2025
 

@@ -1,6 +1,6 @@
 /*
  * snapshot.h - the model as JSON ("format": "pgdrift.schema/1"), written
- * with jansson. The shape is documented in the README ("Snapshot format")
+ * with jansson. The shape is documented in docs/commands.md ("Snapshot format")
  * and versioned: a reader refuses a format it does not know.
  */
 #ifndef PGDRIFT_SNAPSHOT_H

@@ -3,7 +3,7 @@
  * identifiers quoted only where PostgreSQL would need it. Two models of the
  * same database must dump identically; that is the round-trip oracle.
  *
- * Line shapes (documented in the README, "Canonical dump"):
+ * Line shapes (documented in docs/commands.md, "The canonical dump"):
  *   schema NAME
  *   extension NAME schema=SCHEMA
  *   type S.NAME enum ('a', 'b')          | type S.NAME domain DEF

@@ -789,7 +789,7 @@ void pgd_memo_put(char kind, const void *key, size_t keylen, const void *val,
  * pg_query_parse_protobuf() packs every tree it returns, and
  * pg_query_deparse_protobuf() unpacks and frees the tree it is given,
  * through these four pg_query.pb-c.c functions, which run protobuf-c's
- * generic code: most of what a parse or a deparse costs (README,
+ * generic code: most of what a parse or a deparse costs (docs/performance.md,
  * Performance). libpg_query calls them through its PLT, so the
  * definitions below, linked into the program, take their place for every
  * caller: same bytes, same trees (tests/unit/check_pb.c holds them to

@@ -5,7 +5,7 @@
  * protobuf-c's generic pack, get_packed_size and free_unpacked visit every
  * field a message type declares; a PgQuery__Node declares about 250 (its
  * oneof), and pack asks each ancestor's size again at every level. That
- * was most of pgdrift's time (README, Performance). These walk only the
+ * was most of pgdrift's time (docs/performance.md). These walk only the
  * Node member that is set and size every message once, and give the same
  * result: pgd_pb_pack() writes the same bytes protobuf-c would,
  * pgd_pb_unpack_parse_result() builds the tree protobuf-c would (it packs

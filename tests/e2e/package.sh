@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # package.sh - the Debian package end to end: scripts/package.sh builds it
-# (lintian: no errors), dpkg installs it, the installed pgdrift audits a
+# (lintian: no errors), the GitLab template installs it (PGDRIFT_DEB), the installed pgdrift audits a
 # freshly migrated database clean and finds drift in another, `man pgdrift`
 # works, and dpkg removes it again. It installs into the system, so it runs
 # only in CI (CI=true) or when PGDRIFT_PACKAGE_TEST=1, as root, and only in
@@ -44,8 +44,20 @@ like "$deps" 'libpq5' "Depends (from dh_shlibdeps) names libpq5"
 like "$deps" 'libjansson4' "Depends names libjansson4"
 like "$deps" 'libpg-query' "Depends names libpg_query's library package"
 
-dpkg -i "$deb" >"$out/dpkg.log" 2>&1
-ok $? "dpkg -i installs the package"
+# installed the way the GitLab template installs it: its before_script with
+# PGDRIFT_DEB set (apt-get update left out: the dependencies are here already)
+script=$(python3 - "$PGDRIFT_SRC/scripts/ci/pgdrift.gitlab-ci.yml" <<'PY'
+import sys, yaml
+steps = yaml.safe_load(open(sys.argv[1]))[".pgdrift-build"]["before_script"]
+print("\n".join(s for s in steps if not s.startswith("apt-get update")))
+PY
+)
+PGDRIFT_DEB="$deb" bash -ec "$script" >"$out/install.log" 2>&1
+st=$?
+ok $st "the GitLab template's before_script installs the package from PGDRIFT_DEB"
+((st == 0)) || sed 's/^/# /' "$out/install.log" | tail -n 20
+dpkg-query -W -f='${Status}' pgdrift 2>/dev/null | grep -q 'install ok installed'
+ok $? "dpkg knows the package as installed"
 is "$(command -v pgdrift)" "/usr/bin/pgdrift" "pgdrift is on PATH from /usr/bin"
 like "$(/usr/bin/pgdrift --version)" 'libpg_query grammar PostgreSQL' "the installed binary names its grammar"
 like "$(MANWIDTH=80 man pgdrift 2>/dev/null | head -n 8)" 'pgdrift +- +drift +and +Row +Level' "man pgdrift works"

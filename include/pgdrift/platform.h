@@ -75,9 +75,9 @@ void pgd_platform_seed_privileges(struct pgd_schema *m,
  * After both sources are read (they load concurrently): gives the replayed
  * model exp what only the database db can say. The default privileges of
  * the platform roles other than the migration role become the database's
- * (users cannot change them), and when db's server is 17 or newer and exp
- * assumed an older one, entries holding every pre-17 table privilege (what
- * ALL gave) gain MAINTAIN, as ALL gives it there.
+ * (users cannot change them). exp keeps the server version it was replayed
+ * for: on a 17+ database the diff then leaves MAINTAIN out of the table
+ * privileges it compares (src/diff/privileges.c).
  */
 void pgd_platform_adopt_db(struct pgd_schema *exp, const struct pgd_schema *db,
 			   const struct pgd_platform_profile *p);

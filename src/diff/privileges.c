@@ -92,12 +92,14 @@ static char *fix_sql(bool grant, unsigned privs, bool option, const char *column
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-/* ALL on a table gives MAINTAIN from PostgreSQL 17 on: when the expected
- * side was built for an older server than the actual one, an entry holding
- * every pre-17 table privilege (what ALL gave) holds MAINTAIN there too. */
+/* ALL on a table gives MAINTAIN from PostgreSQL 17 on. When the expected
+ * side was built for an older server than the actual one, which grants
+ * came from ALL (the default privileges' included, also after a later
+ * REVOKE of some privileges) cannot be told, so MAINTAIN is left out of
+ * the comparison on both sides. */
 static unsigned lift(unsigned p, bool up)
 {
-	return up && (p & PGD_PRIV_ALL) == PGD_PRIV_ALL ? p | PGD_PRIV_MAINTAIN : p;
+	return up ? p & ~PGD_PRIV_MAINTAIN : p;
 }
 
 /*
@@ -128,7 +130,8 @@ static void acl_diff(struct pgd_findings *out, const char *object,
 		const struct pgd_grant *ge = pgd_acl_find(e, g), *ga = pgd_acl_find(a, g);
 		unsigned ep = ge ? lift(ge->privs, up) : 0;
 		unsigned eg = ge ? lift(ge->grantable, up) : 0;
-		unsigned ap = ga ? ga->privs : 0, ag = ga ? ga->grantable : 0;
+		unsigned ap = ga ? lift(ga->privs, up) : 0;
+		unsigned ag = ga ? lift(ga->grantable, up) : 0;
 		unsigned lost = ep & ~ap, lost_opt = eg & ~ag & ap;
 		unsigned gained = ap & ~ep, gained_opt = ag & ~eg & ep;
 		if (!(lost | lost_opt | gained | gained_opt))
@@ -247,15 +250,16 @@ static char *dacl_text(const struct pgd_default_acl *d)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-/* x from the expected side (lifted to y's server), y from the actual one */
+/* x from the expected side, y from the actual one (MAINTAIN left out
+ * when up) */
 static bool same_entry(const struct pgd_acl *x, const struct pgd_acl *y, bool up)
 {
 	if (x->n != y->n)
 		return false;
 	for (size_t i = 0; i < x->n; i++) {
 		const struct pgd_grant *g = pgd_acl_find(y, x->v[i].grantee);
-		if (!g || g->privs != lift(x->v[i].privs, up) ||
-		    g->grantable != lift(x->v[i].grantable, up))
+		if (!g || lift(g->privs, up) != lift(x->v[i].privs, up) ||
+		    lift(g->grantable, up) != lift(x->v[i].grantable, up))
 			return false;
 	}
 	return true;
@@ -483,8 +487,9 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 	if (parts.len) {
 		char *name = ident(e->obj.schema, e->obj.name, NULL);
 		char *obj = pgd_xasprintf("%s(%s)", name, e->args);
+		/* named by identity signature, as every function finding is */
 		struct pgd_finding *f = pgd_findings_add(out, PGD_R_FUNCTION_DEFINITION,
-			name, NULL, ev.buf, av.buf, "function %s differs: %s", obj,
+			obj, NULL, ev.buf, av.buf, "function %s differs: %s", obj,
 			parts.buf);
 		locate(f, NULL, &e->obj);
 		if (e->obj.changed.stmt || e->obj.created.stmt)

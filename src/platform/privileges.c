@@ -90,31 +90,15 @@ void pgd_platform_print(const struct pgd_platform_profile *p,
 	free(d);
 }
 
-static void upgrade_all(struct pgd_acl *acl)
-{
-	for (size_t i = 0; i < acl->n; i++)
-		if ((acl->v[i].privs & PGD_PRIV_ALL) == PGD_PRIV_ALL) {
-			acl->v[i].privs |= PGD_PRIV_MAINTAIN;
-			if ((acl->v[i].grantable & PGD_PRIV_ALL) == PGD_PRIV_ALL)
-				acl->v[i].grantable |= PGD_PRIV_MAINTAIN;
-		}
-}
-
 void pgd_platform_adopt_db(struct pgd_schema *exp, const struct pgd_schema *db,
 			   const struct pgd_platform_profile *p)
 {
 	if (!db->server_major)
 		return;
-	if (db->server_major >= 17 && exp->server_major < 17) {
-		for (size_t i = 0; i < exp->ntables; i++)
-			upgrade_all(&exp->tables[i]->acl);
-		for (size_t i = 0; i < exp->nviews; i++)
-			upgrade_all(&exp->views[i]->acl);
-		for (size_t i = 0; i < exp->ndefault_acls; i++)
-			if (exp->default_acls[i]->objtype == PGD_ACL_TABLE)
-				upgrade_all(&exp->default_acls[i]->acl);
-	}
-	exp->server_major = db->server_major;
+	/* exp keeps the server it was replayed for: when db is 17 or newer
+	 * and exp older, the diff leaves MAINTAIN out (which grants came from
+	 * ALL cannot be told after a REVOKE), and the model stays shared by
+	 * every database of a fleet */
 	if (p->platform != PGD_PLATFORM_SUPABASE)
 		return;
 	const char *runner = pgd_platform_migration_role(p);

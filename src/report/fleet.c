@@ -39,20 +39,6 @@ static int fleet_exit(const struct pgd_fleet_db *dbs, size_t n)
 	return worst;
 }
 
-static json_t *count_obj(const size_t sev[3], const size_t cat[PGD_CAT_COUNT], size_t total)
-{
-	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
-		"total", (json_int_t)total,
-		"by_severity", "error", (json_int_t)sev[PGD_SEV_ERROR],
-		"warning", (json_int_t)sev[PGD_SEV_WARNING],
-		"info", (json_int_t)sev[PGD_SEV_INFO],
-		"by_category", "drift", (json_int_t)cat[PGD_CAT_DRIFT],
-		"rls", (json_int_t)cat[PGD_CAT_RLS],
-		"history", (json_int_t)cat[PGD_CAT_HISTORY],
-		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE],
-		"refs", (json_int_t)cat[PGD_CAT_REFS]);
-}
-
 void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 			   const struct pgd_report_meta *meta, struct pgd_strbuf *out)
 {
@@ -72,7 +58,7 @@ void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 		size_t nf = db->findings ? db->findings->n : 0;
 		for (size_t i = 0; i < nf; i++)
 			json_array_append_new(fa, pgd_report_json_finding(&db->findings->v[i]));
-		json_t *summary = count_obj(sev, cat, nf);
+		json_t *summary = pgd_report_json_counts(sev, cat, nf);
 		json_object_set_new(summary, "suppressed", json_integer((json_int_t)db->suppressed));
 		json_t *tables = json_array();
 		for (size_t i = 0; i < db->ntables; i++)
@@ -96,7 +82,7 @@ void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 	json_object_set_new(root, "databases", arr);
 	json_t *summary = json_pack("{s:I, s:I, s:I}", "databases", (json_int_t)n,
 				    "ok", (json_int_t)(n - nerr), "error", (json_int_t)nerr);
-	json_object_set_new(summary, "findings", count_obj(tsev, tcat, total));
+	json_object_set_new(summary, "findings", pgd_report_json_counts(tsev, tcat, total));
 	size_t suppressed = 0;
 	for (size_t d = 0; d < n; d++)
 		suppressed += dbs[d].suppressed;

@@ -11,6 +11,21 @@
 #include "pgdrift/strbuf.h"
 #include "report_json.h"
 
+json_t *pgd_report_json_counts(const size_t sev[3], const size_t cat[PGD_CAT_COUNT],
+			       size_t total)
+{
+	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
+		"total", (json_int_t)total,
+		"by_severity", "error", (json_int_t)sev[PGD_SEV_ERROR],
+		"warning", (json_int_t)sev[PGD_SEV_WARNING],
+		"info", (json_int_t)sev[PGD_SEV_INFO],
+		"by_category", "drift", (json_int_t)cat[PGD_CAT_DRIFT],
+		"rls", (json_int_t)cat[PGD_CAT_RLS],
+		"history", (json_int_t)cat[PGD_CAT_HISTORY],
+		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE],
+		"refs", (json_int_t)cat[PGD_CAT_REFS]);
+}
+
 json_t *pgd_report_json_finding(const struct pgd_finding *x)
 {
 	json_t *j = json_object();
@@ -61,16 +76,7 @@ void pgd_report_json(const struct pgd_findings *f,
 		json_array_append_new(arr, pgd_report_json_finding(x));
 	}
 	json_object_set_new(root, "findings", arr);
-	json_t *summary = json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
-		"total", (json_int_t)f->n,
-		"by_severity", "error", (json_int_t)sev[PGD_SEV_ERROR],
-		"warning", (json_int_t)sev[PGD_SEV_WARNING],
-		"info", (json_int_t)sev[PGD_SEV_INFO],
-		"by_category", "drift", (json_int_t)cat[PGD_CAT_DRIFT],
-		"rls", (json_int_t)cat[PGD_CAT_RLS],
-		"history", (json_int_t)cat[PGD_CAT_HISTORY],
-		"coverage", (json_int_t)cat[PGD_CAT_COVERAGE],
-		"refs", (json_int_t)cat[PGD_CAT_REFS]);
+	json_t *summary = pgd_report_json_counts(sev, cat, f->n);
 	json_object_set_new(summary, "fail_on", meta->fail_on_none
 		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
 	json_object_set_new(summary, "failed", json_boolean(!meta->fail_on_none &&

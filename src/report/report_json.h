@@ -34,6 +34,11 @@ struct pgd_report_meta;
 
 /* The JSON object of one finding in the json report (a new reference). */
 json_t *pgd_report_json_finding(const struct pgd_finding *x);
+/* {"total", "by_severity": {...}, "by_category": {...}}: the counts of a
+ * report's summary (single-database and fleet alike). New reference; the
+ * caller owns it. */
+json_t *pgd_report_json_counts(const size_t sev[3], const size_t cat[PGD_CAT_COUNT],
+			       size_t total);
 /* One SARIF run of f (a new reference). */
 json_t *pgd_report_sarif_run(const struct pgd_findings *f,
 			     const struct pgd_report_meta *meta);

@@ -277,7 +277,9 @@ struct pgd_function {
 	const char *owner;       /* NULL: unknown */
 	const char *language;    /* "plpgsql", "sql", ... */
 	const char *returns;     /* pg_get_function_result(); NULL: procedure */
-	const char *body;        /* prosrc exactly as written; NULL: BEGIN ATOMIC */
+	const char *body;        /* prosrc exactly as written; for a BEGIN
+				    ATOMIC / RETURN body its canonical text
+				    (normalize), NULL when not known */
 	bool atomic;             /* a BEGIN ATOMIC body (SQL-standard) */
 	char volatility;         /* 'i', 's' or 'v' */
 	char parallel;           /* 's', 'r' or 'u' */

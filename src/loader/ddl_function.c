@@ -296,6 +296,19 @@ static void function_attrs(struct replay *r, struct pgd_function *f,
 		f->rows = pgd_schema_strdup(r->m, set ? "1000" : "0");
 	if (!f->body && !f->atomic)
 		f->body = pgd_schema_strdup(r->m, "");
+	if (f->atomic) {
+		/* analyzed at creation: names resolve through today's path */
+		struct pgd_nctx ctx = rp_nctx(r, NULL, NULL);
+		struct pgd_strbuf err = PGD_STRBUF_INIT;
+		char *body = pgd_norm_sql_body(&ctx, s->sql_body, s->parameters,
+					       s->n_parameters, &err);
+		if (body)
+			f->body = pgd_schema_strdup(r->m, body);
+		else
+			rp_unmodeled(r, "BEGIN ATOMIC body", err.buf);
+		free(body);
+		pgd_strbuf_release(&err);
+	}
 }
 
 struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs *ow,

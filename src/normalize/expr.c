@@ -1365,6 +1365,27 @@ char *pgd_norm_expr(const struct pgd_nctx *ctx, PgQuery__Node **expr,
 	return deparse_expr(*expr, err);
 }
 
+int pgd_norm_canon_stmt(const struct pgd_nctx *ctx, PgQuery__Node **stmt,
+			struct pgd_strbuf *err)
+{
+	struct cx cx = { .ctx = ctx, .err = err };
+	push_frame(&cx);
+	canon_node(&cx, stmt);
+	pop_frame(&cx);
+	free(cx.frames);
+	return cx.failed ? -1 : 0;
+}
+
+char *pgd_norm_deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err)
+{
+	return deparse_stmt(stmt, err);
+}
+
+char *pgd_norm_deparse_expr(PgQuery__Node *expr, struct pgd_strbuf *err)
+{
+	return deparse_expr(expr, err);
+}
+
 /* ---- indexes */
 
 static bool default_opclass(const char *opclass)

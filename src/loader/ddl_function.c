@@ -407,12 +407,23 @@ void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 struct pgd_function *rp_find_routine(struct replay *r, PgQuery__ObjectWithArgs *ow)
 {
 	bool ambiguous;
-	return rp_find_function(r, ow, &ambiguous);
+	struct pgd_function *f = rp_find_function(r, ow, &ambiguous);
+	if (ambiguous) {
+		/* PostgreSQL rejects a bare name that fits several overloads */
+		const char *nm = pgd_pgq_str(ow->objname[ow->n_objname - 1]);
+		rp_error(r, -1, "function name \"%s\" is not unique", nm ? nm : "?");
+	}
+	return f;
 }
 
 void rp_alter_function(struct replay *r, PgQuery__AlterFunctionStmt *s)
 {
-	struct pgd_function *f = rp_find_routine(r, s->func);
+	bool ambiguous;
+	struct pgd_function *f = rp_find_function(r, s->func, &ambiguous);
+	if (ambiguous) {
+		rp_find_routine(r, s->func); /* its error */
+		return;
+	}
 	if (!f) {
 		rp_unmodeled(r, "ALTER FUNCTION", "the function is not one the migrations create");
 		return;

@@ -256,6 +256,10 @@ struct pgd_view {
 	 * quoted where needed), for DROP COLUMN; only the replay fills it */
 	const char **read_columns;
 	size_t nread_columns;
+	/* the functions of the model it calls, as schema/name pairs, for
+	 * DROP FUNCTION ... CASCADE; only the replay fills it */
+	const char **call_schemas, **call_names;
+	size_t ncalls;
 	const char *owner;       /* NULL: unknown */
 	struct pgd_acl acl;      /* relacl */
 };

@@ -12,24 +12,17 @@
 #include "pgdrift/platform.h"
 #include "replay.h"
 
-static const struct pgd_platform_profile default_profile = PGD_PLATFORM_PROFILE_INIT;
-
-static const struct pgd_platform_profile *profile(const struct replay *r)
-{
-	return r->opts->platform ? r->opts->platform : &default_profile;
-}
-
 /* The role the statements run as: --role, else the platform's migration
  * role (NULL without a platform: owners unknown). */
 static const char *current_role(const struct replay *r)
 {
-	return r->opts->role ? r->opts->role : pgd_platform_migration_role(profile(r));
+	return r->opts->role ? r->opts->role : pgd_platform_migration_role(rp_profile(r));
 }
 
 void rp_platform_start(struct replay *r)
 {
-	pgd_platform_add_roles(r->m, profile(r));
-	pgd_platform_seed_privileges(r->m, profile(r));
+	pgd_platform_add_roles(r->m, rp_profile(r));
+	pgd_platform_seed_privileges(r->m, rp_profile(r));
 	r->m->track_fresh = true;
 }
 

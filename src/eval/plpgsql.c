@@ -579,11 +579,6 @@ static enum ev_stop run_tree(struct ev_ctx *c, PgQuery__ParseResult *t, const ch
 			st = call_stmt(&sc, n->call_stmt);
 			continue;
 		}
-		if (is_data_stmt(n)) {
-			if (c->fr)
-				c->fr->row_count = 0;
-			continue;
-		}
 		if (n->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT) {
 			st = ev_unsupported(c, "transaction control", "COMMIT, ROLLBACK "
 					    "and savepoints inside a block are not evaluated");
@@ -603,6 +598,15 @@ static enum ev_stop run_tree(struct ev_ctx *c, PgQuery__ParseResult *t, const ch
 		while (l && (sql[off + l - 1] == ' ' || sql[off + l - 1] == '\n' ||
 			     sql[off + l - 1] == '\t' || sql[off + l - 1] == '\r'))
 			l--;
+		if (is_data_stmt(n)) {
+			/* rows are not modeled; the host learns what it may
+			 * have written (a later query over it is data) */
+			if (c->ev->host.wrote)
+				c->ev->host.wrote(c->ev->host.arg, sql + off, l);
+			if (c->fr)
+				c->fr->row_count = 0;
+			continue;
+		}
 		char *one = pgd_xstrndup(sql + off, l);
 		st = run_host(c, one, dynamic);
 		free(one);

@@ -752,15 +752,61 @@ static void collect_filters(struct ev_ctx *c, const PgQuery__Node *w, const char
 	}
 }
 
+/*
+ * A relation of the migrations' own (a table, view, sequence, ...) that
+ * schema.name resolves to, as PostgreSQL resolves it: unqualified pg_*
+ * catalog names first (pg_catalog is searched first), then the
+ * search_path. A table the host says certainly holds no rows reads as
+ * empty, as it reads in a shadow database the migrations were applied
+ * to; any other is data the replay cannot know (unmodeled). EV_EXIT when
+ * the name is not the migrations' (a catalog relation, a platform table).
+ */
+static enum ev_stop user_rel(struct ev_ctx *c, const char *schema, const char *name,
+			     const char *alias, struct ev_rel **out)
+{
+	const struct pgd_schema *m = c->ev->host.model;
+	const struct pgd_object *o = NULL;
+	if (schema) {
+		if (!strcmp(schema, "pg_catalog") || !strcmp(schema, "information_schema"))
+			return EV_EXIT;
+		o = pgd_schema_find_rel(m, schema, name);
+	} else if (strncmp(name, "pg_", 3)) {
+		size_t n;
+		const char *const *sp = ev_search_path(c->ev, &n);
+		for (size_t i = 0; i < n && !o; i++)
+			if (sp[i])
+				o = pgd_schema_find_rel(m, sp[i], name);
+	}
+	if (!o)
+		return EV_EXIT;
+	const struct pgd_table *t = o->kind == PGD_TABLE ? (const struct pgd_table *)o : NULL;
+	if (t && t->external)
+		return EV_EXIT; /* a platform table: unknown, as catalog_rel says */
+	if (!t || !c->ev->host.rows_empty || !c->ev->host.rows_empty(c->ev->host.arg, t))
+		return ev_unsupported(c, "query", "a query over the table \"%s\" "
+				      "(data) is not evaluated", name);
+	/* no statement wrote it: no rows, and its columns */
+	struct ev_rel *r = ev_alloc(c->ev, sizeof(*r));
+	r->alias = alias;
+	r->ncols = t->ncolumns;
+	r->cols = ev_alloc(c->ev, (t->ncolumns + 1) * sizeof(char *));
+	for (size_t i = 0; i < t->ncolumns; i++)
+		r->cols[i] = t->columns[i]->obj.name;
+	r->rows = ev_alloc(c->ev, sizeof(*r->rows));
+	r->nrows = 0;
+	*out = r;
+	return EV_OK;
+}
+
 static enum ev_stop range_var(struct ev_ctx *c, const PgQuery__RangeVar *rv,
 			      const PgQuery__Node *where, struct ev_rel **out)
 {
 	const char *schema = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
-	if (!schema && pgd_schema_find_rel(c->ev->host.model, "public", rv->relname))
-		return ev_unsupported(c, "query", "a query over the table \"%s\" "
-				      "(data) is not evaluated", rv->relname);
 	const char *alias = rv->alias && rv->alias->aliasname ? rv->alias->aliasname
 							       : rv->relname;
+	enum ev_stop st;
+	if ((st = user_rel(c, schema, rv->relname, alias, out)) != EV_EXIT)
+		return st;
 	struct filt *fv = NULL;
 	size_t nf = 0, af = 0;
 	collect_filters(c, where, alias, &fv, &nf, &af, 0);

@@ -75,7 +75,7 @@ static struct pgd_eval *fake_new(struct fake *f)
 	f->path[0] = "public";
 	f->path[1] = "extensions";
 	f->npath = 2;
-	struct pgd_eval_host h = { f, f->m, fake_exec, fake_path, fake_get, fake_set, NULL };
+	struct pgd_eval_host h = { f, f->m, fake_exec, fake_path, fake_get, fake_set, NULL, NULL, NULL };
 	return pgd_eval_new(&h);
 }
 

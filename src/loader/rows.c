@@ -8,15 +8,20 @@
  * that is certain, so the replay keeps, conservatively, the names of every
  * table a statement might have written:
  *
- *  - every identifier of a data statement (INSERT, UPDATE, DELETE, COPY,
- *    MERGE, TRUNCATE, WITH, ...) and of CREATE TABLE AS;
+ *  - every identifier of a data statement that may add rows (INSERT, also
+ *    in a WITH, COPY, MERGE, anything with INTO) and of CREATE TABLE AS;
+ *    UPDATE, DELETE and TRUNCATE only change or remove rows a table has,
+ *    so an empty table stays empty (a table with rows is marked already);
  *  - every identifier of a statement recorded as unmodeled, also inside
  *    its string constants (a DO body, an EXECUTE string, a cron job);
  *  - the parents of a table created with INHERITS; a renamed table keeps
  *    what its old name had.
  * and gives up on all tables ("anything may hold rows") when a data or
  * unmodeled statement calls a function the migrations defined, names a
- * table with a trigger or a view, writes a table whose column default
+ * view, or names a table with a trigger that may fire (a row trigger of a
+ * table without rows under UPDATE/DELETE does not; a statement trigger
+ * does) and whose function may write (one whose body has no INSERT,
+ * UPDATE, DELETE, ..., EXECUTE or call of a migration function cannot), writes a table whose column default
  * calls a migration-defined function, or is unmodeled dynamic SQL
  * (EXECUTE). Names are compared without schema: a name written anywhere
  * marks every table of that name. Partitioned tables, partitions,
@@ -249,26 +254,114 @@ static bool default_calls_mine(const struct pgd_table *t, const struct pgd_schem
 	return false;
 }
 
+/* Whether the words of s write (or may write) rows somewhere. */
+static bool writes(const struct scan *s)
+{
+	static const char *const kws[] = { "insert", "update", "delete", "merge",
+					   "copy", "truncate", "refresh", "execute" };
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(kws); i++)
+		if (has(s->idents, kws[i]))
+			return true;
+	return false;
+}
+
+/* Whether s calls a function the migrations defined. */
+static bool calls_mine(const struct scan *s, const struct pgd_schema *m)
+{
+	if (!pgd_map_count(s->calls))
+		return false;
+	for (size_t i = 0; i < m->nfunctions; i++)
+		if (has(s->calls, m->functions[i]->obj.name))
+			return true;
+	return false;
+}
+
+/*
+ * Whether trigger tg's function certainly writes no rows: every function
+ * of its name has a body, and no body has a data-changing word, EXECUTE
+ * or a call of a migration-defined function (an updated_at trigger).
+ */
+static bool trigger_harmless(const struct pgd_schema *m, const struct pgd_trigger *tg)
+{
+	const char *d = tg->def ? strstr(tg->def, "EXECUTE FUNCTION ") : NULL;
+	if (!d)
+		d = tg->def ? strstr(tg->def, "EXECUTE PROCEDURE ") : NULL;
+	if (!d)
+		return false;
+	d = strchr(d + 8, ' ') + 1;
+	const char *paren = strchr(d, '(');
+	if (!paren)
+		return false;
+	/* the last name before '(': schema.name or name, maybe quoted */
+	const char *b = paren;
+	while (b > d && b[-1] != '.')
+		b--;
+	size_t n = (size_t)(paren - b);
+	if (n >= 2 && b[0] == '"' && b[n - 1] == '"')
+		b++, n -= 2;
+	if (memchr(b, '"', n))
+		return false; /* a quoted name with quotes in it */
+	bool any = false;
+	for (size_t i = 0; i < m->nfunctions; i++) {
+		const struct pgd_function *f = m->functions[i];
+		if (strlen(f->obj.name) != n || memcmp(f->obj.name, b, n))
+			continue;
+		if (!f->body)
+			return false;
+		struct scan s = SCAN_INIT;
+		scan_text(&s, f->body, f->body + strlen(f->body), true, 0);
+		bool bad = writes(&s) || calls_mine(&s, m);
+		scan_release(&s);
+		if (bad)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static bool marked(const struct replay *r, const char *name)
+{
+	return r->rows_written && pgd_map_get(r->rows_written, name, strlen(name));
+}
+
 /* What the statement's names reach beyond themselves: views (their
- * tables), triggers, defaults and functions the migrations defined. */
-static bool reaches_code(struct replay *r, const struct scan *s)
+ * tables), triggers, defaults and functions the migrations defined.
+ * additive: the statement may add rows (else row triggers and defaults
+ * of a table without rows do not run). */
+static bool reaches_code(struct replay *r, const struct scan *s, bool additive)
 {
 	const struct pgd_schema *m = r->m;
-	if (pgd_map_count(s->calls)) {
-		for (size_t i = 0; i < m->nfunctions; i++)
-			if (has(s->calls, m->functions[i]->obj.name))
-				return true;
-	}
+	if (calls_mine(s, m))
+		return true;
 	for (size_t i = 0; i < m->ntables; i++) {
 		const struct pgd_table *t = m->tables[i];
 		if (!has(s->idents, t->obj.name))
 			continue;
-		if (t->ntriggers || default_calls_mine(t, m))
+		bool may_have_rows = additive || marked(r, t->obj.name);
+		for (size_t k = 0; k < t->ntriggers; k++) {
+			const struct pgd_trigger *tg = t->triggers[k];
+			if (!may_have_rows && tg->def && strstr(tg->def, "FOR EACH ROW"))
+				continue; /* no row to fire on */
+			if (!trigger_harmless(m, tg))
+				return true;
+		}
+		if (may_have_rows && default_calls_mine(t, m))
 			return true;
 	}
 	for (size_t i = 0; i < m->nviews; i++)
 		if (has(s->idents, m->views[i]->obj.name))
 			return true; /* its tables, its INSTEAD OF triggers, rules */
+	return false;
+}
+
+/* Whether a data statement may add rows: INSERT (also in a WITH), COPY
+ * FROM, MERGE, REFRESH; not UPDATE, DELETE or TRUNCATE alone. */
+static bool adds_rows(const struct scan *s)
+{
+	static const char *const kws[] = { "insert", "copy", "merge", "refresh", "into" };
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(kws); i++)
+		if (has(s->idents, kws[i]))
+			return true;
 	return false;
 }
 
@@ -279,8 +372,12 @@ void rp_rows_written_by(struct replay *r, const char *sql, size_t len,
 		return;
 	struct scan s = SCAN_INIT;
 	scan_text(&s, sql, sql + len, unmodeled, 0);
-	if ((unmodeled && s.execute) || reaches_code(r, &s)) {
+	bool additive = unmodeled || adds_rows(&s);
+	if ((unmodeled && s.execute) || reaches_code(r, &s, additive)) {
 		r->rows_all = true;
+	} else if (!additive) {
+		/* UPDATE, DELETE, TRUNCATE change or remove rows a table
+		 * has: an empty one stays empty, one with rows is marked */
 	} else {
 		/* every identifier, not only today's table names: a table a
 		 * string names may be written later (a scheduled job), and a

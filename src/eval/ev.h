@@ -19,6 +19,7 @@
 #include "pgdrift/arena.h"
 #include "pgdrift/eval.h"
 #include "pgdrift/map.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 
 enum ev_kind {
@@ -234,13 +235,6 @@ enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
 /* The search_path of the host. */
 const char *const *ev_search_path(struct pgd_eval *ev, size_t *n);
 
-/* The tables and schemas a Supabase project has before any migration
- * (what fixtures/supabase/stub.sql gives vanilla PostgreSQL): catalog
- * queries and regclass casts see them unless the model has them. */
-extern const char *const ev_platform_tables[][2];
-extern const size_t ev_nplatform_tables;
-extern const char *const ev_platform_schemas[];
-extern const size_t ev_nplatform_schemas;
 
 /* The string value of a String node or NULL. */
 const char *ev_str(const PgQuery__Node *n);

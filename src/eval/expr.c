@@ -210,20 +210,16 @@ static const char *const builtin_schemas[] = {
 	"pg_catalog", "information_schema", "public", "pg_toast",
 };
 
-const char *const ev_platform_tables[][2] = {
-	{ "auth", "users" }, { "storage", "buckets" }, { "storage", "objects" },
-};
-const size_t ev_nplatform_tables = PGD_ARRAY_SIZE(ev_platform_tables);
-const char *const ev_platform_schemas[] = { "extensions", "auth", "storage" };
-const size_t ev_nplatform_schemas = PGD_ARRAY_SIZE(ev_platform_schemas);
 
 static bool namespace_exists(struct pgd_eval *ev, const char *name)
 {
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(builtin_schemas); i++)
 		if (!strcmp(builtin_schemas[i], name))
 			return true;
-	for (size_t i = 0; i < ev_nplatform_schemas; i++)
-		if (!strcmp(ev_platform_schemas[i], name))
+	size_t np;
+	const char *const *ps = pgd_platform_preexisting_schemas(&np);
+	for (size_t i = 0; i < np; i++)
+		if (!strcmp(ps[i], name))
 			return true;
 	return pgd_schema_find_namespace(ev->host.model, name) != NULL;
 }
@@ -262,9 +258,10 @@ static bool rel_exists(struct pgd_eval *ev, const char *schema, const char *name
 {
 	if (pgd_schema_find_rel(ev->host.model, schema, name))
 		return true;
-	for (size_t i = 0; i < ev_nplatform_tables; i++)
-		if (!strcmp(ev_platform_tables[i][0], schema) &&
-		    !strcmp(ev_platform_tables[i][1], name))
+	size_t np;
+	const struct pgd_platform_rel *pt = pgd_platform_preexisting_tables(&np);
+	for (size_t i = 0; i < np; i++)
+		if (!strcmp(pt[i].schema, schema) && !strcmp(pt[i].name, name))
 			return true;
 	return false;
 }

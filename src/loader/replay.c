@@ -82,11 +82,15 @@ static enum stmt_class classify(const char *p, const char *end)
 	return ST_PARSE;
 }
 
+/* Whether p[0..n) contains needle (lower case, ASCII) in any case. Runs
+ * over every statement's text: the first byte is tested inline. */
 static bool contains_ci(const char *p, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
+	char lo = needle[0], up = (char)(lo >= 'a' && lo <= 'z' ? lo - 'a' + 'A' : lo);
 	for (size_t i = 0; i + k <= n; i++)
-		if (strncasecmp(p + i, needle, k) == 0)
+		if ((p[i] == lo || p[i] == up) &&
+		    strncasecmp(p + i + 1, needle + 1, k - 1) == 0)
 			return true;
 	return false;
 }

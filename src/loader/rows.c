@@ -21,9 +21,9 @@
  * view, or names a table with a trigger that may fire (a row trigger of a
  * table without rows under UPDATE/DELETE does not; a statement trigger
  * does) and whose function may write (one whose body has no INSERT,
- * UPDATE, DELETE, ..., EXECUTE or call of a migration function cannot), writes a table whose column default
- * calls a migration-defined function, or is unmodeled dynamic SQL
- * (EXECUTE). Names are compared without schema: a name written anywhere
+ * UPDATE, DELETE, ..., EXECUTE or call of a migration function cannot),
+ * writes a table whose column default calls a migration-defined function,
+ * or is unmodeled dynamic SQL (EXECUTE). Names are compared without schema: a name written anywhere
  * marks every table of that name. Partitioned tables, partitions,
  * platform tables and tables the replay holds only as placeholders are
  * never known to be empty.

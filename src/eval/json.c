@@ -155,10 +155,12 @@ static void take(struct jr *r, struct ev_json *j, size_t base, bool keys)
 {
 	j->n = r->n - base;
 	j->v = pgd_arena_alloc(r->a, (j->n + 1) * sizeof(*j->v));
-	memcpy(j->v, r->stack + base, j->n * sizeof(*j->v));
-	if (keys) {
+	if (keys)
 		j->k = pgd_arena_alloc(r->a, (j->n + 1) * sizeof(*j->k));
-		memcpy(j->k, r->keys + base, j->n * sizeof(*j->k));
+	if (j->n) { /* the stack is NULL before the first push */
+		memcpy(j->v, r->stack + base, j->n * sizeof(*j->v));
+		if (keys)
+			memcpy(j->k, r->keys + base, j->n * sizeof(*j->k));
 	}
 	r->n = base;
 }

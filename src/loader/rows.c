@@ -161,13 +161,14 @@ static void scan_text(struct scan *s, const char *begin, const char *end,
 			}
 			size_t tl = (size_t)(t + 1 - p); /* "$tag$" */
 			const char *b = t + 1, *e = b;
-			while (e + tl <= end && memcmp(e, p, tl))
+			while ((size_t)(end - e) >= tl && memcmp(e, p, tl))
 				e++;
-			if (e + tl > end)
+			bool closed = (size_t)(end - e) >= tl;
+			if (!closed)
 				e = end;
 			if (strings && depth < 8)
 				scan_text(s, b, e, strings, depth + 1);
-			p = e + tl <= end ? e + tl : end;
+			p = closed ? e + tl : end;
 		} else if (c == '"') {
 			size_t n = 0;
 			p++;

@@ -54,6 +54,16 @@ struct pgd_eval_host {
 	/* set_config(name, value, is_local). May be NULL. */
 	void (*set_setting)(void *arg, const char *name, const char *value);
 	const char *role; /* current_user; NULL: "postgres" */
+	/* Whether table t of the model certainly holds no rows now: the
+	 * migrations created it and none of their statements may have
+	 * written it (a shadow database's view of it). A query over a table
+	 * of the model reads it as empty then, and is unmodeled otherwise.
+	 * May be NULL: never. */
+	bool (*rows_empty)(void *arg, const struct pgd_table *t);
+	/* A data statement (INSERT, UPDATE, DELETE, COPY, ...; text sql of
+	 * len bytes) the evaluation ran: rows are not modeled, but what it
+	 * may have written is no longer known to be empty. May be NULL. */
+	void (*wrote)(void *arg, const char *sql, size_t len);
 };
 
 /* Bounds of one top-level evaluation (a DO block or a top-level call). */

@@ -11,6 +11,7 @@
 #define PGDRIFT_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "pgdrift/schema.h"
 
@@ -117,6 +118,30 @@ const char *pgd_platform_extension_of(enum pgd_platform_member kind,
  * platform does not pre-install it.
  */
 const char *pgd_platform_extension_preinstalled(const char *extname);
+
+/* ---- what exists before the first migration (src/platform/preexisting.c) */
+
+struct pgd_platform_rel {
+	const char *schema, *name;
+};
+
+/*
+ * The platform's tables, schemas and roles a Supabase project has before
+ * any migration (what fixtures/supabase/stub.sql gives vanilla
+ * PostgreSQL): the interpreter's catalog queries and regclass casts see
+ * them unless the model has them. Each returns a static array and its
+ * length in *n; nothing to free.
+ */
+const struct pgd_platform_rel *pgd_platform_preexisting_tables(size_t *n);
+const char *const *pgd_platform_preexisting_schemas(size_t *n);
+/* The roles pg_roles lists: the stub's, and the predefined roles
+ * migrations grant (pg_read_all_data, ...), with the attributes a DO
+ * block may test. */
+struct pgd_platform_role_attrs {
+	const char *name;
+	bool superuser, login, bypassrls;
+};
+const struct pgd_platform_role_attrs *pgd_platform_preexisting_roles(size_t *n);
 
 /* ---- keys of the platform's tables (src/platform/keys.c) ---- */
 

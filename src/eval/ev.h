@@ -12,13 +12,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <jansson.h>
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
 #include "pgdrift/arena.h"
 #include "pgdrift/eval.h"
 #include "pgdrift/map.h"
+#include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
 
 enum ev_kind {
@@ -56,10 +56,32 @@ enum ev_stop {
 
 struct ev_func;
 
+/* ---- the PL/pgSQL tree as JSON (json.c), in an arena */
+enum ev_jt { EVJ_NULL, EVJ_BOOL, EVJ_INT, EVJ_REAL, EVJ_STR, EVJ_ARR, EVJ_OBJ };
+
+struct ev_json {
+	enum ev_jt t;
+	bool b;             /* EVJ_BOOL */
+	long long i;        /* EVJ_INT */
+	const char *s;      /* EVJ_STR, NUL-terminated */
+	size_t n;           /* EVJ_STR: bytes; EVJ_ARR, EVJ_OBJ: members */
+	struct ev_json **v; /* EVJ_ARR items, EVJ_OBJ values */
+	const char **k;     /* EVJ_OBJ keys, in document order */
+	long aux;           /* the interpreter's memo (a parsed tree's index); -1 */
+};
+
+/* Reads JSON text into arena a: the root, or NULL with *err (static). */
+struct ev_json *ev_json_parse(struct pgd_arena *a, const char *text, const char **err);
+/* Member key of object o, element i of array a, a's length (0 for a
+ * non-array): NULL when absent. Borrowed from the arena. */
+struct ev_json *ev_json_get(const struct ev_json *o, const char *key);
+struct ev_json *ev_json_at(const struct ev_json *a, size_t i);
+size_t ev_json_size(const struct ev_json *a);
+
 /* One activation of a PL/pgSQL or SQL function (or a DO block). */
 struct ev_frame {
 	struct ev_func *fn;
-	json_t *datums;       /* PL/pgSQL datums (NULL for SQL functions) */
+	struct ev_json *datums;       /* PL/pgSQL datums (NULL for SQL functions) */
 	struct ev_val *vals;  /* one per datum; for SQL functions, per param */
 	size_t nvals;
 	const char **pnames;  /* SQL functions: parameter names */
@@ -118,9 +140,9 @@ struct ev_datum {
 	unsigned lineno;    /* 0: a parameter or FOUND */
 	char kind;          /* 'v' variable, 'w' row, 'r' record */
 	const char *type;   /* declared type, lower case, trimmed; "" unknown */
-	json_t *defexpr;    /* default, or NULL */
+	struct ev_json *defexpr;    /* default, or NULL */
 	bool isconst;
-	json_t *fields;     /* rows: [{name, varno}] */
+	struct ev_json *fields;     /* rows: [{name, varno}] */
 };
 
 struct ev_func {
@@ -137,12 +159,12 @@ struct ev_func {
 	char *pmodes;        /* 'i', 'o', 'b' (inout), 'v' (variadic) */
 	PgQuery__Node **pdefaults; /* in tree, or NULL */
 	PgQuery__ParseResult *tree; /* owns pdefaults */
-	json_t *plpgsql;     /* parsed lazily: the PLpgSQL_function object */
-	json_t *plroot;      /* owns plpgsql */
+	struct ev_json *plpgsql;     /* parsed lazily: the PLpgSQL_function object */
+	struct pgd_arena *plarena; /* owns plpgsql */
 	struct ev_datum *d;  /* its datums, read once */
 	size_t nd;
 	/* parsed expressions of plpgsql: the index is kept in the JSON
-	 * expression object ("pgd_tree") */
+	 * expression object (aux) */
 	PgQuery__ParseResult **trees;
 	size_t ntrees, atrees;
 	bool parse_failed;
@@ -234,13 +256,6 @@ enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
 /* The search_path of the host. */
 const char *const *ev_search_path(struct pgd_eval *ev, size_t *n);
 
-/* The tables and schemas a Supabase project has before any migration
- * (what fixtures/supabase/stub.sql gives vanilla PostgreSQL): catalog
- * queries and regclass casts see them unless the model has them. */
-extern const char *const ev_platform_tables[][2];
-extern const size_t ev_nplatform_tables;
-extern const char *const ev_platform_schemas[];
-extern const size_t ev_nplatform_schemas;
 
 /* The string value of a String node or NULL. */
 const char *ev_str(const PgQuery__Node *n);

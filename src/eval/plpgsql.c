@@ -95,42 +95,37 @@ static bool condition_matches(const char *cond, const char *state)
 
 /* ---- JSON helpers */
 
-static json_t *jget(json_t *o, const char *k)
+static struct ev_json *jget(struct ev_json *o, const char *k)
 {
-	return json_is_object(o) ? json_object_get(o, k) : NULL;
+	return ev_json_get(o, k);
 }
 
-static const char *jstr(json_t *o, const char *k)
+static const char *jstr(struct ev_json *o, const char *k)
 {
-	json_t *v = jget(o, k);
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	struct ev_json *v = jget(o, k);
+	return v && v->t == EVJ_STR ? v->s : NULL;
 }
 
-static long jint(json_t *o, const char *k, long def)
+static long jint(struct ev_json *o, const char *k, long def)
 {
-	json_t *v = jget(o, k);
-	return json_is_integer(v) ? (long)json_integer_value(v) : def;
+	struct ev_json *v = jget(o, k);
+	return v && v->t == EVJ_INT && v->i >= LONG_MIN && v->i <= LONG_MAX ? (long)v->i : def;
 }
 
-static bool jbool(json_t *o, const char *k)
+static bool jbool(struct ev_json *o, const char *k)
 {
-	json_t *v = jget(o, k);
-	if (!v)
-		return false;
-	return json_typeof(v) == JSON_TRUE;
+	struct ev_json *v = jget(o, k);
+	return v && v->t == EVJ_BOOL && v->b;
 }
 
 /* The single key and value of a node object {"PLpgSQL_x": {...}}. */
-static const char *jnode(json_t *n, json_t **body)
+static const char *jnode(struct ev_json *n, struct ev_json **body)
 {
 	*body = NULL;
-	if (!json_is_object(n) || json_object_size(n) != 1)
+	if (!n || n->t != EVJ_OBJ || n->n != 1)
 		return NULL;
-	void *it = json_object_iter(n);
-	if (!it)
-		return NULL;
-	*body = json_object_iter_value(it);
-	return json_object_iter_key(it);
+	*body = n->v[0];
+	return n->k[0];
 }
 
 /* ---- parse trees, cached in the JSON expression objects */
@@ -152,16 +147,15 @@ static PgQuery__ParseResult *parse_sql(const char *sql, char **err)
 	return t;
 }
 
-static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, json_t *expr,
+static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, struct ev_json *expr,
 					 const char *prefix, const char *text,
 					 enum ev_stop *st)
 {
 	struct ev_func *ev = c->fr->fn;
-	json_t *k = json_object_get(expr, "pgd_tree");
 	*st = EV_OK;
-	if (json_is_integer(k)) {
-		json_int_t i = json_integer_value(k);
-		if (i >= 0 && (size_t)i < ev->ntrees && ev->trees[i])
+	if (expr && expr->aux >= 0) {
+		long i = expr->aux;
+		if ((size_t)i < ev->ntrees && ev->trees[i])
 			return ev->trees[i];
 		*st = ev_unsupported(c, "SQL", "this SQL does not parse");
 		return NULL;
@@ -172,7 +166,8 @@ static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, json_t *expr,
 	free(sql);
 	PGD_GROW(ev->trees, ev->atrees, ev->ntrees + 1);
 	ev->trees[ev->ntrees] = t;
-	json_object_set_new(expr, "pgd_tree", json_integer((json_int_t)ev->ntrees));
+	if (expr)
+		expr->aux = (long)ev->ntrees;
 	ev->ntrees++;
 	if (!t) {
 		*st = ev_unsupported(c, "SQL", "this SQL does not parse: %s", err);
@@ -185,15 +180,15 @@ static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, json_t *expr,
 
 static void read_datums(struct ev_func *fn)
 {
-	json_t *datums = jget(fn->plpgsql, "datums");
-	size_t n = json_array_size(datums);
+	struct ev_json *datums = jget(fn->plpgsql, "datums");
+	size_t n = ev_json_size(datums);
 	fn->d = calloc(n + 1, sizeof(*fn->d));
 	if (!fn->d)
 		PGD_BUG("out of memory");
 	fn->nd = n;
 	for (size_t i = 0; i < n; i++) {
-		json_t *body;
-		const char *kind = jnode(json_array_get(datums, i), &body);
+		struct ev_json *body;
+		const char *kind = jnode(ev_json_at(datums, i), &body);
 		struct ev_datum *d = &fn->d[i];
 		d->name = jstr(body, "refname");
 		if (!d->name)
@@ -342,7 +337,7 @@ enum ev_stop ev_frame_var(struct ev_ctx *c, const char *const *fields, size_t n,
 /* ---- evaluating PL/pgSQL expressions */
 
 /* A PL/pgSQL expression object {"PLpgSQL_expr": {"query": ...}}. */
-static json_t *pl_expr(json_t *n)
+static struct ev_json *pl_expr(struct ev_json *n)
 {
 	return jget(n, "PLpgSQL_expr");
 }
@@ -407,7 +402,7 @@ static bool trivial_expr(struct ev_ctx *c, const char *text, struct ev_val *out)
 }
 
 /* Evaluates the expression text e (an expression, or a SELECT's tail). */
-static enum ev_stop eval_expr_text(struct ev_ctx *c, json_t *e, const char *text,
+static enum ev_stop eval_expr_text(struct ev_ctx *c, struct ev_json *e, const char *text,
 				   struct ev_val *out)
 {
 	enum ev_stop st;
@@ -443,16 +438,16 @@ static enum ev_stop eval_expr_text(struct ev_ctx *c, json_t *e, const char *text
 	return EV_OK;
 }
 
-static enum ev_stop eval_pl(struct ev_ctx *c, json_t *exprnode, struct ev_val *out)
+static enum ev_stop eval_pl(struct ev_ctx *c, struct ev_json *exprnode, struct ev_val *out)
 {
-	json_t *e = pl_expr(exprnode);
+	struct ev_json *e = pl_expr(exprnode);
 	const char *q = jstr(e, "query");
 	if (!q)
 		return ev_unsupported(c, "expression", "an empty expression");
 	return eval_expr_text(c, e, q, out);
 }
 
-static enum ev_stop eval_cond(struct ev_ctx *c, json_t *exprnode, int *truth)
+static enum ev_stop eval_cond(struct ev_ctx *c, struct ev_json *exprnode, int *truth)
 {
 	struct ev_val v;
 	enum ev_stop st = eval_pl(c, exprnode, &v);
@@ -579,11 +574,6 @@ static enum ev_stop run_tree(struct ev_ctx *c, PgQuery__ParseResult *t, const ch
 			st = call_stmt(&sc, n->call_stmt);
 			continue;
 		}
-		if (is_data_stmt(n)) {
-			if (c->fr)
-				c->fr->row_count = 0;
-			continue;
-		}
 		if (n->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT) {
 			st = ev_unsupported(c, "transaction control", "COMMIT, ROLLBACK "
 					    "and savepoints inside a block are not evaluated");
@@ -603,6 +593,15 @@ static enum ev_stop run_tree(struct ev_ctx *c, PgQuery__ParseResult *t, const ch
 		while (l && (sql[off + l - 1] == ' ' || sql[off + l - 1] == '\n' ||
 			     sql[off + l - 1] == '\t' || sql[off + l - 1] == '\r'))
 			l--;
+		if (is_data_stmt(n)) {
+			/* rows are not modeled; the host learns what it may
+			 * have written (a later query over it is data) */
+			if (c->ev->host.wrote)
+				c->ev->host.wrote(c->ev->host.arg, sql + off, l);
+			if (c->fr)
+				c->fr->row_count = 0;
+			continue;
+		}
 		char *one = pgd_xstrndup(sql + off, l);
 		st = run_host(c, one, dynamic);
 		free(one);
@@ -677,17 +676,17 @@ enum ev_stop ev_run_sql(struct ev_ctx *c, const char *sql, bool dynamic,
 
 /* ---- assigning query results to targets */
 
-static enum ev_stop assign_target(struct ev_ctx *c, json_t *target, const struct ev_val *row)
+static enum ev_stop assign_target(struct ev_ctx *c, struct ev_json *target, const struct ev_val *row)
 {
-	json_t *body;
+	struct ev_json *body;
 	const char *kind = jnode(target, &body);
 	if (!kind)
 		return ev_unsupported(c, "INTO", "this INTO target");
 	if (!strcmp(kind, "PLpgSQL_row")) {
-		json_t *fields = jget(body, "fields");
-		size_t n = json_array_size(fields);
+		struct ev_json *fields = jget(body, "fields");
+		size_t n = ev_json_size(fields);
 		if (n == 1) {
-			long varno = jint(json_array_get(fields, 0), "varno", -1);
+			long varno = jint(ev_json_at(fields, 0), "varno", -1);
 			if (varno >= 0 && (size_t)varno < c->fr->nvals &&
 			    c->fr->fn->d[varno].kind == 'r') {
 				c->fr->vals[varno] = row ? *row : ev_null();
@@ -695,7 +694,7 @@ static enum ev_stop assign_target(struct ev_ctx *c, json_t *target, const struct
 			}
 		}
 		for (size_t i = 0; i < n; i++) {
-			long varno = jint(json_array_get(fields, i), "varno", -1);
+			long varno = jint(ev_json_at(fields, i), "varno", -1);
 			struct ev_val v = row && i < row->n ? row->v[i] : ev_null();
 			enum ev_stop st = assign(c, varno, v);
 			if (st)
@@ -713,7 +712,7 @@ static enum ev_stop assign_target(struct ev_ctx *c, json_t *target, const struct
 	return ev_unsupported(c, "INTO", "INTO %s", kind);
 }
 
-static enum ev_stop into_rows(struct ev_ctx *c, json_t *stmt, struct ev_val *rows,
+static enum ev_stop into_rows(struct ev_ctx *c, struct ev_json *stmt, struct ev_val *rows,
 			      size_t n)
 {
 	if (jbool(stmt, "strict")) {
@@ -731,7 +730,7 @@ struct ctl {
 	const char *label; /* EXIT/CONTINUE label, or NULL */
 };
 
-static enum ev_stop exec_list(struct ev_ctx *c, json_t *list, struct ctl *ctl);
+static enum ev_stop exec_list(struct ev_ctx *c, struct ev_json *list, struct ctl *ctl);
 
 static void set_found(struct ev_ctx *c, bool found)
 {
@@ -807,7 +806,7 @@ static enum ev_stop init_vars(struct ev_ctx *c, unsigned lo, unsigned hi)
 	return EV_OK;
 }
 
-static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
+static enum ev_stop exec_block(struct ev_ctx *c, struct ev_json *b, unsigned prev_line,
 			       struct ctl *ctl)
 {
 	struct pgd_eval *ev = c->ev;
@@ -825,7 +824,7 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 		return ev_unsupported(c, "recursion limit", "blocks nested deeper than %u",
 				      ev->lim.depth);
 	}
-	json_t *exc = jget(jget(b, "exceptions"), "PLpgSQL_exception_block");
+	struct ev_json *exc = jget(jget(b, "exceptions"), "PLpgSQL_exception_block");
 	unsigned saved_changes = ev->changes;
 	st = exec_list(c, jget(b, "body"), ctl);
 	ev->depth--;
@@ -841,13 +840,13 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 	}
 	if (st != EV_ERROR || !exc)
 		return st;
-	json_t *list = jget(exc, "exc_list");
-	for (size_t i = 0; i < json_array_size(list); i++) {
-		json_t *h = jget(json_array_get(list, i), "PLpgSQL_exception");
-		json_t *conds = jget(h, "conditions");
+	struct ev_json *list = jget(exc, "exc_list");
+	for (size_t i = 0; i < ev_json_size(list); i++) {
+		struct ev_json *h = jget(ev_json_at(list, i), "PLpgSQL_exception");
+		struct ev_json *conds = jget(h, "conditions");
 		bool match = false;
-		for (size_t k = 0; k < json_array_size(conds) && !match; k++) {
-			const char *cn = jstr(jget(json_array_get(conds, k), "PLpgSQL_condition"),
+		for (size_t k = 0; k < ev_json_size(conds) && !match; k++) {
+			const char *cn = jstr(jget(ev_json_at(conds, k), "PLpgSQL_condition"),
 					      "condname");
 			if (cn && !is_sqlstate(cn) && strcasecmp(cn, "others") &&
 			    !pgd_eval_sqlstate(cn)) {
@@ -889,7 +888,7 @@ static enum ev_stop exec_block(struct ev_ctx *c, json_t *b, unsigned prev_line,
 	return EV_ERROR;
 }
 
-static enum ev_stop raise_stmt(struct ev_ctx *c, json_t *s)
+static enum ev_stop raise_stmt(struct ev_ctx *c, struct ev_json *s)
 {
 	struct pgd_eval *ev = c->ev;
 	long level = jint(s, "elog_level", 21);
@@ -897,8 +896,8 @@ static enum ev_stop raise_stmt(struct ev_ctx *c, json_t *s)
 		return EV_OK; /* NOTICE, WARNING, INFO, LOG, DEBUG */
 	const char *condname = jstr(s, "condname");
 	const char *message = jstr(s, "message");
-	json_t *opts = jget(s, "options");
-	if (!condname && !message && !json_array_size(opts)) {
+	struct ev_json *opts = jget(s, "options");
+	if (!condname && !message && !ev_json_size(opts)) {
 		/* RAISE; re-throws the caught error */
 		if (!c->fr->err_state)
 			return ev_error(c, "0Z002", "RAISE without parameters cannot be "
@@ -916,7 +915,7 @@ static enum ev_stop raise_stmt(struct ev_ctx *c, json_t *s)
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
 	enum ev_stop st = EV_OK;
 	if (message) {
-		json_t *params = jget(s, "params");
+		struct ev_json *params = jget(s, "params");
 		size_t pi = 0;
 		for (const char *p = message; *p && !st; p++) {
 			if (*p == '%' && p[1] == '%') {
@@ -924,7 +923,7 @@ static enum ev_stop raise_stmt(struct ev_ctx *c, json_t *s)
 				p++;
 			} else if (*p == '%') {
 				struct ev_val v;
-				st = eval_pl(c, json_array_get(params, pi++), &v);
+				st = eval_pl(c, ev_json_at(params, pi++), &v);
 				if (!st) {
 					const char *t = ev_to_text(c, &v);
 					pgd_strbuf_addstr(&sb, t ? t : "<NULL>");
@@ -936,8 +935,8 @@ static enum ev_stop raise_stmt(struct ev_ctx *c, json_t *s)
 	} else if (condname) {
 		pgd_strbuf_addstr(&sb, condname);
 	}
-	for (size_t i = 0; i < json_array_size(opts) && !st; i++) {
-		json_t *o = jget(json_array_get(opts, i), "PLpgSQL_raise_option");
+	for (size_t i = 0; i < ev_json_size(opts) && !st; i++) {
+		struct ev_json *o = jget(ev_json_at(opts, i), "PLpgSQL_raise_option");
 		long type = jint(o, "opt_type", -1);
 		struct ev_val v;
 		if ((st = eval_pl(c, jget(o, "expr"), &v)))
@@ -997,9 +996,9 @@ static const char *assign_rhs(const char *q)
 	return NULL;
 }
 
-static long loop_var(struct ev_ctx *c, json_t *var)
+static long loop_var(struct ev_ctx *c, struct ev_json *var)
 {
-	json_t *body;
+	struct ev_json *body;
 	const char *kind = jnode(var, &body);
 	if (!kind)
 		return -1;
@@ -1012,7 +1011,7 @@ static long loop_var(struct ev_ctx *c, json_t *var)
 	return -1;
 }
 
-static enum ev_stop rows_loop(struct ev_ctx *c, json_t *s, struct ev_val *rows, size_t n,
+static enum ev_stop rows_loop(struct ev_ctx *c, struct ev_json *s, struct ev_val *rows, size_t n,
 			      struct ctl *ctl)
 {
 	enum ev_stop st = EV_OK;
@@ -1033,10 +1032,10 @@ static enum ev_stop rows_loop(struct ev_ctx *c, json_t *s, struct ev_val *rows, 
 	return st;
 }
 
-static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
+static enum ev_stop exec_stmt(struct ev_ctx *c, struct ev_json *node, struct ctl *ctl)
 {
 	struct pgd_eval *ev = c->ev;
-	json_t *s;
+	struct ev_json *s;
 	const char *kind = jnode(node, &s);
 	enum ev_stop st;
 	if (!kind)
@@ -1050,7 +1049,7 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 	if (!strcmp(kind, "PLpgSQL_stmt_block"))
 		return exec_block(c, s, c->fr->prev_start, ctl);
 	if (!strcmp(kind, "PLpgSQL_stmt_assign")) {
-		json_t *e = pl_expr(jget(s, "expr"));
+		struct ev_json *e = pl_expr(jget(s, "expr"));
 		const char *q = jstr(e, "query");
 		const char *rhs = q ? assign_rhs(q) : NULL;
 		if (!rhs || (strchr(q, '[') && strchr(q, '[') < rhs))
@@ -1071,9 +1070,9 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 			return st;
 		if (t == 1)
 			return exec_list(c, jget(s, "then_body"), ctl);
-		json_t *el = jget(s, "elsif_list");
-		for (size_t i = 0; i < json_array_size(el); i++) {
-			json_t *e = jget(json_array_get(el, i), "PLpgSQL_if_elsif");
+		struct ev_json *el = jget(s, "elsif_list");
+		for (size_t i = 0; i < ev_json_size(el); i++) {
+			struct ev_json *e = jget(ev_json_at(el, i), "PLpgSQL_if_elsif");
 			c->fr->cur = (unsigned)jint(e, "lineno", c->fr->cur);
 			if ((st = eval_cond(c, jget(e, "cond"), &t)))
 				return st;
@@ -1083,7 +1082,7 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 		return exec_list(c, jget(s, "else_body"), ctl);
 	}
 	if (!strcmp(kind, "PLpgSQL_stmt_case")) {
-		json_t *te = jget(s, "t_expr");
+		struct ev_json *te = jget(s, "t_expr");
 		if (te) {
 			struct ev_val v;
 			if ((st = eval_pl(c, te, &v)))
@@ -1093,9 +1092,9 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 				return ev_unsupported(c, "CASE", "this CASE");
 			c->fr->vals[k] = v;
 		}
-		json_t *wl = jget(s, "case_when_list");
-		for (size_t i = 0; i < json_array_size(wl); i++) {
-			json_t *w = jget(json_array_get(wl, i), "PLpgSQL_case_when");
+		struct ev_json *wl = jget(s, "case_when_list");
+		for (size_t i = 0; i < ev_json_size(wl); i++) {
+			struct ev_json *w = jget(ev_json_at(wl, i), "PLpgSQL_case_when");
 			int t;
 			if ((st = eval_cond(c, jget(w, "expr"), &t)))
 				return st;
@@ -1192,7 +1191,7 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 		return EV_OK;
 	}
 	if (!strcmp(kind, "PLpgSQL_stmt_fors")) {
-		json_t *e = pl_expr(jget(s, "query"));
+		struct ev_json *e = pl_expr(jget(s, "query"));
 		const char *q = jstr(e, "query");
 		if (!q)
 			return ev_unsupported(c, "FOR", "a FOR without a query");
@@ -1211,11 +1210,11 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 			return st;
 		if (qv.k == EV_NULL)
 			return ev_error(c, "22004", "query string argument of EXECUTE is null");
-		json_t *pl = jget(s, "params");
-		size_t np = json_array_size(pl);
+		struct ev_json *pl = jget(s, "params");
+		size_t np = ev_json_size(pl);
 		struct ev_val *params = ev_alloc(ev, (np + 1) * sizeof(*params));
 		for (size_t i = 0; i < np; i++)
-			if ((st = eval_pl(c, json_array_get(pl, i), &params[i])))
+			if ((st = eval_pl(c, ev_json_at(pl, i), &params[i])))
 				return st;
 		const char *sql = ev_to_text(c, &qv);
 		struct ev_val *rows;
@@ -1231,17 +1230,25 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 	}
 	if (!strcmp(kind, "PLpgSQL_stmt_execsql") || !strcmp(kind, "PLpgSQL_stmt_perform") ||
 	    !strcmp(kind, "PLpgSQL_stmt_call")) {
-		json_t *e = pl_expr(jget(s, kind[13] == 'e' ? "sqlstmt" : "expr"));
+		struct ev_json *e = pl_expr(jget(s, kind[13] == 'e' ? "sqlstmt" : "expr"));
 		const char *q = jstr(e, "query");
 		if (!q)
 			return ev_unsupported(c, "SQL", "an empty statement");
-		PgQuery__ParseResult *t = cached_tree(c, e, "", q, &st);
-		if (!t)
-			return st;
 		struct ev_val *rows;
 		size_t n;
-		if ((st = run_tree(c, t, q, false, NULL, 0, &rows, &n)))
-			return st;
+		if (kind[13] == 'e' && !jbool(s, "into") && plain_ddl(q) &&
+		    !strstr(q, "--") && !strstr(q, "/*")) {
+			/* static DDL goes to the host as it is: the host
+			 * parses it, once */
+			if ((st = ev_run_sql(c, q, false, NULL, 0, &rows, &n)))
+				return st;
+		} else {
+			PgQuery__ParseResult *t = cached_tree(c, e, "", q, &st);
+			if (!t)
+				return st;
+			if ((st = run_tree(c, t, q, false, NULL, 0, &rows, &n)))
+				return st;
+		}
 		c->fr->cur = (unsigned)ln;
 		if (jbool(s, "into"))
 			st = into_rows(c, s, rows, n);
@@ -1250,7 +1257,7 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 		return st;
 	}
 	if (!strcmp(kind, "PLpgSQL_stmt_exit")) {
-		json_t *cond = jget(s, "cond");
+		struct ev_json *cond = jget(s, "cond");
 		if (cond) {
 			int t;
 			if ((st = eval_cond(c, cond, &t)))
@@ -1262,7 +1269,7 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 		return jbool(s, "is_exit") ? EV_EXIT : EV_CONTINUE;
 	}
 	if (!strcmp(kind, "PLpgSQL_stmt_return")) {
-		json_t *e = jget(s, "expr");
+		struct ev_json *e = jget(s, "expr");
 		c->fr->ret = ev_null();
 		if (e && (st = eval_pl(c, e, &c->fr->ret)))
 			return st;
@@ -1279,10 +1286,10 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 		return EV_OK;
 	}
 	if (!strcmp(kind, "PLpgSQL_stmt_getdiag")) {
-		json_t *items = jget(s, "diag_items");
+		struct ev_json *items = jget(s, "diag_items");
 		bool stacked = jbool(s, "is_stacked");
-		for (size_t i = 0; i < json_array_size(items); i++) {
-			json_t *it = jget(json_array_get(items, i), "PLpgSQL_diag_item");
+		for (size_t i = 0; i < ev_json_size(items); i++) {
+			struct ev_json *it = jget(ev_json_at(items, i), "PLpgSQL_diag_item");
 			const char *k = jstr(it, "kind");
 			long target = jint(it, "target", -1);
 			struct ev_val v;
@@ -1313,20 +1320,20 @@ static enum ev_stop exec_stmt(struct ev_ctx *c, json_t *node, struct ctl *ctl)
 			      "evaluated", kind + 13);
 }
 
-static enum ev_stop exec_list(struct ev_ctx *c, json_t *list, struct ctl *ctl)
+static enum ev_stop exec_list(struct ev_ctx *c, struct ev_json *list, struct ctl *ctl)
 {
 	/* a nested block's declarations lie between the start of the
 	 * statement before it (or its parent's line) and its BEGIN */
 	unsigned parent = c->fr->cur;
-	for (size_t i = 0; i < json_array_size(list); i++) {
+	for (size_t i = 0; i < ev_json_size(list); i++) {
 		if (i) {
-			json_t *b;
-			jnode(json_array_get(list, i - 1), &b);
+			struct ev_json *b;
+			jnode(ev_json_at(list, i - 1), &b);
 			c->fr->prev_start = (unsigned)jint(b, "lineno", parent);
 		} else {
 			c->fr->prev_start = parent;
 		}
-		enum ev_stop st = exec_stmt(c, json_array_get(list, i), ctl);
+		enum ev_stop st = exec_stmt(c, ev_json_at(list, i), ctl);
 		if (st)
 			return st;
 	}
@@ -1355,8 +1362,7 @@ static void func_free(struct ev_func *f)
 	free(f->pdefaults);
 	if (f->tree)
 		pgd_pb_free(&f->tree->base);
-	if (f->plroot)
-		json_decref(f->plroot);
+	pgd_arena_free(f->plarena);
 	for (size_t i = 0; i < f->ntrees; i++)
 		if (f->trees[i])
 			pgd_pb_free(&f->trees[i]->base);
@@ -1375,16 +1381,18 @@ static bool parse_plpgsql(struct ev_func *fn, const char *sql, char **err)
 		pg_query_free_plpgsql_parse_result(pr);
 		return false;
 	}
-	json_error_t je;
-	json_t *root = json_loads(pr.plpgsql_funcs, 0, &je);
+	struct pgd_arena *a = pgd_arena_new();
+	const char *jerr;
+	struct ev_json *root = ev_json_parse(a, pr.plpgsql_funcs, &jerr);
 	pg_query_free_plpgsql_parse_result(pr);
-	json_t *f = jget(json_array_get(root, 0), "PLpgSQL_function");
+	struct ev_json *f = jget(ev_json_at(root, 0), "PLpgSQL_function");
 	if (!f) {
-		*err = pgd_xstrdup("the PL/pgSQL tree could not be read");
-		json_decref(root);
+		*err = pgd_xasprintf("the PL/pgSQL tree could not be read%s%s",
+				     jerr ? ": " : "", jerr ? jerr : "");
+		pgd_arena_free(a);
 		return false;
 	}
-	fn->plroot = root;
+	fn->plarena = a;
 	fn->plpgsql = f;
 	read_datums(fn);
 	return true;
@@ -1721,7 +1729,7 @@ enum ev_stop ev_call(struct ev_ctx *c, struct ev_func *fn, const struct ev_val *
 	if (kf >= 0)
 		fr.vals[kf] = ev_bool(false);
 	struct ctl ctl = { NULL };
-	json_t *action = jget(fn->plpgsql, "action");
+	struct ev_json *action = jget(fn->plpgsql, "action");
 	st = exec_stmt(&fc, action, &ctl);
 	ev->depth--;
 	if (st == EV_RETURN || st == EV_OK) {

@@ -81,11 +81,13 @@ static size_t all_namespaces(const struct pgd_schema *m, const char ***out)
 		PGD_BUG("out of memory");
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(builtin_ns); i++)
 		v[n++] = builtin_ns[i];
-	v = realloc(v, (m->nnamespaces + 3 + ev_nplatform_schemas) * sizeof(*v));
+	size_t np;
+	const char *const *ps = pgd_platform_preexisting_schemas(&np);
+	v = realloc(v, (m->nnamespaces + 3 + np) * sizeof(*v));
 	if (!v)
 		PGD_BUG("out of memory");
-	for (size_t i = 0; i < ev_nplatform_schemas; i++)
-		v[n++] = ev_platform_schemas[i];
+	for (size_t i = 0; i < np; i++)
+		v[n++] = ps[i];
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		bool dup = false;
 		for (size_t j = 0; j < n; j++)
@@ -259,8 +261,10 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		/* the platform's tables first (they were there before any
 		 * migration), then the model's tables, views, then (pg_class)
 		 * indexes and sequences: creation order within each */
-		for (size_t i = 0; i < ev_nplatform_tables && (which == 0 || which == 1 || which == 4); i++) {
-			const char *ps = ev_platform_tables[i][0], *pn = ev_platform_tables[i][1];
+		size_t npt;
+		const struct pgd_platform_rel *pt = pgd_platform_preexisting_tables(&npt);
+		for (size_t i = 0; i < npt && (which == 0 || which == 1 || which == 4); i++) {
+			const char *ps = pt[i].schema, *pn = pt[i].name;
 			if (pgd_schema_find_table(m, ps, pn) && !pgd_schema_find_table(m, ps, pn)->external)
 				continue;
 			if ((fl->table && strcmp(fl->table, pn)) || (fl->schema && strcmp(fl->schema, ps)) ||
@@ -291,9 +295,9 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 			if (skip_table(fl, t, which == 1))
 				continue;
 			bool platform = false;
-			for (size_t k = 0; t->external && k < ev_nplatform_tables; k++)
-				platform = platform || (!strcmp(ev_platform_tables[k][0], t->obj.schema) &&
-						       !strcmp(ev_platform_tables[k][1], t->obj.name));
+			for (size_t k = 0; t->external && k < npt; k++)
+				platform = platform || (!strcmp(pt[k].schema, t->obj.schema) &&
+						       !strcmp(pt[k].name, t->obj.name));
 			if (platform)
 				continue; /* listed above */
 			struct ev_val *r = rb_row(&b);
@@ -623,31 +627,29 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		/* the roles a Supabase project has (what the replay assumes it
 		 * runs on; migrations' CREATE ROLE is not modeled), and any the
 		 * model knows */
-		static const char *const platform[] = {
-			"postgres", "anon", "authenticated", "authenticator",
-			"service_role", "supabase_admin", "supabase_auth_admin",
-			"supabase_storage_admin", "pg_read_all_data", "pg_write_all_data",
-		};
+		size_t nplatform;
+		const struct pgd_platform_role_attrs *platform =
+			pgd_platform_preexisting_roles(&nplatform);
 		static const char *const cols[] = { "oid", "rolname", "rolsuper",
 			"rolcanlogin", "rolbypassrls" };
 		bool user = !strcmp(name, "pg_user");
 		static const char *const ucols[] = { "usesysid", "usename", "usesuper" };
 		rb_init(&b, ev, user ? ucols : cols, user ? 3 : 5);
-		for (size_t i = 0; i < PGD_ARRAY_SIZE(platform) + m->nroles; i++) {
-			const char *rn = i < PGD_ARRAY_SIZE(platform) ? platform[i]
-				: m->roles[i - PGD_ARRAY_SIZE(platform)]->name;
+		for (size_t i = 0; i < nplatform + m->nroles; i++) {
+			const struct pgd_platform_role_attrs *pr = i < nplatform ? &platform[i] : NULL;
+			const char *rn = pr ? pr->name : m->roles[i - nplatform]->name;
 			bool dup = false;
-			for (size_t k = 0; k < PGD_ARRAY_SIZE(platform) && i >= PGD_ARRAY_SIZE(platform); k++)
-				dup = dup || !strcmp(platform[k], rn);
+			for (size_t k = 0; k < nplatform && i >= nplatform; k++)
+				dup = dup || !strcmp(platform[k].name, rn);
 			if (dup)
 				continue;
 			struct ev_val *r = rb_row(&b);
 			r[0] = oid_v(ev, "role", NULL, rn);
 			r[1] = name_v(ev, rn);
-			r[2] = ev_bool(!strcmp(rn, "postgres") || !strcmp(rn, "supabase_admin"));
+			r[2] = ev_bool(pr && pr->superuser);
 			if (!user) {
-				r[3] = ev_bool(!strcmp(rn, "postgres") || !strcmp(rn, "authenticator"));
-				r[4] = ev_bool(!strcmp(rn, "postgres") || !strcmp(rn, "service_role"));
+				r[3] = ev_bool(pr && pr->login);
+				r[4] = ev_bool(pr && pr->bypassrls);
 			}
 		}
 		return b.rel;
@@ -752,15 +754,61 @@ static void collect_filters(struct ev_ctx *c, const PgQuery__Node *w, const char
 	}
 }
 
+/*
+ * A relation of the migrations' own (a table, view, sequence, ...) that
+ * schema.name resolves to, as PostgreSQL resolves it: unqualified pg_*
+ * catalog names first (pg_catalog is searched first), then the
+ * search_path. A table the host says certainly holds no rows reads as
+ * empty, as it reads in a shadow database the migrations were applied
+ * to; any other is data the replay cannot know (unmodeled). EV_EXIT when
+ * the name is not the migrations' (a catalog relation, a platform table).
+ */
+static enum ev_stop user_rel(struct ev_ctx *c, const char *schema, const char *name,
+			     const char *alias, struct ev_rel **out)
+{
+	const struct pgd_schema *m = c->ev->host.model;
+	const struct pgd_object *o = NULL;
+	if (schema) {
+		if (!strcmp(schema, "pg_catalog") || !strcmp(schema, "information_schema"))
+			return EV_EXIT;
+		o = pgd_schema_find_rel(m, schema, name);
+	} else if (strncmp(name, "pg_", 3)) {
+		size_t n;
+		const char *const *sp = ev_search_path(c->ev, &n);
+		for (size_t i = 0; i < n && !o; i++)
+			if (sp[i])
+				o = pgd_schema_find_rel(m, sp[i], name);
+	}
+	if (!o)
+		return EV_EXIT;
+	const struct pgd_table *t = o->kind == PGD_TABLE ? (const struct pgd_table *)o : NULL;
+	if (t && t->external)
+		return EV_EXIT; /* a platform table: unknown, as catalog_rel says */
+	if (!t || !c->ev->host.rows_empty || !c->ev->host.rows_empty(c->ev->host.arg, t))
+		return ev_unsupported(c, "query", "a query over the table \"%s\" "
+				      "(data) is not evaluated", name);
+	/* no statement wrote it: no rows, and its columns */
+	struct ev_rel *r = ev_alloc(c->ev, sizeof(*r));
+	r->alias = alias;
+	r->ncols = t->ncolumns;
+	r->cols = ev_alloc(c->ev, (t->ncolumns + 1) * sizeof(char *));
+	for (size_t i = 0; i < t->ncolumns; i++)
+		r->cols[i] = t->columns[i]->obj.name;
+	r->rows = ev_alloc(c->ev, sizeof(*r->rows));
+	r->nrows = 0;
+	*out = r;
+	return EV_OK;
+}
+
 static enum ev_stop range_var(struct ev_ctx *c, const PgQuery__RangeVar *rv,
 			      const PgQuery__Node *where, struct ev_rel **out)
 {
 	const char *schema = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
-	if (!schema && pgd_schema_find_rel(c->ev->host.model, "public", rv->relname))
-		return ev_unsupported(c, "query", "a query over the table \"%s\" "
-				      "(data) is not evaluated", rv->relname);
 	const char *alias = rv->alias && rv->alias->aliasname ? rv->alias->aliasname
 							       : rv->relname;
+	enum ev_stop st;
+	if ((st = user_rel(c, schema, rv->relname, alias, out)) != EV_EXIT)
+		return st;
 	struct filt *fv = NULL;
 	size_t nf = 0, af = 0;
 	collect_filters(c, where, alias, &fv, &nf, &af, 0);

@@ -82,11 +82,15 @@ static enum stmt_class classify(const char *p, const char *end)
 	return ST_PARSE;
 }
 
+/* Whether p[0..n) contains needle (lower case, ASCII) in any case. Runs
+ * over every statement's text: the first byte is tested inline. */
 static bool contains_ci(const char *p, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
+	char lo = needle[0], up = (char)(lo >= 'a' && lo <= 'z' ? lo - 'a' + 'A' : lo);
 	for (size_t i = 0; i + k <= n; i++)
-		if (strncasecmp(p + i, needle, k) == 0)
+		if ((p[i] == lo || p[i] == up) &&
+		    strncasecmp(p + i + 1, needle + 1, k - 1) == 0)
 			return true;
 	return false;
 }
@@ -189,6 +193,16 @@ static const char *host_get_setting(void *arg, const char *name)
 	return NULL; /* only search_path is tracked (the interpreter reads it) */
 }
 
+static bool host_rows_empty(void *arg, const struct pgd_table *t)
+{
+	return rp_rows_empty(arg, t);
+}
+
+static void host_wrote(void *arg, const char *sql, size_t len)
+{
+	rp_rows_written_by(arg, sql, len, false);
+}
+
 static void host_set_setting(void *arg, const char *name, const char *value)
 {
 	struct replay *r = arg;
@@ -200,7 +214,7 @@ void rp_eval_init(struct replay *r)
 {
 	struct pgd_eval_host h = { r, r->m, host_exec, host_search_path,
 				   host_get_setting, host_set_setting,
-				   r->opts->role };
+				   r->opts->role, host_rows_empty, host_wrote };
 	r->ev = pgd_eval_new(&h);
 }
 
@@ -410,9 +424,15 @@ static int char_to_byte(const char *s, int cursorpos)
 static void dispatch_one(struct replay *r, PgQuery__Node *n)
 {
 	switch (n->node_case) {
-	case PG_QUERY__NODE__NODE_CREATE_STMT:
+	case PG_QUERY__NODE__NODE_CREATE_STMT: {
+		/* a child's rows are its parents' rows too */
+		const PgQuery__CreateStmt *cs = n->create_stmt;
+		for (size_t i = 0; !cs->partbound && i < cs->n_inh_relations; i++)
+			if (cs->inh_relations[i]->node_case == PG_QUERY__NODE__NODE_RANGE_VAR)
+				rp_rows_mark(r, cs->inh_relations[i]->range_var->relname);
 		rp_create_table(r, n->create_stmt);
 		break;
+	}
 	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
 		rp_alter_table(r, n->alter_table_stmt);
 		break;
@@ -420,6 +440,10 @@ static void dispatch_one(struct replay *r, PgQuery__Node *n)
 		rp_create_index(r, n->index_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_RENAME_STMT:
+		if (n->rename_stmt->relation && n->rename_stmt->rename_type ==
+		    PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+			rp_rows_renamed(r, n->rename_stmt->relation->relname,
+					n->rename_stmt->newname);
 		rp_rename(r, n->rename_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_DROP_STMT:
@@ -459,6 +483,9 @@ static void dispatch_one(struct replay *r, PgQuery__Node *n)
 		rp_create_view(r, n->view_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+		/* the new table holds the query's rows */
+		if (r->src.stmt)
+			rp_rows_written_by(r, r->src.stmt, strlen(r->src.stmt), false);
 		rp_create_table_as(r, n->create_table_as_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT:
@@ -555,6 +582,8 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	r->stmt_off = (size_t)(p - text);
 	r->stmt_len = (size_t)(end - p);
 	r->failed = false;
+	if (k == ST_DATA)
+		rp_rows_written_by(r, p, (size_t)(end - p), false);
 	if (k == ST_DATA || k == ST_TXN)
 		return;
 	/* trailing blanks are not part of the statement's text */
@@ -725,6 +754,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	free(r.search_path);
 	pgd_strbuf_release(&r.tolerant_msg);
 	pgd_eval_free(r.ev);
+	rp_rows_release(&r);
 	if (diags->nerrors > errors_before) {
 		pgd_schema_free(r.m);
 		*out = NULL;

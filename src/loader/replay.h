@@ -35,6 +35,11 @@ struct replay {
 	 * tolerantly and may not start another evaluation) */
 	struct pgd_eval *ev;
 	bool in_eval;
+	/* rows.c: the names of tables a statement may have written (keys
+	 * in rows_keys), or rows_all when any table may hold rows */
+	struct pgd_map *rows_written;
+	struct pgd_arena *rows_keys;
+	bool rows_all;
 };
 
 struct pgd_eval;
@@ -62,6 +67,24 @@ struct pgd_eval;
 
 /* Creates r->ev, the interpreter over r's model (freed by the replay). */
 void rp_eval_init(struct replay *r);
+
+/* ---- rows.c: which tables may hold rows (calls no loader file) */
+
+/* Records what the statement text sql[0..len) may have written: a data
+ * statement's names, or (unmodeled) an unmodeled statement's names, its
+ * string constants' too; past what names can tell (migration-defined
+ * functions, triggers, views, EXECUTE), every table. */
+void rp_rows_written_by(struct replay *r, const char *sql, size_t len,
+			bool unmodeled);
+/* Marks the tables named name (any schema) as possibly holding rows. */
+void rp_rows_mark(struct replay *r, const char *name);
+/* A relation renamed from `from` to `to` keeps what `from` had. */
+void rp_rows_renamed(struct replay *r, const char *from, const char *to);
+/* Whether t certainly holds no rows: a table the migrations created that
+ * no statement so far may have written. */
+bool rp_rows_empty(const struct replay *r, const struct pgd_table *t);
+/* Frees what rows.c holds. */
+void rp_rows_release(struct replay *r);
 
 /* ---- ddl_setting.c */
 
@@ -290,6 +313,24 @@ struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs 
 void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
 				 bool cascade); /* ddl_drop.c */
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
+
+/* ---- rows.c: which tables may hold rows (calls no loader file) */
+
+/* Records what the statement text sql[0..len) may have written: a data
+ * statement's names, or (unmodeled) an unmodeled statement's names, its
+ * string constants' too; past what names can tell (migration-defined
+ * functions, triggers, views, EXECUTE), every table. */
+void rp_rows_written_by(struct replay *r, const char *sql, size_t len,
+			bool unmodeled);
+/* Marks the tables named name (any schema) as possibly holding rows. */
+void rp_rows_mark(struct replay *r, const char *name);
+/* A relation renamed from `from` to `to` keeps what `from` had. */
+void rp_rows_renamed(struct replay *r, const char *from, const char *to);
+/* Whether t certainly holds no rows: a table the migrations created that
+ * no statement so far may have written. */
+bool rp_rows_empty(const struct replay *r, const struct pgd_table *t);
+/* Frees what rows.c holds. */
+void rp_rows_release(struct replay *r);
 
 /* ---- ddl_setting.c */
 

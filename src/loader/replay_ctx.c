@@ -62,6 +62,11 @@ void rp_warn(struct replay *r, int loc, const char *fmt, ...)
 void rp_unmodeled(struct replay *r, const char *what, const char *reason)
 {
 	pgd_schema_add_unmodeled(r->m, &r->src, what, reason);
+	/* what it would have written, PostgreSQL has */
+	if (r->src.stmt)
+		rp_rows_written_by(r, r->src.stmt, strlen(r->src.stmt), true);
+	else if (r->sf)
+		rp_rows_written_by(r, r->sf->text + r->stmt_off, r->stmt_len, true);
 }
 
 /* ---- names */

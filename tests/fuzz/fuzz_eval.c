@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pgd_table_add_column(m, t, "owner")->position = 1;
 	pgd_table_add_policy(m, t, "notes_owner");
 	pgd_schema_add_type(m, "public", "state")->typtype = 'e';
-	struct pgd_eval_host h = { m, m, host_exec, host_path, host_get, NULL, NULL };
+	struct pgd_eval_host h = { m, m, host_exec, host_path, host_get, NULL, NULL, NULL, NULL };
 	struct pgd_eval *ev = pgd_eval_new(&h);
 	struct pgd_eval_limits l = { 20000, 2000, 16, 8u << 20 };
 	pgd_eval_set_limits(ev, &l);

@@ -10,7 +10,9 @@
 
 #include "unit.h"
 #include "pgdrift/eval.h"
+#include "pgdrift/arena.h"
 #include "pgdrift/strbuf.h"
+#include "src/eval/ev.h"
 
 struct fake {
 	struct pgd_schema *m;
@@ -75,7 +77,7 @@ static struct pgd_eval *fake_new(struct fake *f)
 	f->path[0] = "public";
 	f->path[1] = "extensions";
 	f->npath = 2;
-	struct pgd_eval_host h = { f, f->m, fake_exec, fake_path, fake_get, fake_set, NULL };
+	struct pgd_eval_host h = { f, f->m, fake_exec, fake_path, fake_get, fake_set, NULL, NULL, NULL };
 	return pgd_eval_new(&h);
 }
 
@@ -442,6 +444,46 @@ START_TEST(condition_names)
 }
 END_TEST
 
+/* The reader of libpg_query's PL/pgSQL JSON (src/eval/json.c). */
+START_TEST(json_reader)
+{
+	struct pgd_arena *a = pgd_arena_new();
+	const char *err;
+	struct ev_json *j = ev_json_parse(a, " [{\"PLpgSQL_function\": {\"datums\": [], "
+		"\"n\": -42, \"big\": 99999999999999999999, \"r\": 1.5e3, \"t\": true, "
+		"\"f\": false, \"z\": null, \"s\": \"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\\/\"}}] ", &err);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(ev_json_size(j), 1);
+	struct ev_json *o = ev_json_at(j, 0);
+	ck_assert_int_eq(o->t, EVJ_OBJ);
+	ck_assert_str_eq(o->k[0], "PLpgSQL_function");
+	struct ev_json *f = ev_json_get(o, "PLpgSQL_function");
+	ck_assert_uint_eq(ev_json_size(ev_json_get(f, "datums")), 0);
+	ck_assert_int_eq(ev_json_get(f, "n")->i, -42);
+	ck_assert_int_eq(ev_json_get(f, "big")->t, EVJ_REAL);
+	ck_assert_int_eq(ev_json_get(f, "r")->t, EVJ_REAL);
+	ck_assert(ev_json_get(f, "t")->b && !ev_json_get(f, "f")->b);
+	ck_assert_int_eq(ev_json_get(f, "z")->t, EVJ_NULL);
+	ck_assert_str_eq(ev_json_get(f, "s")->s, "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80/");
+	ck_assert_ptr_null(ev_json_get(f, "missing"));
+	ck_assert_ptr_null(ev_json_at(j, 1));
+	ck_assert_int_eq(ev_json_get(f, "datums")->aux, -1);
+	/* not JSON, or too deep: NULL and a reason, never a crash */
+	static const char *const bad[] = { "", "[", "{\"a\" 1}", "[1,]x", "\"abc",
+		"\"\\u12\"", "\"\\u0000\"", "[1] 2", "{1: 2}", "tru" };
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(bad); i++) {
+		ck_assert_ptr_null(ev_json_parse(a, bad[i], &err));
+		ck_assert_ptr_nonnull(err);
+	}
+	char deep[2100];
+	memset(deep, '[', 2050);
+	deep[2050] = '\0';
+	ck_assert_ptr_null(ev_json_parse(a, deep, &err));
+	ck_assert_str_eq(err, "nested too deeply");
+	pgd_arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("eval");
@@ -456,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, regclass_follows_search_path);
 	tcase_add_test(tc, settings_diagnostics_and_nested_do);
 	tcase_add_test(tc, condition_names);
+	tcase_add_test(tc, json_reader);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

@@ -9,6 +9,11 @@
  *   ---
  *   the expected canonical dump lines (pgdrift expected, text format), or
  *   %%FAIL LINE:COL: MESSAGE   (the first error; LINE:COL within the SQL)
+ *   An expected section may start with lines "%%UNMODELED TEXT" (the replay
+ *   records a statement as unmodeled, PGD901, whose "what: reason" contains
+ *   TEXT) or the line "%%NO-UNMODELED" (it records none): the oracle cannot
+ *   tell a guard the interpreter evaluated from one it left alone when both
+ *   leave the same schema.
  *   An expected section that starts with the line %%PRIVILEGES compares the
  *   dump with owners, grants, function attributes and default privileges
  *   (PGD_DUMP_PRIVILEGES), on both sides.
@@ -170,8 +175,9 @@ static int replay_files(const char *sql, struct pgd_schema **m,
 	return rc;
 }
 
-/* Replays the case; returns the dump, or "%%FAIL L:C: msg". */
-static char *replay(const struct tcase *c, unsigned flags)
+/* Replays the case; returns the dump, or "%%FAIL L:C: msg". With
+ * unmodeled, also the unmodeled statements, one "what: reason" a line. */
+static char *replay(const struct tcase *c, unsigned flags, struct pgd_strbuf *unmodeled)
 {
 	struct pgd_diags diags = PGD_DIAGS_INIT;
 	struct pgd_schema *m = NULL;
@@ -185,6 +191,9 @@ static char *replay(const struct tcase *c, unsigned flags)
 			}
 	} else {
 		pgd_schema_dump(m, &out, flags, keep_schema, NULL);
+		for (size_t i = 0; unmodeled && i < m->nunmodeled; i++)
+			pgd_strbuf_addf(unmodeled, "%s: %s\n", m->unmodeled[i].what,
+					m->unmodeled[i].reason);
 	}
 	strip_trailing_newlines(&out);
 	pgd_schema_free(m);
@@ -280,17 +289,47 @@ static void run_case(struct tcase *c, bool with_oracle)
 		c->expected.len -= cut;
 		flags = PGD_DUMP_PRIVILEGES;
 	}
-	char *got = replay(c, flags);
-	bool ok;
-	if (!strncmp(c->expected.buf, "%%FAIL", 6))
-		ok = !strcmp(got, c->expected.buf);
-	else
-		ok = !strcmp(got, c->expected.buf);
-	tap(ok, c, "");
+	/* %%UNMODELED / %%NO-UNMODELED lines */
+	struct pgd_strbuf want = PGD_STRBUF_INIT;
+	bool none = false;
+	for (;;) {
+		size_t cut;
+		if (!strncmp(c->expected.buf, "%%NO-UNMODELED\n", 15)) {
+			none = true;
+			cut = 15;
+		} else if (!strncmp(c->expected.buf, "%%UNMODELED ", 12)) {
+			const char *nl = strchr(c->expected.buf, '\n');
+			cut = nl ? (size_t)(nl - c->expected.buf) + 1 : c->expected.len;
+			pgd_strbuf_add(&want, c->expected.buf + 12, cut - 12);
+			if (!nl)
+				pgd_strbuf_addch(&want, '\n');
+		} else {
+			break;
+		}
+		memmove(c->expected.buf, c->expected.buf + cut, c->expected.len - cut + 1);
+		c->expected.len -= cut;
+	}
+	struct pgd_strbuf unm = PGD_STRBUF_INIT;
+	char *got = replay(c, flags, &unm);
+	bool ok = !strcmp(got, c->expected.buf);
+	bool unm_ok = !none || !unm.len;
+	for (char *w = want.buf; w && *w;) {
+		char *nl = strchr(w, '\n');
+		*nl = '\0';
+		unm_ok = unm_ok && unm.buf && strstr(unm.buf, w);
+		w = nl + 1;
+	}
+	tap(ok && unm_ok, c, "");
 	if (!ok) {
 		diag_text("expected", c->expected.buf);
 		diag_text("replay gave", got);
 	}
+	if (!unm_ok) {
+		diag_text("expected unmodeled", none ? "(none)" : "");
+		diag_text("replay recorded unmodeled", unm.len ? unm.buf : "(none)");
+	}
+	pgd_strbuf_release(&want);
+	pgd_strbuf_release(&unm);
 	free(got);
 	if (!with_oracle)
 		return;

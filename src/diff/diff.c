@@ -93,26 +93,6 @@ static bool owned(const struct dctx *d, const char *schema)
 
 /* ---- identities and provenance */
 
-static char *ident2(const char *a, const char *b)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	pgd_strbuf_add_ident(&sb, a);
-	pgd_strbuf_addch(&sb, '.');
-	pgd_strbuf_add_ident(&sb, b);
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
-static char *ident3(const char *a, const char *b, const char *c)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	pgd_strbuf_add_ident(&sb, a);
-	pgd_strbuf_addch(&sb, '.');
-	pgd_strbuf_add_ident(&sb, b);
-	pgd_strbuf_addch(&sb, '.');
-	pgd_strbuf_add_ident(&sb, c);
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
 /* The migration that defines the object's expected state. */
 static void set_source(struct pgd_finding *f, const struct pgd_object *o)
 {
@@ -230,8 +210,8 @@ static void col_only_expected(struct dctx *d, void *p)
 	struct pgd_column *c = p;
 	struct pgd_strbuf def = PGD_STRBUF_INIT, fix = PGD_STRBUF_INIT;
 	column_sql(&def, c);
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, c->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, c->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_COLUMN, obj, tab,
 		def.buf, NULL, "column %s is missing", obj);
 	set_source(f, &c->obj);
@@ -250,8 +230,8 @@ static void col_only_actual(struct dctx *d, void *p)
 		return;
 	struct pgd_strbuf def = PGD_STRBUF_INIT, fix = PGD_STRBUF_INIT;
 	column_sql(&def, c);
-	char *obj = ident3(d->at->obj.schema, d->at->obj.name, c->obj.name);
-	char *tab = ident2(d->at->obj.schema, d->at->obj.name);
+	char *obj = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, c->obj.name);
+	char *tab = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_UNEXPECTED_COLUMN, obj,
 		tab, NULL, def.buf, "column %s is not in the migrations", obj);
 	note_tombstone(d, f, PGD_COLUMN, d->et->obj.schema, d->et->obj.name,
@@ -271,8 +251,8 @@ static void col_only_actual(struct dctx *d, void *p)
 static void col_both(struct dctx *d, void *pe, void *pa)
 {
 	struct pgd_column *e = pe, *a = pa;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, e->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, e->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_strbuf fix = PGD_STRBUF_INIT;
 	struct pgd_finding *f;
 	if (strcmp(e->type, a->type) || !same_str(e->collation, a->collation)) {
@@ -430,8 +410,8 @@ static void add_constraint_sql(struct pgd_strbuf *sb, const struct pgd_table *t,
 static void con_only_expected(struct dctx *d, void *p)
 {
 	struct pgd_constraint *c = p;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, c->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, c->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	char *def = constraint_text(c);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_CONSTRAINT, obj,
 		tab, def, NULL, "constraint %s is missing", obj);
@@ -449,8 +429,8 @@ static void con_only_actual(struct dctx *d, void *p)
 	struct pgd_constraint *c = p;
 	if (d->et->external)
 		return;
-	char *obj = ident3(d->at->obj.schema, d->at->obj.name, c->obj.name);
-	char *tab = ident2(d->at->obj.schema, d->at->obj.name);
+	char *obj = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, c->obj.name);
+	char *tab = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, NULL);
 	char *def = constraint_text(c);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_UNEXPECTED_CONSTRAINT,
 		obj, tab, NULL, def, "constraint %s is not in the migrations", obj);
@@ -474,8 +454,8 @@ static void con_both(struct dctx *d, void *pe, void *pa)
 	struct pgd_constraint *e = pe, *a = pa;
 	char *et = constraint_text(e), *at = constraint_text(a);
 	if (strcmp(et, at)) {
-		char *obj = ident3(d->et->obj.schema, d->et->obj.name, e->obj.name);
-		char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+		char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, e->obj.name);
+		char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 		struct pgd_finding *f = pgd_findings_add(d->out,
 			PGD_R_CONSTRAINT_DEFINITION, obj, tab, et, at,
 			"constraint %s differs", obj);
@@ -504,8 +484,8 @@ static void idx_only_expected(struct dctx *d, void *p)
 	struct pgd_index *ix = p;
 	if (ix->constraint)
 		return;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, ix->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, ix->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_INDEX, obj, tab,
 		ix->def, NULL, "index %s is missing", obj);
 	if (ix->unique)
@@ -521,15 +501,15 @@ static void idx_only_actual(struct dctx *d, void *p)
 	struct pgd_index *ix = p;
 	if (ix->constraint || d->et->external)
 		return;
-	char *obj = ident3(d->at->obj.schema, d->at->obj.name, ix->obj.name);
-	char *tab = ident2(d->at->obj.schema, d->at->obj.name);
+	char *obj = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, ix->obj.name);
+	char *tab = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_UNEXPECTED_INDEX, obj,
 		tab, NULL, ix->def, "index %s is not in the migrations", obj);
 	note_tombstone(d, f, PGD_INDEX, d->et->obj.schema, d->et->obj.name,
 		       ix->obj.name);
 	if (!f->file)
 		set_table_source(f, d->et);
-	char *name = ident2(d->at->obj.schema, ix->obj.name);
+	char *name = pgd_qualified_name(d->at->obj.schema, ix->obj.name, NULL);
 	f->remediation = pgd_xasprintf("DROP INDEX %s;  -- only if it is not wanted",
 				       name);
 	free(name);
@@ -542,14 +522,14 @@ static void idx_both(struct dctx *d, void *pe, void *pa)
 	struct pgd_index *e = pe, *a = pa;
 	if (same_str(e->def, a->def) || (e->constraint && a->constraint))
 		return;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, e->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, e->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_INDEX_DEFINITION, obj,
 		tab, e->def, a->def, "index %s differs%s", obj,
 		e->unique != a->unique ? (e->unique ? " (it lost UNIQUE)"
 						    : " (it became UNIQUE)") : "");
 	set_source(f, &e->obj);
-	char *name = ident2(d->et->obj.schema, e->obj.name);
+	char *name = pgd_qualified_name(d->et->obj.schema, e->obj.name, NULL);
 	f->remediation = pgd_xasprintf("DROP INDEX %s; %s;", name, e->def);
 	free(name);
 	free(obj);
@@ -597,8 +577,8 @@ static void drop_policy_sql(struct pgd_strbuf *sb, const struct pgd_table *t,
 static void pol_only_expected(struct dctx *d, void *p)
 {
 	struct pgd_policy *pol = p;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, pol->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, pol->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_strbuf sql = PGD_STRBUF_INIT;
 	policy_sql(&sql, d->et, pol);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_POLICY, obj,
@@ -615,8 +595,8 @@ static void pol_only_actual(struct dctx *d, void *p)
 	struct pgd_policy *pol = p;
 	if (d->et->external)
 		return;
-	char *obj = ident3(d->at->obj.schema, d->at->obj.name, pol->obj.name);
-	char *tab = ident2(d->at->obj.schema, d->at->obj.name);
+	char *obj = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, pol->obj.name);
+	char *tab = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, NULL);
 	struct pgd_strbuf sql = PGD_STRBUF_INIT, fix = PGD_STRBUF_INIT;
 	policy_sql(&sql, d->at, pol);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_UNEXPECTED_POLICY, obj,
@@ -653,8 +633,8 @@ static void pol_both(struct dctx *d, void *pe, void *pa)
 	if (!same_str(e->check_expr, a->check_expr))
 		pgd_strbuf_addstr(&parts, ", WITH CHECK differs");
 	if (parts.len) {
-		char *obj = ident3(d->et->obj.schema, d->et->obj.name, e->obj.name);
-		char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+		char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, e->obj.name);
+		char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 		struct pgd_strbuf es = PGD_STRBUF_INIT, as = PGD_STRBUF_INIT,
 				  fix = PGD_STRBUF_INIT;
 		policy_sql(&es, d->et, e);
@@ -681,8 +661,8 @@ static const struct merge_ops policy_ops = {
 static void trg_only_expected(struct dctx *d, void *p)
 {
 	struct pgd_trigger *tg = p;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, tg->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, tg->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_TRIGGER, obj,
 		tab, tg->def, NULL, "trigger %s is missing", obj);
 	set_source(f, &tg->obj);
@@ -697,8 +677,8 @@ static void trg_only_actual(struct dctx *d, void *p)
 	struct pgd_trigger *tg = p;
 	if (d->et->external)
 		return;
-	char *obj = ident3(d->at->obj.schema, d->at->obj.name, tg->obj.name);
-	char *tab = ident2(d->at->obj.schema, d->at->obj.name);
+	char *obj = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, tg->obj.name);
+	char *tab = pgd_qualified_name(d->at->obj.schema, d->at->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_UNEXPECTED_TRIGGER, obj,
 		tab, NULL, tg->def, "trigger %s is not in the migrations", obj);
 	note_tombstone(d, f, PGD_TRIGGER, d->et->obj.schema, d->et->obj.name,
@@ -714,8 +694,8 @@ static void trg_both(struct dctx *d, void *pe, void *pa)
 	struct pgd_trigger *e = pe, *a = pa;
 	if (same_str(e->def, a->def))
 		return;
-	char *obj = ident3(d->et->obj.schema, d->et->obj.name, e->obj.name);
-	char *tab = ident2(d->et->obj.schema, d->et->obj.name);
+	char *obj = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, e->obj.name);
+	char *tab = pgd_qualified_name(d->et->obj.schema, d->et->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_TRIGGER_DEFINITION, obj,
 		tab, e->def, a->def, "trigger %s differs", obj);
 	set_source(f, &e->obj);
@@ -733,7 +713,7 @@ static void table_pair(struct dctx *d, struct pgd_table *e, struct pgd_table *a)
 {
 	d->et = e;
 	d->at = a;
-	char *tab = ident2(e->obj.schema, e->obj.name);
+	char *tab = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 	if ((!e->external || e->rls_set) && e->rls_enabled != a->rls_enabled) {
 		struct pgd_finding *f = pgd_findings_add(d->out,
 			e->rls_enabled ? PGD_R_RLS_DISABLED : PGD_R_RLS_ENABLED, tab, tab,
@@ -779,7 +759,7 @@ static void tab_only_expected(struct dctx *d, void *p)
 	struct pgd_table *t = p;
 	if (table_excluded(d, t->obj.schema, t->obj.name))
 		return;
-	char *tab = ident2(t->obj.schema, t->obj.name);
+	char *tab = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_MISSING_TABLE, tab, tab,
 		NULL, NULL, "table %s is missing%s", tab,
 		t->external ? " (a platform table the migrations attach objects to)" : "");
@@ -794,7 +774,7 @@ static void tab_only_actual(struct dctx *d, void *p)
 	struct pgd_table *t = p;
 	if (!owned(d, t->obj.schema) || table_excluded(d, t->obj.schema, t->obj.name))
 		return;
-	char *tab = ident2(t->obj.schema, t->obj.name);
+	char *tab = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_UNEXPECTED_TABLE, tab,
 		tab, NULL, NULL, "table %s is not in the migrations", tab);
 	note_tombstone(d, f, PGD_TABLE, t->obj.schema, NULL, t->obj.name);
@@ -840,15 +820,15 @@ static void tables_diff(struct dctx *d)
 				continue;
 			struct pgd_table *et = NULL, *at = NULL;
 			for (size_t x = 0; x < d->exp->ntables && !et; x++) {
-				char *n = ident2(d->exp->tables[x]->obj.schema,
-						 d->exp->tables[x]->obj.name);
+				char *n = pgd_qualified_name(d->exp->tables[x]->obj.schema,
+						 d->exp->tables[x]->obj.name, NULL);
 				if (!strcmp(n, m->object))
 					et = d->exp->tables[x];
 				free(n);
 			}
 			for (size_t x = 0; x < d->act->ntables && !at; x++) {
-				char *n = ident2(d->act->tables[x]->obj.schema,
-						 d->act->tables[x]->obj.name);
+				char *n = pgd_qualified_name(d->act->tables[x]->obj.schema,
+						 d->act->tables[x]->obj.name, NULL);
 				if (!strcmp(n, u->object))
 					at = d->act->tables[x];
 				free(n);
@@ -891,7 +871,7 @@ static void tables_diff(struct dctx *d)
  * since overloads share a name. Malloc'd. */
 static char *object_name(const struct pgd_object *o)
 {
-	char *name = ident2(o->schema, o->name);
+	char *name = pgd_qualified_name(o->schema, o->name, NULL);
 	if (o->kind != PGD_FUNCTION)
 		return name;
 	const struct pgd_function *fn = (const struct pgd_function *)o;
@@ -960,7 +940,7 @@ static void type_both(struct dctx *d, void *pe, void *pa)
 	char *e = type_text(pe), *a = type_text(pa);
 	if (strcmp(e, a)) {
 		const struct pgd_object *o = pe;
-		char *name = ident2(o->schema, o->name);
+		char *name = pgd_qualified_name(o->schema, o->name, NULL);
 		struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_TYPE_DEFINITION,
 			name, NULL, e, a, "type %s differs", name);
 		set_source(f, o);
@@ -989,7 +969,7 @@ static void view_both(struct dctx *d, void *pe, void *pa)
 	struct pgd_view *e = pe, *a = pa;
 	if (e->relkind == a->relkind && e->security_invoker == a->security_invoker)
 		return;
-	char *name = ident2(e->obj.schema, e->obj.name);
+	char *name = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 	struct pgd_finding *f = pgd_findings_add(d->out, PGD_R_VIEW_DEFINITION, name,
 		NULL, e->security_invoker ? "security_invoker" : "security definer (default)",
 		a->security_invoker ? "security_invoker" : "security definer (default)",
@@ -1190,13 +1170,13 @@ char **pgd_diff_audited_tables(const struct pgd_schema *expected,
 	for (size_t i = 0; i < expected->ntables; i++) {
 		const struct pgd_table *t = expected->tables[i];
 		if (!table_excluded(&d, t->obj.schema, t->obj.name))
-			v[k++] = ident2(t->obj.schema, t->obj.name);
+			v[k++] = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	}
 	for (size_t i = 0; i < actual->ntables; i++) {
 		const struct pgd_table *t = actual->tables[i];
 		if (owned(&d, t->obj.schema) &&
 		    !table_excluded(&d, t->obj.schema, t->obj.name))
-			v[k++] = ident2(t->obj.schema, t->obj.name);
+			v[k++] = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	}
 	qsort(v, k, sizeof(*v), cmp_cstr);
 	size_t u = 0;
@@ -1244,19 +1224,19 @@ void pgd_diff_locate(struct pgd_findings *f, const struct pgd_schema *expected)
 	struct located *v = pgd_xcalloc(cap, sizeof(*v));
 	for (size_t i = 0; i < expected->ntables; i++) {
 		const struct pgd_table *t = expected->tables[i];
-		v[n++] = (struct located){ ident2(t->obj.schema, t->obj.name), &t->obj };
+		v[n++] = (struct located){ pgd_qualified_name(t->obj.schema, t->obj.name, NULL), &t->obj };
 		for (size_t k = 0; k < t->npolicies; k++)
-			v[n++] = (struct located){ ident3(t->obj.schema, t->obj.name,
+			v[n++] = (struct located){ pgd_qualified_name(t->obj.schema, t->obj.name,
 							  t->policies[k]->obj.name),
 						   &t->policies[k]->obj };
 	}
 	for (size_t i = 0; i < expected->nviews; i++)
-		v[n++] = (struct located){ ident2(expected->views[i]->obj.schema,
-						  expected->views[i]->obj.name),
+		v[n++] = (struct located){ pgd_qualified_name(expected->views[i]->obj.schema,
+						  expected->views[i]->obj.name, NULL),
 					   &expected->views[i]->obj };
 	for (size_t i = 0; i < expected->nfunctions; i++)
-		v[n++] = (struct located){ ident2(expected->functions[i]->obj.schema,
-						  expected->functions[i]->obj.name),
+		v[n++] = (struct located){ pgd_qualified_name(expected->functions[i]->obj.schema,
+						  expected->functions[i]->obj.name, NULL),
 					   &expected->functions[i]->obj };
 	qsort(v, n, sizeof(*v), cmp_located);
 	for (size_t i = 0; i < f->n; i++) {

@@ -15,19 +15,6 @@
 #include "pgdrift/strbuf.h"
 #include "privileges.h"
 
-static char *ident(const char *schema, const char *name, const char *sub)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	pgd_strbuf_add_ident(&sb, schema);
-	pgd_strbuf_addch(&sb, '.');
-	pgd_strbuf_add_ident(&sb, name);
-	if (sub) {
-		pgd_strbuf_addch(&sb, '.');
-		pgd_strbuf_add_ident(&sb, sub);
-	}
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
 static char *entry_text(const char *grantee, unsigned privs, unsigned grantable)
 {
 	struct pgd_strbuf sb = PGD_STRBUF_INIT;
@@ -488,7 +475,7 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 	}
 #undef PART
 	if (parts.len) {
-		char *name = ident(e->obj.schema, e->obj.name, NULL);
+		char *name = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 		char *obj = pgd_xasprintf("%s(%s)", name, e->args);
 		/* named by identity signature, as every function finding is */
 		struct pgd_finding *f = pgd_findings_add(out, PGD_R_FUNCTION_DEFINITION,
@@ -534,7 +521,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 		if (!a || e->external || !sc->table_audited(e->obj.schema, e->obj.name,
 							     sc->arg))
 			continue;
-		char *tn = ident(e->obj.schema, e->obj.name, NULL);
+		char *tn = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 		object_access(out, "table", "TABLE", tn, tn, e->owner, &e->acl,
 			      a->owner, &a->acl, &e->obj, up);
 		for (size_t k = 0; k < e->ncolumns; k++) {
@@ -546,7 +533,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			struct pgd_acl ea = ec->acl, aa = ac->acl;
 			ea.known = e->acl.known;
 			aa.known = a->acl.known;
-			char *cn = ident(e->obj.schema, e->obj.name, ec->obj.name);
+			char *cn = pgd_qualified_name(e->obj.schema, e->obj.name, ec->obj.name);
 			char *what = pgd_xasprintf("column %s", cn);
 			char *on = pgd_xasprintf("TABLE %s", tn);
 			acl_diff(out, cn, tn, what, on, ec->obj.name, NULL, &ea, NULL, &aa,
@@ -562,7 +549,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 		const struct pgd_view *a = pgd_schema_find_view(am, e->obj.schema, e->obj.name);
 		if (!a || !sc->audited(e->obj.schema, sc->arg))
 			continue;
-		char *vn = ident(e->obj.schema, e->obj.name, NULL);
+		char *vn = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 		object_access(out, e->relkind == 'm' ? "materialized view" : "view",
 			      "TABLE", vn, NULL, e->owner, &e->acl, a->owner, &a->acl,
 			      &e->obj, up);
@@ -574,7 +561,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 									e->obj.name);
 		if (!a || e->identity || !sc->audited(e->obj.schema, sc->arg))
 			continue;
-		char *sn = ident(e->obj.schema, e->obj.name, NULL);
+		char *sn = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 		object_access(out, "sequence", "SEQUENCE", sn, NULL, e->owner, &e->acl,
 			      a->owner, &a->acl, &e->obj, up);
 		free(sn);
@@ -584,7 +571,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 		const struct pgd_type *a = pgd_schema_find_type(am, e->obj.schema, e->obj.name);
 		if (!a || !sc->audited(e->obj.schema, sc->arg))
 			continue;
-		char *tn = ident(e->obj.schema, e->obj.name, NULL);
+		char *tn = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 		object_access(out, "type", "TYPE", tn, NULL, e->owner, &e->acl,
 			      a->owner, &a->acl, &e->obj, up);
 		free(tn);
@@ -595,7 +582,7 @@ void pgd_diff_privileges(struct pgd_schema *em, struct pgd_schema *am,
 			e->obj.name, e->args);
 		if (!a || !sc->audited(e->obj.schema, sc->arg))
 			continue;
-		char *fnm = ident(e->obj.schema, e->obj.name, NULL);
+		char *fnm = pgd_qualified_name(e->obj.schema, e->obj.name, NULL);
 		char *sig = pgd_xasprintf("%s(%s)", fnm, e->args);
 		object_access(out, e->prokind == 'p' ? "procedure" : "function",
 			      e->prokind == 'p' ? "PROCEDURE" : "FUNCTION", sig, NULL,

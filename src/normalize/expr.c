@@ -706,6 +706,56 @@ static bool sublink_of_column(const PgQuery__Node *n)
 	return v && v->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
 }
 
+/* Number of arguments in a canonical argument list ("" is none). */
+static size_t count_args(const char *args)
+{
+	if (!args || !*args)
+		return 0;
+	size_t n = 1;
+	for (int depth = 0; *args; args++) {
+		if (*args == '(')
+			depth++;
+		else if (*args == ')')
+			depth--;
+		else if (*args == ',' && depth == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * f(...)::t where f is a function of the migrations that already returns
+ * t: the server's parser makes no cast node for a cast to the type the
+ * expression has, so it prints f(...) alone. The call's name is already
+ * resolved (canon_funccall ran on the argument).
+ */
+static bool cast_is_noop(const struct cx *cx, const PgQuery__FuncCall *fc,
+			 const PgQuery__TypeName *tn)
+{
+	if (!cx->ctx->model || !tn || tn->n_typmods || tn->n_array_bounds ||
+	    fc->agg_star || fc->agg_distinct || fc->over || fc->n_agg_order ||
+	    fc->agg_filter || fc->func_variadic)
+		return false;
+	if (fc->n_funcname != 2)
+		return false;
+	const char *schema = pgd_pgq_str(fc->funcname[0]);
+	const char *name = pgd_pgq_str(fc->funcname[1]);
+	if (!schema || !name)
+		return false;
+	const struct pgd_function *f =
+		fc->n_args ? pgd_schema_find_function_name(cx->ctx->model, schema, name)
+			   : pgd_schema_find_function(cx->ctx->model, schema, name, "");
+	if (!f || !f->returns || count_args(f->args) != fc->n_args)
+		return false;
+	int serial;
+	struct pgd_strbuf e = PGD_STRBUF_INIT;
+	char *t = pgd_norm_typename(cx->ctx, tn, &serial, &e);
+	pgd_strbuf_release(&e);
+	bool same = t && !serial && strcmp(t, f->returns) == 0;
+	free(t);
+	return same;
+}
+
 static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 {
 	PgQuery__TypeCast *tc = (*np)->type_cast;
@@ -731,6 +781,9 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 		    sublink_of_column(arg)) && textish) {
 		/* a scalar sub-select of a varchar column (auth.users.email)
 		 * gets the same text cast as the column itself */
+		drop = true;
+	} else if (arg->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+		   cast_is_noop(cx, arg->func_call, tc->type_name)) {
 		drop = true;
 	}
 	if (drop) {

@@ -177,7 +177,14 @@ fb=$(q "SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid =
 inject function_body_changed PGD193 "$(sed -E 's/\(.*//; s/^public\.//; s/^/public./' <<<"$fb")" \
 	"DO \$\$ DECLARE d text; BEGIN SELECT pg_get_functiondef('$fb'::regprocedure) INTO d;
 	 EXECUTE regexp_replace(d, '\\mbegin\\M', 'BEGIN PERFORM 1;', 'i'); END \$\$"
-t=$(q "SELECT c.relname FROM pg_class c WHERE c.oid IN ($tables) ORDER BY 1 LIMIT 1")
-inject grant_added ANY "public.$t" "GRANT TRUNCATE ON public.$(id "$t") TO anon"
+# anon already holds ALL on a Supabase project's tables (the platform's
+# default privileges): a grant it lacks is one to PUBLIC
+t=$(q "SELECT c.relname FROM pg_class c WHERE c.oid IN ($tables)
+  AND NOT has_table_privilege('public', c.oid, 'TRUNCATE') ORDER BY 1 LIMIT 1")
+inject grant_added PGD196 "public.$t" "GRANT TRUNCATE ON public.$(id "$t") TO PUBLIC"
+t=$(q "SELECT c.relname FROM pg_class c WHERE c.oid IN ($tables)
+  AND EXISTS (SELECT 1 FROM aclexplode(c.relacl) x WHERE x.grantee = 'authenticated'::regrole AND x.privilege_type = 'SELECT')
+  ORDER BY 1 LIMIT 1")
+inject grant_revoked PGD195 "public.$t" "REVOKE SELECT ON public.$(id "$t") FROM authenticated"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$clone\" WITH (FORCE)" >/dev/null 2>&1
 exit 0

@@ -38,7 +38,7 @@
 # supabase_vault, pgsodium, pgjwt, http, postgis, pgroonga) are SQL-only
 # emulations in fixtures/corpus/extensions. pgvector's hnsw and ivfflat
 # reloptions (lists, m, ef_construction) need an index access method that
-# accepts them: fixtures/corpus/shim/pgd_amshim.c, GiST's handler with
+# accepts them: fixtures/corpus/shim/pgd_shim.c, GiST's handler with
 # pgvector's options, compiled here against the server's headers (Debian's
 # postgresql-server-dev-NN, fetched with apt-get download and unpacked
 # under WORK, never installed). Emulations and shim go into a private copy
@@ -169,8 +169,8 @@ make_tree() {
 	done
 	inc=$(headers "$v")
 	if [[ -n "$inc" ]]; then
-		cc -O1 -fPIC -shared -Wall -I"$inc" -o "$tree$libdir/pgd_amshim.so" \
-			"$root/fixtures/corpus/shim/pgd_amshim.c" >&2 ||
+		cc -O1 -fPIC -shared -Wall -I"$inc" -o "$tree$libdir/pgd_shim.so" \
+			"$root/fixtures/corpus/shim/pgd_shim.c" >&2 ||
 			die "the index access method shim does not build against $inc"
 	else
 		echo "corpus: no server headers for PostgreSQL $v: the vector emulation cannot be created there" >&2

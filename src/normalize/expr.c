@@ -936,6 +936,84 @@ bad:
 	return NULL;
 }
 
+/*
+ * Parameter types of extension functions whose arguments are commonly
+ * columns of another type: PostGIS's point constructors take double
+ * precision, and the server coerces a numeric or integer column to it,
+ * printing st_makepoint(lon::double precision, lat::double precision).
+ */
+static const struct {
+	const char *name;
+	size_t nparams; /* leading parameters of that type */
+	const char *type;
+} param_types[] = {
+	{ "st_makepoint", 4, "double precision" },
+	{ "st_point", 2, "double precision" },
+	{ "st_makeenvelope", 4, "double precision" },
+};
+
+/* Types with an implicit cast to double precision (pg_cast castcontext 'i'). */
+static bool casts_to_float8(const char *type)
+{
+	static const char *const from[] = { "smallint", "integer", "bigint", "real",
+					    "numeric" };
+	size_t n = strcspn(type, "(");
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(from); i++)
+		if (strlen(from[i]) == n && strncmp(type, from[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * An argument that is a bare column of the expression's own table, of a
+ * type other than the parameter's, gets the implicit cast the server adds.
+ * Only at the top level (a sub-select's names may be another table's).
+ */
+static void coerce_column_args(struct cx *cx, PgQuery__FuncCall *f,
+			       const char *name)
+{
+	if (!cx->ctx->model || !cx->ctx->rel_name || cx->nframes != 1 ||
+	    f->func_variadic || f->agg_star)
+		return;
+	const struct pgd_table *t = pgd_schema_find_table(
+		cx->ctx->model, cx->ctx->rel_schema, cx->ctx->rel_name);
+	if (!t)
+		return;
+	for (size_t k = 0; k < PGD_ARRAY_SIZE(param_types); k++) {
+		if (strcmp(param_types[k].name, name) != 0)
+			continue;
+		for (size_t i = 0; i < f->n_args && i < param_types[k].nparams; i++) {
+			PgQuery__Node *a = f->args[i];
+			if (a->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+			    a->column_ref->n_fields != 1)
+				continue;
+			const char *col = pgd_pgq_str(a->column_ref->fields[0]);
+			const struct pgd_column *c = col ? pgd_table_find_column(t, col) : NULL;
+			if (!c || !c->type || !casts_to_float8(c->type) ||
+			    strcmp(c->type, param_types[k].type) == 0)
+				continue;
+			PgQuery__Node *tc = pgd_xmalloc(sizeof(*tc));
+			pg_query__node__init(tc);
+			tc->node_case = PG_QUERY__NODE__NODE_TYPE_CAST;
+			tc->type_cast = pgd_xmalloc(sizeof(*tc->type_cast));
+			pg_query__type_cast__init(tc->type_cast);
+			tc->type_cast->arg = a;
+			tc->type_cast->location = -1;
+			PgQuery__TypeName *tn = pgd_xmalloc(sizeof(*tn));
+			pg_query__type_name__init(tn);
+			tn->n_names = 2;
+			tn->names = pgd_xmalloc(2 * sizeof(*tn->names));
+			tn->names[0] = pgd_pgq_make_str("pg_catalog");
+			tn->names[1] = pgd_pgq_make_str("float8");
+			tn->typemod = -1;
+			tn->location = -1;
+			tc->type_cast->type_name = tn;
+			f->args[i] = tc;
+		}
+		return;
+	}
+}
+
 static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 {
 	if (f->n_funcname == 2 &&
@@ -957,6 +1035,12 @@ static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 		}
 	}
 	name = f->n_funcname ? pgd_pgq_str(f->funcname[f->n_funcname - 1]) : NULL;
+	if (name && f->n_funcname == 2 && f->n_args &&
+	    pgd_platform_extension_of(PGD_PM_FUNCTION, name) && cx->ctx->model &&
+	    pgd_pgq_str(f->funcname[0]) &&
+	    !pgd_schema_find_function_name(cx->ctx->model, pgd_pgq_str(f->funcname[0]),
+					   name))
+		coerce_column_args(cx, f, name);
 	if (name && f->n_funcname == 1 && f->n_args >= 1 &&
 	    (!strcmp(name, "nextval") || !strcmp(name, "currval") ||
 	     !strcmp(name, "setval"))) {

@@ -117,14 +117,6 @@ const char *pgd_platform_extension_of(enum pgd_platform_member kind,
  */
 const char *pgd_platform_extension_preinstalled(const char *extname);
 
-/*
- * The schema an extension's own script creates, whatever schema it is
- * created with (pg_cron's "cron", pg_net's "net"): a member of the
- * extension, so a later CREATE SCHEMA IF NOT EXISTS of that name does
- * nothing. NULL for an extension that creates none. A static string.
- */
-const char *pgd_platform_extension_own_schema(const char *extname);
-
 /* ---- keys of the platform's tables (src/platform/keys.c) ---- */
 
 /*

@@ -4,7 +4,6 @@
  */
 #include <string.h>
 
-#include "pgdrift/platform.h"
 #include "replay.h"
 
 /* ---- schemas and extensions */
@@ -47,11 +46,6 @@ void rp_create_extension(struct replay *r, PgQuery__CreateExtensionStmt *s)
 		schema = rp_create_schema(r);
 	struct pgd_extension *e = pgd_schema_add_extension(r->m, s->extname, schema);
 	e->obj.created = r->src;
-	/* pg_cron's script creates schema cron: the extension's, not the
-	 * migrations' (a later CREATE SCHEMA IF NOT EXISTS cron is a no-op) */
-	const char *own = pgd_platform_extension_own_schema(s->extname);
-	if (own && !pgd_schema_find_namespace(r->m, own))
-		pgd_schema_add_namespace(r->m, own)->created = false;
 }
 
 /* ---- comments, SET SCHEMA */

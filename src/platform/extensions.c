@@ -164,18 +164,3 @@ const char *pgd_platform_extension_preinstalled(const char *extname)
 			return preinstalled[i].schema;
 	return NULL;
 }
-
-/* schemas an extension's script creates as its members */
-static const struct {
-	const char *extension, *schema;
-} own_schemas[] = {
-	{ "pg_cron", "cron" }, { "pg_net", "net" },
-};
-
-const char *pgd_platform_extension_own_schema(const char *extname)
-{
-	for (size_t i = 0; extname && i < PGD_ARRAY_SIZE(own_schemas); i++)
-		if (strcmp(own_schemas[i].extension, extname) == 0)
-			return own_schemas[i].schema;
-	return NULL;
-}

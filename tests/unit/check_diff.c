@@ -221,28 +221,6 @@ START_TEST(platform_schemas_are_not_unexpected)
 	pgd_findings_release(&f);
 	pgd_schema_free(exp);
 	pgd_schema_free(act);
-	/* pg_cron's script creates schema cron as its member, and the live
-	 * catalog leaves extension members out: a later CREATE SCHEMA IF NOT
-	 * EXISTS cron is a no-op, not a schema of the migrations (while net,
-	 * with no pg_net, is one) */
-	exp = replay("create extension if not exists pg_cron with schema pg_catalog;"
-		     "create schema if not exists cron; create schema if not exists net;");
-	const struct pgd_namespace *cron = pgd_schema_find_namespace(exp, "cron");
-	const struct pgd_namespace *net = pgd_schema_find_namespace(exp, "net");
-	ck_assert_ptr_nonnull(cron);
-	ck_assert_ptr_nonnull(net);
-	ck_assert(!cron->created);
-	ck_assert(net->created);
-	/* the live side: the extension and net; the catalog reads no cron
-	 * (an extension member) */
-	act = replay("create schema net;");
-	pgd_schema_add_extension(act, "pg_cron", "pg_catalog");
-	pgd_diff(exp, act, NULL, &f);
-	for (size_t i = 0; i < f.n; i++)
-		ck_assert_msg(false, "finding: %s", f.v[i].message);
-	pgd_findings_release(&f);
-	pgd_schema_free(exp);
-	pgd_schema_free(act);
 }
 END_TEST
 

@@ -29,15 +29,22 @@
 #     once per drift kind, injects that drift on one of the set's own
 #     objects, and checks that pgdrift reports it with the right code on
 #     the right object.
-# A set PostgreSQL 15 cannot apply is reported as such and not counted as
-# a pgdrift failure.
+# A set its server cannot apply is reported as such and not counted as a
+# pgdrift failure. A set runs on PostgreSQL 15 unless its tag column (a
+# comma-separated list) holds pgNN: then on a sandbox of that major version
+# (scripts/pg-sandbox.sh --pg NN), e.g. pg17 for the MAINTAIN privilege.
 #
-# Extensions vanilla PostgreSQL 15 lacks (vector, pg_net, pg_cron,
-# pg_graphql, supabase_vault, pgsodium, pgjwt, http, postgis) are SQL-only
-# emulations in fixtures/corpus/extensions. They are installed into a
-# private copy of the server's installation (binaries copied, everything
-# else symlinked, under $WORK/pgtree) and the sandbox runs from there: the
-# system's extension directory is never touched.
+# Extensions vanilla PostgreSQL lacks (vector, pg_net, pg_cron, pg_graphql,
+# supabase_vault, pgsodium, pgjwt, http, postgis, pgroonga) are SQL-only
+# emulations in fixtures/corpus/extensions. pgvector's hnsw and ivfflat
+# reloptions (lists, m, ef_construction) need an index access method that
+# accepts them: fixtures/corpus/shim/pgd_shim.c, GiST's handler with
+# pgvector's options, compiled here against the server's headers (Debian's
+# postgresql-server-dev-NN, fetched with apt-get download and unpacked
+# under WORK, never installed). Emulations and shim go into a private copy
+# of each server's installation (binaries copied, everything else
+# symlinked, under $WORK/pgtree-NN) and the sandbox runs from there: the
+# system's extension and library directories are never touched.
 #
 # Output: the table on stdout; per set, DIR/<set>/{apply.log,check.json,
 # check.txt,inject.txt} (DIR: --out, default $WORK/out). WORK is
@@ -99,41 +106,109 @@ cp "$pgdrift" "$work/pgdrift.bin"
 pgdrift=$work/pgdrift.bin
 export PGDRIFT=$pgdrift
 
-# --- a private installation with the extension emulations ---------------
-find_bindir() {
-	for v in 15 16 17; do
-		[[ -x /usr/lib/postgresql/$v/bin/postgres ]] && { echo "/usr/lib/postgresql/$v"; return; }
+# --- private installations with the extension emulations -----------------
+. "$here/pg-versions.sh"
+# realdir DIR: make $tree/DIR a real directory whose entries are symlinks to
+# DIR's (replacing a symlink to DIR there), so files can be added to it
+realdir() {
+	local d=$1 t=$tree$1 e
+	[[ -L "$t" ]] && rm "$t"
+	mkdir -p "$t"
+	for e in "$d"/*; do
+		[[ -e "$t/${e##*/}" || -L "$t/${e##*/}" ]] || ln -s "$e" "$t/"
 	done
-	die "no PostgreSQL server under /usr/lib/postgresql"
 }
-pglib=$(find_bindir)
-ver=$(basename "$pglib")
-pgshare=$("$pglib/bin/pg_config" --sharedir)
-tree=$work/pgtree
-mkdir -p "$work"
-if [[ ! -x "$tree$pglib/bin/postgres" ]]; then
-	rm -rf "$tree"
-	mkdir -p "$tree$pglib/bin" "$tree$pgshare/extension"
-	# binaries are copied: the server finds its share directory relative to
-	# its own resolved path, so a symlink would lead back to the system's
-	cp -a "$pglib/bin/." "$tree$pglib/bin/"
-	ln -s "$pglib/lib" "$tree$pglib/lib"
-	for f in "$pgshare"/*; do
-		[[ "$(basename "$f")" == extension ]] || ln -s "$f" "$tree$pgshare/"
+# headers VER: the server headers of major VER (Debian's
+# postgresql-server-dev-VER, downloaded and unpacked under $work, never
+# installed), printed as an include directory, or nothing
+headers() {
+	local v=$1 inc
+	for inc in "/usr/include/postgresql/$v/server" "$work/pgdev-$v/usr/include/postgresql/$v/server"; do
+		[[ -f "$inc/postgres.h" ]] && { echo "$inc"; return; }
 	done
-	for f in "$pgshare"/extension/*; do ln -s "$f" "$tree$pgshare/extension/"; done
-fi
-# the emulations are refreshed every run (they are symlinks to the tree)
-for f in "$root"/fixtures/corpus/extensions/*; do
-	ln -sf "$f" "$tree$pgshare/extension/$(basename "$f")"
-done
-[[ "$("$tree$pglib/bin/pg_config" --sharedir)" == "$tree$pgshare" ]] ||
-	die "the private installation in $tree does not resolve its own share directory"
+	mkdir -p "$work/pgdev-$v"
+	(cd "$work/pgdev-$v" && apt-get download "postgresql-server-dev-$v" >/dev/null 2>&1 &&
+		dpkg-deb -x postgresql-server-dev-"$v"_*.deb .) || return 0
+	[[ -f "$inc/postgres.h" ]] && echo "$inc"
+	return 0
+}
+# make_tree VER: a private copy of server VER's installation under
+# $work/pgtree-VER (binaries copied: the server finds its share and lib
+# directories relative to its own resolved path; everything else
+# symlinked), with the emulations in its extension directory and the index
+# access method shim (fixtures/corpus/shim) in its library directory.
+# Prints the copy's bin directory.
+make_tree() {
+	local v=$1 bindir sharedir libdir inc
+	bindir=$(pgd_pg_bindir "$v")
+	[[ -x "$bindir/postgres" ]] || "$here/bootstrap.sh" --pg "$v" >&2 || die "no PostgreSQL $v (scripts/bootstrap.sh --pg $v)"
+	if [[ -x "$bindir/pg_config" ]]; then
+		sharedir=$("$bindir/pg_config" --sharedir) libdir=$("$bindir/pg_config" --pkglibdir)
+	else	# the npm builds: native/{bin,lib/postgresql,share/postgresql}
+		sharedir=$(cd "$bindir/../share/postgresql" && pwd) libdir=$(cd "$bindir/../lib/postgresql" && pwd)
+	fi
+	tree=$work/pgtree-$v
+	if [[ ! -x "$tree$bindir/postgres" ]]; then
+		rm -rf "$tree"
+		mkdir -p "$tree$bindir"
+		cp -a "$bindir/." "$tree$bindir/"
+	fi
+	# top-down: a parent made real before its child replaces its symlink
+	local d
+	for d in "$(dirname "$libdir")" "$libdir" "$(dirname "$sharedir")" "$sharedir" "$sharedir/extension"; do
+		[[ "$d" == "$(dirname "$bindir")" ]] && { mkdir -p "$tree$d"; continue; }
+		realdir "$d"
+	done
+	# the parent of bin/ holds bin (copied) and the rest as symlinks
+	for d in "$(dirname "$bindir")"/*; do
+		[[ -e "$tree$d" || -L "$tree$d" ]] || ln -s "$d" "$tree$d"
+	done
+	# the emulations are refreshed every run
+	for d in "$root"/fixtures/corpus/extensions/*; do
+		ln -sf "$d" "$tree$sharedir/extension/${d##*/}"
+	done
+	inc=$(headers "$v")
+	if [[ -n "$inc" ]]; then
+		cc -O1 -fPIC -shared -Wall -I"$inc" -o "$tree$libdir/pgd_shim.so" \
+			"$root/fixtures/corpus/shim/pgd_shim.c" >&2 ||
+			die "the index access method shim does not build against $inc"
+	else
+		echo "corpus: no server headers for PostgreSQL $v: the vector emulation cannot be created there" >&2
+	fi
+	echo "$tree$bindir"
+}
 
-export PG_BINDIR=$tree$pglib/bin
-eval "$("$here/pg-sandbox.sh" start "$work/pg")"
-cleanup() { [[ -n "$keep" ]] || "$here/pg-sandbox.sh" stop "$work/pg" >/dev/null 2>&1 || true; }
+# one sandbox per server version, started when a set first needs it
+declare -A server_env=() server_dir=() server_bin=()
+use_server() {
+	local v=$1
+	if [[ -z "${server_env[$v]:-}" ]]; then
+		server_bin[$v]=$(make_tree "$v")
+		server_dir[$v]=$work/pg-$v
+		server_env[$v]=$(PG_BINDIR=${server_bin[$v]} "$here/pg-sandbox.sh" start "${server_dir[$v]}" --pg "$v")
+		eval "${server_env[$v]}"
+		[[ "$(command psql -X -At -d postgres -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_cron'")" == 1 ]] ||
+			die "the private installation of PostgreSQL $v does not see the emulations"
+	fi
+	eval "${server_env[$v]}"
+}
+cleanup() {
+	[[ -n "$keep" ]] && return
+	local v
+	for v in "${!server_dir[@]}"; do
+		PG_BINDIR=${server_bin[$v]} "$here/pg-sandbox.sh" stop "${server_dir[$v]}" >/dev/null 2>&1 || true
+	done
+}
 trap cleanup EXIT
+# set_version TAGS: the server major version a set needs (a pgNN tag), else
+# the default
+set_version() {
+	local t
+	for t in ${1//,/ }; do
+		[[ "$t" =~ ^pg([0-9]+)$ ]] && { echo "${BASH_REMATCH[1]}"; return; }
+	done
+	echo "$PGD_PG_DEFAULT"
+}
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # --- apply one set the way `supabase db reset` does ---------------------
@@ -189,6 +264,8 @@ while IFS=$'\t' read -r name repo commit path files tag; do
 		continue
 	fi
 	tot_sets=$((tot_sets + 1))
+	pgv=$(set_version "$tag")
+	use_server "$pgv"
 	mapfile -t mig < <(find "$dir" -maxdepth 1 -type f -name '*.sql' | grep -E '/[0-9]+_[^/]*\.sql$' | LC_ALL=C sort)
 	nfiles=${#mig[@]}
 	# DO blocks and top-level calls (SELECT f(...), CALL): what a static

@@ -706,6 +706,56 @@ static bool sublink_of_column(const PgQuery__Node *n)
 	return v && v->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
 }
 
+/* Number of arguments in a canonical argument list ("" is none). */
+static size_t count_args(const char *args)
+{
+	if (!args || !*args)
+		return 0;
+	size_t n = 1;
+	for (int depth = 0; *args; args++) {
+		if (*args == '(')
+			depth++;
+		else if (*args == ')')
+			depth--;
+		else if (*args == ',' && depth == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * f(...)::t where f is a function of the migrations that already returns
+ * t: the server's parser makes no cast node for a cast to the type the
+ * expression has, so it prints f(...) alone. The call's name is already
+ * resolved (canon_funccall ran on the argument).
+ */
+static bool cast_is_noop(const struct cx *cx, const PgQuery__FuncCall *fc,
+			 const PgQuery__TypeName *tn)
+{
+	if (!cx->ctx->model || !tn || tn->n_typmods || tn->n_array_bounds ||
+	    fc->agg_star || fc->agg_distinct || fc->over || fc->n_agg_order ||
+	    fc->agg_filter || fc->func_variadic)
+		return false;
+	if (fc->n_funcname != 2)
+		return false;
+	const char *schema = pgd_pgq_str(fc->funcname[0]);
+	const char *name = pgd_pgq_str(fc->funcname[1]);
+	if (!schema || !name)
+		return false;
+	const struct pgd_function *f =
+		fc->n_args ? pgd_schema_find_function_name(cx->ctx->model, schema, name)
+			   : pgd_schema_find_function(cx->ctx->model, schema, name, "");
+	if (!f || !f->returns || count_args(f->args) != fc->n_args)
+		return false;
+	int serial;
+	struct pgd_strbuf e = PGD_STRBUF_INIT;
+	char *t = pgd_norm_typename(cx->ctx, tn, &serial, &e);
+	pgd_strbuf_release(&e);
+	bool same = t && !serial && strcmp(t, f->returns) == 0;
+	free(t);
+	return same;
+}
+
 static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 {
 	PgQuery__TypeCast *tc = (*np)->type_cast;
@@ -731,6 +781,9 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 		    sublink_of_column(arg)) && textish) {
 		/* a scalar sub-select of a varchar column (auth.users.email)
 		 * gets the same text cast as the column itself */
+		drop = true;
+	} else if (arg->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+		   cast_is_noop(cx, arg->func_call, tc->type_name)) {
 		drop = true;
 	}
 	if (drop) {
@@ -943,6 +996,84 @@ bad:
 	return NULL;
 }
 
+/*
+ * Parameter types of extension functions whose arguments are commonly
+ * columns of another type: PostGIS's point constructors take double
+ * precision, and the server coerces a numeric or integer column to it,
+ * printing st_makepoint(lon::double precision, lat::double precision).
+ */
+static const struct {
+	const char *name;
+	size_t nparams; /* leading parameters of that type */
+	const char *type;
+} param_types[] = {
+	{ "st_makepoint", 4, "double precision" },
+	{ "st_point", 2, "double precision" },
+	{ "st_makeenvelope", 4, "double precision" },
+};
+
+/* Types with an implicit cast to double precision (pg_cast castcontext 'i'). */
+static bool casts_to_float8(const char *type)
+{
+	static const char *const from[] = { "smallint", "integer", "bigint", "real",
+					    "numeric" };
+	size_t n = strcspn(type, "(");
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(from); i++)
+		if (strlen(from[i]) == n && strncmp(type, from[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * An argument that is a bare column of the expression's own table, of a
+ * type other than the parameter's, gets the implicit cast the server adds.
+ * Only at the top level (a sub-select's names may be another table's).
+ */
+static void coerce_column_args(struct cx *cx, PgQuery__FuncCall *f,
+			       const char *name)
+{
+	if (!cx->ctx->model || !cx->ctx->rel_name || cx->nframes != 1 ||
+	    f->func_variadic || f->agg_star)
+		return;
+	const struct pgd_table *t = pgd_schema_find_table(
+		cx->ctx->model, cx->ctx->rel_schema, cx->ctx->rel_name);
+	if (!t)
+		return;
+	for (size_t k = 0; k < PGD_ARRAY_SIZE(param_types); k++) {
+		if (strcmp(param_types[k].name, name) != 0)
+			continue;
+		for (size_t i = 0; i < f->n_args && i < param_types[k].nparams; i++) {
+			PgQuery__Node *a = f->args[i];
+			if (a->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+			    a->column_ref->n_fields != 1)
+				continue;
+			const char *col = pgd_pgq_str(a->column_ref->fields[0]);
+			const struct pgd_column *c = col ? pgd_table_find_column(t, col) : NULL;
+			if (!c || !c->type || !casts_to_float8(c->type) ||
+			    strcmp(c->type, param_types[k].type) == 0)
+				continue;
+			PgQuery__Node *tc = pgd_xmalloc(sizeof(*tc));
+			pg_query__node__init(tc);
+			tc->node_case = PG_QUERY__NODE__NODE_TYPE_CAST;
+			tc->type_cast = pgd_xmalloc(sizeof(*tc->type_cast));
+			pg_query__type_cast__init(tc->type_cast);
+			tc->type_cast->arg = a;
+			tc->type_cast->location = -1;
+			PgQuery__TypeName *tn = pgd_xmalloc(sizeof(*tn));
+			pg_query__type_name__init(tn);
+			tn->n_names = 2;
+			tn->names = pgd_xmalloc(2 * sizeof(*tn->names));
+			tn->names[0] = pgd_pgq_make_str("pg_catalog");
+			tn->names[1] = pgd_pgq_make_str("float8");
+			tn->typemod = -1;
+			tn->location = -1;
+			tc->type_cast->type_name = tn;
+			f->args[i] = tc;
+		}
+		return;
+	}
+}
+
 static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 {
 	if (f->n_funcname == 2 &&
@@ -964,6 +1095,12 @@ static void canon_funccall(struct cx *cx, PgQuery__FuncCall *f)
 		}
 	}
 	name = f->n_funcname ? pgd_pgq_str(f->funcname[f->n_funcname - 1]) : NULL;
+	if (name && f->n_funcname == 2 && f->n_args &&
+	    pgd_platform_extension_of(PGD_PM_FUNCTION, name) && cx->ctx->model &&
+	    pgd_pgq_str(f->funcname[0]) &&
+	    !pgd_schema_find_function_name(cx->ctx->model, pgd_pgq_str(f->funcname[0]),
+					   name))
+		coerce_column_args(cx, f, name);
 	if (name && f->n_funcname == 1 && f->n_args >= 1 &&
 	    (!strcmp(name, "nextval") || !strcmp(name, "currval") ||
 	     !strcmp(name, "setval"))) {

@@ -5,6 +5,7 @@
  * types are schema-qualified, arrays get one "[]" whatever their bounds.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "pgdrift/platform.h"
 #include "pgdrift/strbuf.h"
@@ -170,6 +171,79 @@ static void add_typmods(struct pgd_strbuf *sb, const PgQuery__TypeName *tn)
 }
 
 /*
+ * PostGIS's geometry and geography typmods as postgis_typmod_out() prints
+ * them: "(Point,4326)", "(MultiPolygonZ)", "(Geometry,4326)". The grammar
+ * gives the geometry type as a name (`geography(POINT, 4326)`, folded to
+ * lower case) or a string; PostGIS reads it case-blind with an optional
+ * Z, M or ZM suffix and prints its own spelling. geography's SRID is 4326
+ * unless given; geometry's is 0, printed only when not 0. With no type,
+ * SRID or dimension there is no typmod at all. Returns false (nothing
+ * added) when a modifier is not of that form.
+ */
+static bool add_postgis_typmods(struct pgd_strbuf *sb, const PgQuery__TypeName *tn,
+				bool geography)
+{
+	static const char *const types[] = {
+		"Geometry", "Point", "LineString", "Polygon", "MultiPoint",
+		"MultiLineString", "MultiPolygon", "GeometryCollection",
+		"CircularString", "CompoundCurve", "CurvePolygon", "MultiCurve",
+		"MultiSurface", "PolyhedralSurface", "Triangle", "Tin",
+	};
+	if (!tn->n_typmods || tn->n_typmods > 2)
+		return false;
+	const PgQuery__Node *t0 = tn->typmods[0];
+	const char *word = NULL;
+	if (t0->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && t0->column_ref &&
+	    t0->column_ref->n_fields == 1)
+		word = pgd_pgq_str(t0->column_ref->fields[0]);
+	else if (t0->node_case == PG_QUERY__NODE__NODE_A_CONST && t0->a_const &&
+		 t0->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
+		word = t0->a_const->sval->sval;
+	if (!word)
+		return false;
+	size_t type = PGD_ARRAY_SIZE(types), tlen = 0;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(types); i++) {
+		size_t n = strlen(types[i]);
+		/* the longest name that prefixes the word: MultiPoint, not Point */
+		if (n > tlen && strncasecmp(word, types[i], n) == 0) {
+			type = i;
+			tlen = n;
+		}
+	}
+	if (type == PGD_ARRAY_SIZE(types))
+		return false;
+	const char *dims = word + tlen;
+	bool z = false, m = false;
+	if (!strcasecmp(dims, "zm"))
+		z = m = true;
+	else if (!strcasecmp(dims, "z"))
+		z = true;
+	else if (!strcasecmp(dims, "m"))
+		m = true;
+	else if (*dims)
+		return false;
+	long srid = geography ? 4326 : 0;
+	if (tn->n_typmods == 2) {
+		int ok;
+		srid = typmod_int(tn->typmods[1], &ok);
+		if (!ok)
+			return false;
+	}
+	if (!type && !srid && !z && !m)
+		return true;
+	pgd_strbuf_addch(sb, '(');
+	pgd_strbuf_addstr(sb, types[type]);
+	if (z)
+		pgd_strbuf_addch(sb, 'Z');
+	if (m)
+		pgd_strbuf_addch(sb, 'M');
+	if (srid)
+		pgd_strbuf_addf(sb, ",%ld", srid);
+	pgd_strbuf_addch(sb, ')');
+	return true;
+}
+
+/*
  * Interval typmods as intervaltypmodout() prints them. The grammar gives
  * a field mask (INTERVAL_MASK bits of datetime.h) and optionally a
  * precision: "interval day to second", "interval(3)", "interval
@@ -291,7 +365,13 @@ char *pgd_norm_typename(const struct pgd_nctx *ctx, const PgQuery__TypeName *tn,
 			pgd_strbuf_addch(&sb, '.');
 		}
 		pgd_strbuf_add_ident(&sb, name);
-		add_typmods(&sb, tn);
+		const char *ext = pgd_platform_extension_of(PGD_PM_TYPE, name);
+		bool postgis = ext && !strcmp(ext, "postgis") &&
+			       (!strcmp(name, "geometry") || !strcmp(name, "geography")) &&
+			       !(ctx->model && schema &&
+				 pgd_schema_find_type(ctx->model, schema, name));
+		if (!postgis || !add_postgis_typmods(&sb, tn, !strcmp(name, "geography")))
+			add_typmods(&sb, tn);
 	}
 	if (tn->n_array_bounds)
 		pgd_strbuf_addstr(&sb, "[]");

@@ -55,6 +55,13 @@ char *pgd_platform_describe(const struct pgd_platform_profile *p);
  * --migration-role says otherwise: "postgres" (the Supabase CLI's role,
  * and the superuser initdb makes by default). */
 const char *pgd_platform_migration_role(const struct pgd_platform_profile *p);
+/* Whether a fresh database on this platform has schema name before the
+ * first migration: public on every server; on Supabase also the
+ * platform's own schemas (auth, storage, extensions, ...). The replay
+ * does not model these schemas: CREATE SCHEMA IF NOT EXISTS on one of
+ * them changes nothing. */
+bool pgd_platform_has_schema(const struct pgd_platform_profile *p,
+			     const char *name);
 /* Whether name is an API role: anon, authenticated or PUBLIC (the roles a
  * request runs as before it signs in or after). */
 bool pgd_platform_is_api_role(const char *name);

@@ -599,6 +599,15 @@ void pgd_schema_sort(struct pgd_schema *m);
 /* Whether the schema is managed by the platform (auth, storage, ...). */
 bool pgd_schema_is_platform(const char *schema);
 
+/*
+ * The owner and ACL of an object that has them: a table, view, sequence,
+ * function, type or schema. Sets *owner and *acl to o's own fields (they
+ * point into o) and *acltype to its PGD_ACL_* kind; false, touching
+ * nothing, for the other kinds.
+ */
+bool pgd_object_access(struct pgd_object *o, const char ***owner,
+		       struct pgd_acl **acl, char *acltype);
+
 enum {
 	PGD_DUMP_SOURCES = 1 << 0, /* append "  -- file:line" to each line */
 	PGD_DUMP_PRIVILEGES = 1 << 1, /* owner, grant and default_privileges

@@ -778,7 +778,8 @@ void rp_drop(struct replay *r, PgQuery__DropStmt *s)
 			const char *name = pgd_pgq_str(obj);
 			struct pgd_namespace *ns = name ? pgd_schema_find_namespace(r->m, name)
 							: NULL;
-			if (!ns) {
+			bool platform = !ns && name && rp_platform_schema(r, name);
+			if (!ns && !platform) {
 				if (!s->missing_ok)
 					rp_error(r, -1, "schema \"%s\" does not exist",
 						 name ? name : "?");
@@ -796,7 +797,8 @@ void rp_drop(struct replay *r, PgQuery__DropStmt *s)
 				}
 			pgd_schema_add_tombstone(r->m, PGD_SCHEMA, name, NULL, name,
 						 &r->src);
-			pgd_schema_remove_namespace(r->m, ns);
+			if (ns)
+				pgd_schema_remove_namespace(r->m, ns);
 			break;
 		}
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:

@@ -12,24 +12,17 @@
 #include "pgdrift/platform.h"
 #include "replay.h"
 
-static const struct pgd_platform_profile default_profile = PGD_PLATFORM_PROFILE_INIT;
-
-static const struct pgd_platform_profile *profile(const struct replay *r)
-{
-	return r->opts->platform ? r->opts->platform : &default_profile;
-}
-
 /* The role the statements run as: --role, else the platform's migration
  * role (NULL without a platform: owners unknown). */
 static const char *current_role(const struct replay *r)
 {
-	return r->opts->role ? r->opts->role : pgd_platform_migration_role(profile(r));
+	return r->opts->role ? r->opts->role : pgd_platform_migration_role(rp_profile(r));
 }
 
 void rp_platform_start(struct replay *r)
 {
-	pgd_platform_add_roles(r->m, profile(r));
-	pgd_platform_seed_privileges(r->m, profile(r));
+	pgd_platform_add_roles(r->m, rp_profile(r));
+	pgd_platform_seed_privileges(r->m, rp_profile(r));
 	r->m->track_fresh = true;
 }
 
@@ -37,63 +30,20 @@ void rp_platform_start(struct replay *r)
 
 static void init_object(struct replay *r, struct pgd_object *o)
 {
-	const char *owner = pgd_schema_strdup(r->m, current_role(r));
-	switch (o->kind) {
-	case PGD_TABLE: {
-		struct pgd_table *t = (struct pgd_table *)o;
-		if (t->external || t->acl.known)
-			return;
-		t->owner = owner;
-		pgd_schema_new_object_acl(r->m, &t->acl, owner, o->schema, PGD_ACL_TABLE);
+	const char **owner;
+	struct pgd_acl *acl;
+	char acltype;
+	if (!pgd_object_access(o, &owner, &acl, &acltype) || acl->known)
 		return;
-	}
-	case PGD_VIEW: {
-		struct pgd_view *v = (struct pgd_view *)o;
-		if (v->acl.known)
-			return;
-		v->owner = owner;
-		pgd_schema_new_object_acl(r->m, &v->acl, owner, o->schema, PGD_ACL_TABLE);
+	if (o->kind == PGD_TABLE && ((struct pgd_table *)o)->external)
 		return;
-	}
-	case PGD_SEQUENCE: {
-		struct pgd_sequence *s = (struct pgd_sequence *)o;
-		if (s->acl.known)
-			return;
-		s->owner = owner;
-		pgd_schema_new_object_acl(r->m, &s->acl, owner, o->schema,
-					  PGD_ACL_SEQUENCE);
+	if (o->kind == PGD_SCHEMA && !((struct pgd_namespace *)o)->created)
 		return;
-	}
-	case PGD_FUNCTION: {
-		struct pgd_function *f = (struct pgd_function *)o;
-		if (f->acl.known)
-			return;
-		f->owner = owner;
-		pgd_schema_new_object_acl(r->m, &f->acl, owner, o->schema,
-					  PGD_ACL_FUNCTION);
-		return;
-	}
-	case PGD_TYPE: {
-		struct pgd_type *ty = (struct pgd_type *)o;
-		if (ty->acl.known)
-			return;
-		ty->owner = owner;
-		pgd_schema_new_object_acl(r->m, &ty->acl, owner, o->schema, PGD_ACL_TYPE);
-		return;
-	}
-	case PGD_SCHEMA: {
-		struct pgd_namespace *ns = (struct pgd_namespace *)o;
-		if (!ns->created || ns->acl.known)
-			return;
-		if (!ns->owner)
-			ns->owner = owner;
-		pgd_schema_new_object_acl(r->m, &ns->acl, ns->owner, NULL,
-					  PGD_ACL_SCHEMA);
-		return;
-	}
-	default:
-		return;
-	}
+	/* a schema's AUTHORIZATION named its owner already */
+	if (o->kind != PGD_SCHEMA || !*owner)
+		*owner = pgd_schema_strdup(r->m, current_role(r));
+	pgd_schema_new_object_acl(r->m, acl, *owner,
+				  o->kind == PGD_SCHEMA ? NULL : o->schema, acltype);
 }
 
 void rp_init_fresh(struct replay *r)
@@ -105,6 +55,24 @@ void rp_init_fresh(struct replay *r)
 }
 
 /* ---- grants */
+
+/* The type or domain a GRANT / ALTER ... OWNER names (a name list,
+ * resolved on the search_path), or NULL. */
+static struct pgd_type *type_named(struct replay *r, const PgQuery__Node *o)
+{
+	const char *schema = NULL, *name = NULL;
+	if (o->node_case != PG_QUERY__NODE__NODE_LIST ||
+	    !rp_split_names(o->list->items, o->list->n_items, &schema, &name))
+		return NULL;
+	if (schema)
+		return pgd_schema_find_type(r->m, schema, name);
+	for (size_t k = 0; k < r->nsearch_path; k++) {
+		struct pgd_type *ty = pgd_schema_find_type(r->m, r->search_path[k], name);
+		if (ty)
+			return ty;
+	}
+	return NULL;
+}
 
 static const char *grantee_name(struct replay *r, const PgQuery__RoleSpec *rs)
 {
@@ -349,15 +317,7 @@ void rp_grant(struct replay *r, PgQuery__GrantStmt *s)
 		}
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: {
-			const char *schema = NULL, *name = NULL;
-			if (o->node_case != PG_QUERY__NODE__NODE_LIST ||
-			    !rp_split_names(o->list->items, o->list->n_items, &schema, &name))
-				break;
-			struct pgd_type *ty = NULL;
-			if (schema)
-				ty = pgd_schema_find_type(r->m, schema, name);
-			for (size_t k = 0; !schema && !ty && k < r->nsearch_path; k++)
-				ty = pgd_schema_find_type(r->m, r->search_path[k], name);
+			struct pgd_type *ty = type_named(r, o);
 			if (ty)
 				apply(r, s, &ty->acl, priv_bits(r, s->privileges,
 					s->n_privileges, PGD_ACL_TYPE, false));
@@ -459,43 +419,24 @@ void rp_change_owner(struct replay *r, struct pgd_object *o,
 	if (!who)
 		return;
 	rp_touch(r, o);
-	switch (o->kind) {
-	case PGD_TABLE: {
-		struct pgd_table *t = (struct pgd_table *)o;
-		set_owner(r, &t->owner, &t->acl, who);
-		/* the sequences a table owns follow it (ATExecChangeOwner) */
-		for (size_t i = 0; i < r->m->nsequences; i++) {
-			struct pgd_sequence *sq = r->m->sequences[i];
-			struct pgd_strbuf pre = PGD_STRBUF_INIT;
-			rp_qualified(&pre, t->obj.schema, t->obj.name);
-			pgd_strbuf_addch(&pre, '.');
-			if (sq->owned_by && !strncmp(sq->owned_by, pre.buf, pre.len))
-				set_owner(r, &sq->owner, &sq->acl, who);
-			pgd_strbuf_release(&pre);
-		}
-		break;
+	const char **owner;
+	struct pgd_acl *acl;
+	char acltype;
+	if (!pgd_object_access(o, &owner, &acl, &acltype))
+		return;
+	set_owner(r, owner, acl, who);
+	if (o->kind != PGD_TABLE)
+		return;
+	/* the sequences a table owns follow it (ATExecChangeOwner) */
+	struct pgd_strbuf pre = PGD_STRBUF_INIT;
+	rp_qualified(&pre, o->schema, o->name);
+	pgd_strbuf_addch(&pre, '.');
+	for (size_t i = 0; i < r->m->nsequences; i++) {
+		struct pgd_sequence *sq = r->m->sequences[i];
+		if (sq->owned_by && !strncmp(sq->owned_by, pre.buf, pre.len))
+			set_owner(r, &sq->owner, &sq->acl, who);
 	}
-	case PGD_VIEW:
-		set_owner(r, &((struct pgd_view *)o)->owner, &((struct pgd_view *)o)->acl, who);
-		break;
-	case PGD_SEQUENCE:
-		set_owner(r, &((struct pgd_sequence *)o)->owner,
-			  &((struct pgd_sequence *)o)->acl, who);
-		break;
-	case PGD_FUNCTION:
-		set_owner(r, &((struct pgd_function *)o)->owner,
-			  &((struct pgd_function *)o)->acl, who);
-		break;
-	case PGD_TYPE:
-		set_owner(r, &((struct pgd_type *)o)->owner, &((struct pgd_type *)o)->acl, who);
-		break;
-	case PGD_SCHEMA:
-		set_owner(r, &((struct pgd_namespace *)o)->owner,
-			  &((struct pgd_namespace *)o)->acl, who);
-		break;
-	default:
-		break;
-	}
+	pgd_strbuf_release(&pre);
 }
 
 void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s)
@@ -513,15 +454,7 @@ void rp_alter_owner(struct replay *r, PgQuery__AlterOwnerStmt *s)
 	}
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN: {
-		const char *schema = NULL, *name = NULL;
-		if (obj->node_case != PG_QUERY__NODE__NODE_LIST ||
-		    !rp_split_names(obj->list->items, obj->list->n_items, &schema, &name))
-			return;
-		struct pgd_type *ty = NULL;
-		if (schema)
-			ty = pgd_schema_find_type(r->m, schema, name);
-		for (size_t k = 0; !schema && !ty && k < r->nsearch_path; k++)
-			ty = pgd_schema_find_type(r->m, r->search_path[k], name);
+		struct pgd_type *ty = type_named(r, obj);
 		if (ty)
 			rp_change_owner(r, &ty->obj, s->newowner);
 		return;

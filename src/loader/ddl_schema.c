@@ -15,8 +15,10 @@ void rp_create_schema_stmt(struct replay *r, PgQuery__CreateSchemaStmt *s)
 	if (!name)
 		return;
 	struct pgd_namespace *ns = pgd_schema_find_namespace(r->m, name);
-	if (ns) {
-		if (!s->if_not_exists)
+	if (ns || rp_platform_schema(r, name)) {
+		/* the platform's own schemas are not modeled; only public is
+		 * certain to exist on every server */
+		if (!s->if_not_exists && (ns || !strcmp(name, "public")))
 			rp_error(r, -1, "schema \"%s\" already exists", name);
 		return;
 	}

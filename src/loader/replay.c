@@ -291,13 +291,30 @@ static void rp_call(struct replay *r, const char *what)
 
 /*
  * Newer syntax the PostgreSQL 15 grammar takes with another meaning: since
- * 16, an unquoted system_user is the SQL function SYSTEM_USER, which the 15
- * grammar reads as a column reference. Returns the ColumnRef's location in
- * sql, or -1. (Syntax the 15 grammar rejects is a syntax error, with
- * newer_syntax_hint.)
+ * 16, an unquoted system_user is the SQL function SYSTEM_USER (the 15
+ * grammar reads a column reference), and JSON_ARRAY(...), JSON_ARRAYAGG,
+ * JSON_OBJECTAGG, and 17's JSON_SCALAR, JSON_SERIALIZE, JSON_EXISTS,
+ * JSON_QUERY, JSON_VALUE are SQL/JSON constructors and functions (the 15
+ * grammar reads a call of an ordinary function of that name, which 15
+ * does not have). Returns the node's location in sql and sets *what to
+ * the keyword, or -1. (Syntax the 15 grammar rejects is a syntax error,
+ * with newer_syntax_hint.)
  */
+static const char *const newer_json_functions[][2] = {
+	{ "json_array", "16" },     { "json_arrayagg", "16" },
+	{ "json_objectagg", "16" }, { "json_scalar", "17" },
+	{ "json_serialize", "17" }, { "json_exists", "17" },
+	{ "json_query", "17" },     { "json_value", "17" },
+};
+
+struct newer_kw {
+	const char *what;    /* the keyword, lower case */
+	const char *version; /* the first PostgreSQL that reads it so */
+	bool column;         /* read as a column (else as a function call) */
+};
+
 static int newer_keyword_at(const ProtobufCMessage *msg, const char *sql,
-			    size_t len, int depth)
+			    size_t len, int depth, struct newer_kw *kw)
 {
 	if (!msg || depth > 1000)
 		return -1;
@@ -308,9 +325,26 @@ static int newer_keyword_at(const ProtobufCMessage *msg, const char *sql,
 		    PG_QUERY__NODE__NODE_STRING && cr->fields[0]->string->sval &&
 		    !strcmp(cr->fields[0]->string->sval, "system_user") &&
 		    cr->location >= 0 && (size_t)cr->location < len &&
-		    sql[cr->location] != '"')
+		    sql[cr->location] != '"') {
+			*kw = (struct newer_kw){ "system_user", "16", true };
 			return cr->location;
+		}
 		return -1;
+	}
+	if (d == &pg_query__func_call__descriptor) {
+		const PgQuery__FuncCall *fc = (const PgQuery__FuncCall *)msg;
+		const char *name = fc->n_funcname == 1 &&
+			fc->funcname[0]->node_case == PG_QUERY__NODE__NODE_STRING
+			? fc->funcname[0]->string->sval : NULL;
+		for (size_t i = 0; name && i < PGD_ARRAY_SIZE(newer_json_functions); i++)
+			if (!strcmp(name, newer_json_functions[i][0]) &&
+			    fc->location >= 0 && (size_t)fc->location < len &&
+			    sql[fc->location] != '"') {
+				*kw = (struct newer_kw){ newer_json_functions[i][0],
+							 newer_json_functions[i][1], false };
+				return fc->location;
+			}
+		/* its arguments may hold one too */
 	}
 	const char *base = (const char *)msg;
 	for (unsigned i = 0; i < d->n_fields; i++) {
@@ -326,10 +360,10 @@ static int newer_keyword_at(const ProtobufCMessage *msg, const char *sql,
 			ProtobufCMessage *const *arr =
 				*(ProtobufCMessage *const *const *)(base + f->offset);
 			for (size_t k = 0; k < n && at < 0; k++)
-				at = newer_keyword_at(arr[k], sql, len, depth + 1);
+				at = newer_keyword_at(arr[k], sql, len, depth + 1, kw);
 		} else {
 			at = newer_keyword_at(*(ProtobufCMessage *const *)(base + f->offset),
-					      sql, len, depth + 1);
+					      sql, len, depth + 1, kw);
 		}
 		if (at >= 0)
 			return at;
@@ -569,17 +603,25 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
-	int newer = contains_ci(sql, strlen(sql), "system_user")
-		? newer_keyword_at(&tree->base, sql, strlen(sql), 0) : -1;
+	struct newer_kw kw;
+	size_t sql_len = strlen(sql);
+	int newer = contains_ci(sql, sql_len, "system_user") || contains_ci(sql, sql_len, "json_")
+		? newer_keyword_at(&tree->base, sql, sql_len, 0, &kw) : -1;
 	if (newer >= 0) {
+		struct pgd_strbuf up = PGD_STRBUF_INIT;
+		for (const char *c = kw.what; *c; c++)
+			pgd_strbuf_addch(&up, (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c));
 		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
 			r->stmt_off + (size_t)newer,
-			"SYSTEM_USER is PostgreSQL 16 syntax; the PostgreSQL %s "
-			"grammar reads it as a column named system_user",
-			pgd_normalize_grammar_version());
+			"%s is PostgreSQL %s syntax; the PostgreSQL %s "
+			"grammar reads it as %s named %s", up.buf, kw.version,
+			pgd_normalize_grammar_version(),
+			kw.column ? "a column" : "a call of a function", kw.what);
 		d->hint = pgd_xasprintf("this pgdrift build parses with %s; write "
-					"\"system_user\" in double quotes where a "
-					"column is meant", pgd_normalize_grammar_name());
+					"\"%s\" in double quotes where a %s is meant",
+					pgd_normalize_grammar_name(), kw.what,
+					kw.column ? "column" : "function of your own");
+		pgd_strbuf_release(&up);
 		pgd_pb_free(&tree->base);
 		free(sql);
 		return;

@@ -256,6 +256,12 @@ void rp_alter_rel_owner(struct replay *r, PgQuery__AlterTableStmt *s);
 /* o's owner becomes the role rs names; its ACL follows (aclnewowner). */
 void rp_change_owner(struct replay *r, struct pgd_object *o,
 		     const PgQuery__RoleSpec *rs);
+/* The platform profile the replay starts from (--platform, else the
+ * default: Supabase, the default era). Owned by the options or static. */
+const struct pgd_platform_profile *rp_profile(const struct replay *r);
+/* Whether name is a schema the platform made before the first migration
+ * (public, auth, ...), still there and not modeled. */
+bool rp_platform_schema(const struct replay *r, const char *name);
 /* The platform profile's roles and default privileges, before the first
  * statement. */
 void rp_platform_start(struct replay *r);

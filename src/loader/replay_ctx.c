@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "pgdrift/platform.h"
 #include "replay.h"
 
 /* ---- diagnostics */
@@ -177,6 +178,20 @@ bool rp_split_names(PgQuery__Node **names, size_t n, const char **schema,
 		*name = pgd_pgq_str(names[2]);
 	}
 	return *name != NULL;
+}
+
+static const struct pgd_platform_profile default_profile = PGD_PLATFORM_PROFILE_INIT;
+
+const struct pgd_platform_profile *rp_profile(const struct replay *r)
+{
+	return r->opts->platform ? r->opts->platform : &default_profile;
+}
+
+bool rp_platform_schema(const struct replay *r, const char *name)
+{
+	return pgd_platform_has_schema(rp_profile(r), name) &&
+	       !pgd_schema_find_namespace(r->m, name) &&
+	       !pgd_schema_find_tombstone(r->m, PGD_SCHEMA, name, NULL, name);
 }
 
 /* A table for an object to hang on; a platform table the migrations do not

@@ -812,6 +812,28 @@ const char *pgd_polcmd_name(enum pgd_polcmd c)
 	PGD_BUG("bad policy command %d", (int)c);
 }
 
+bool pgd_object_access(struct pgd_object *o, const char ***owner,
+		       struct pgd_acl **acl, char *acltype)
+{
+#define ACCESS(type, kind) do { \
+		type *x_ = (type *)o; \
+		*owner = &x_->owner; \
+		*acl = &x_->acl; \
+		*acltype = (kind); \
+		return true; \
+	} while (0)
+	switch (o->kind) {
+	case PGD_TABLE: ACCESS(struct pgd_table, PGD_ACL_TABLE);
+	case PGD_VIEW: ACCESS(struct pgd_view, PGD_ACL_TABLE);
+	case PGD_SEQUENCE: ACCESS(struct pgd_sequence, PGD_ACL_SEQUENCE);
+	case PGD_FUNCTION: ACCESS(struct pgd_function, PGD_ACL_FUNCTION);
+	case PGD_TYPE: ACCESS(struct pgd_type, PGD_ACL_TYPE);
+	case PGD_SCHEMA: ACCESS(struct pgd_namespace, PGD_ACL_SCHEMA);
+	default: return false;
+	}
+#undef ACCESS
+}
+
 bool pgd_schema_is_platform(const char *schema)
 {
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(platform_schemas); i++)

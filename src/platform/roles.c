@@ -51,6 +51,15 @@ const char *pgd_platform_migration_role(const struct pgd_platform_profile *p)
 	return "postgres";
 }
 
+bool pgd_platform_has_schema(const struct pgd_platform_profile *p,
+			     const char *name)
+{
+	if (!strcmp(name, "public"))
+		return true;
+	return p->platform == PGD_PLATFORM_SUPABASE && pgd_schema_is_platform(name) &&
+	       strncmp(name, "pg_", 3) != 0;
+}
+
 bool pgd_platform_is_api_role(const char *name)
 {
 	return !strcmp(name, "anon") || !strcmp(name, "authenticated") ||

@@ -39,12 +39,15 @@ json_t *pgd_report_json_finding(const struct pgd_finding *x)
 	json_object_set_new(j, "message", json_string(x->message));
 	json_object_set_new(j, "expected", pgd_json_str_or_null(x->expected));
 	json_object_set_new(j, "actual", pgd_json_str_or_null(x->actual));
-	json_object_set_new(j, "source", x->file
-		? (x->dynamic ? json_pack("{s:s, s:I, s:b}", "file", x->file, "line",
-					  (json_int_t)x->line, "execute", 1)
-			      : json_pack("{s:s, s:I}", "file", x->file, "line",
-					  (json_int_t)x->line))
-		: json_null());
+	json_t *src = json_null();
+	if (x->file) {
+		src = json_pack("{s:s, s:I}", "file", x->file, "line", (json_int_t)x->line);
+		if (x->dynamic) /* made by a DO block or call: "file.sql:12 (EXECUTE)" */
+			json_object_set_new(src, "execute", json_true());
+		else if (x->file_is_table) /* the text report's "table defined at" */
+			json_object_set_new(src, "of_table", json_true());
+	}
+	json_object_set_new(j, "source", src);
 	json_object_set_new(j, "remediation", pgd_json_str_or_null(x->remediation));
 	json_object_set_new(j, "fingerprint", json_string(x->fingerprint));
 	return j;

@@ -29,12 +29,17 @@ for dir in "$PGDRIFT_SRC"/fixtures/*/migrations; do
 	if ((server >= 170000)); then
 		# ALL gives MAINTAIN from 17 on; `expected` replays for the
 		# PostgreSQL 15 grammar's server, so the dump leaves it out here.
-		# The drift diff itself must absorb it: `check` is asserted clean.
+		# The drift diff itself must absorb it (the check below).
 		sed -i -E '/^(grant|default_privileges) /s/, MAINTAIN//' "$tmp/$set_name.actual"
-		"$PGDRIFT" check --migrations "$dir" --db "dbname=$db" --no-history --no-rls \
-			--fail-on info >/dev/null 2>"$tmp/$set_name.err3"
-		ok $? "$set_name: check is clean on PostgreSQL $((server / 10000)) (MAINTAIN from ALL absorbed)"
 	fi
+	# A freshly migrated database has no drift: any finding is a false
+	# positive (the dump above leaves out what only the diff compares,
+	# such as the ACL of a schema the platform made).
+	"$PGDRIFT" check --migrations "$dir" --db "dbname=$db" --no-history --no-rls \
+		--fail-on info >"$tmp/$set_name.check" 2>"$tmp/$set_name.err3"
+	ok $? "$set_name: check is clean on the freshly migrated PostgreSQL $((server / 10000))"
+	[[ -s "$tmp/$set_name.err3" ]] && diag "$(head -20 "$tmp/$set_name.err3")"
+	grep -q ' PGD' "$tmp/$set_name.check" && diag "$(grep -A4 ' PGD' "$tmp/$set_name.check" | head -40)"
 	if diff -u "$tmp/$set_name.expected" "$tmp/$set_name.actual" >"$tmp/$set_name.diff"; then
 		ok 0 "$set_name: replayed dump == introspected dump ($(wc -l <"$tmp/$set_name.actual") lines)"
 	else

@@ -23,17 +23,8 @@
 #include "pgdrift/rls.h"
 #include "pgdrift/strbuf.h"
 
-static int ntests, nfailed;
+#include "golden.h"
 
-static char *slurp(const char *path)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	if (pgd_strbuf_read_file(&sb, path) < 0) {
-		pgd_strbuf_release(&sb);
-		return NULL;
-	}
-	return pgd_strbuf_detach(&sb, NULL);
-}
 
 static struct pgd_schema *replay(const char *path, const char *sql)
 {
@@ -46,14 +37,6 @@ static struct pgd_schema *replay(const char *path, const char *sql)
 	return m;
 }
 
-static int write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	size_t w = fwrite(text, 1, len, f);
-	return fclose(f) == 0 && w == len ? 0 : -1;
-}
 
 static void run_case(const char *root, const char *name)
 {
@@ -68,7 +51,6 @@ static void run_case(const char *root, const char *name)
 	free(sp);
 	if (server)
 		server[strcspn(server, "\n")] = '\0';
-	bool update = getenv("PGDRIFT_UPDATE_GOLDEN") != NULL;
 	if (!esql || !asql) {
 		printf("not ok %d - %s: cannot read migrations.sql and database.sql\n",
 		       ++ntests, name);
@@ -110,29 +92,12 @@ static void run_case(const char *root, const char *name)
 					.unmodeled_known = true, .unmodeled = e->nunmodeled,
 					.actual_server = server };
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(formats); i++) {
-		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);
-		char *got_path = pgd_xasprintf("%s/actual.%s", dir, formats[i]);
-		struct stat st;
-		if (stat(want_path, &st) == 0 || update) {
-			struct pgd_strbuf out = PGD_STRBUF_INIT;
-			pgd_report_find(formats[i])(&f, &meta, &out);
-			write_file(got_path, out.buf, out.len);
-			if (update)
-				write_file(want_path, out.buf, out.len);
-			char *want = slurp(want_path);
-			bool ok = want && !strcmp(want, out.buf);
-			ntests++;
-			if (!ok)
-				nfailed++;
-			printf("%s %d - %s: %s report matches expected.%s\n",
-			       ok ? "ok" : "not ok", ntests, name, formats[i], formats[i]);
-			if (!ok)
-				printf("# diff -u %s %s\n", want_path, got_path);
-			free(want);
-			pgd_strbuf_release(&out);
-		}
-		free(want_path);
-		free(got_path);
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		pgd_report_find(formats[i])(&f, &meta, &out);
+		char *what = pgd_xasprintf("%s report", formats[i]);
+		golden_compare(dir, formats[i], &out, name, what, true);
+		free(what);
+		pgd_strbuf_release(&out);
 	}
 	for (size_t i = 0; i < ntables; i++)
 		free(tables[i]);

@@ -24,40 +24,7 @@
 #include "pgdrift/report.h"
 #include "pgdrift/strbuf.h"
 
-static int ntests, nfailed;
-
-static void ok(bool cond, const char *fmt, ...) PGD_PRINTF(2, 3);
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-	printf("%s %d - ", cond ? "ok" : "not ok", ++ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		nfailed++;
-}
-
-static char *slurp(const char *path)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	if (pgd_strbuf_read_file(&sb, path) < 0) {
-		pgd_strbuf_release(&sb);
-		return NULL;
-	}
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
-static int write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	size_t w = fwrite(text, 1, len, f);
-	return fclose(f) == 0 && w == len ? 0 : -1;
-}
+#include "golden.h"
 
 static bool contains_ci(const char *hay, const char *needle)
 {
@@ -206,7 +173,6 @@ static void run_case(const char *root, const char *name)
 	} else {
 		migdir = pgd_xasprintf("%s/migrations", dir);
 	}
-	bool update = getenv("PGDRIFT_UPDATE_GOLDEN") != NULL;
 	struct pgd_diags d = PGD_DIAGS_INIT;
 	struct pgd_migration_set *set = NULL;
 	struct pgd_schema *m = NULL;
@@ -227,19 +193,9 @@ static void run_case(const char *root, const char *name)
 			pgd_inventory_markdown(set, m, &io, &out);
 		else
 			pgd_inventory_json(set, m, &io, &out);
-		char *want_path = pgd_xasprintf("%s/expected.%s", dir, formats[i]);
-		char *got_path = pgd_xasprintf("%s/actual.%s", dir, formats[i]);
-		write_file(got_path, out.buf, out.len);
-		if (update)
-			write_file(want_path, out.buf, out.len);
-		char *want = slurp(want_path);
-		ok(want && !strcmp(want, out.buf), "%s: inventory %s matches expected.%s",
-		   name, formats[i], formats[i]);
-		if (!want || strcmp(want, out.buf))
-			printf("# diff -u %s %s\n", want_path, got_path);
-		free(want);
-		free(want_path);
-		free(got_path);
+		char *what = pgd_xasprintf("inventory %s", formats[i]);
+		golden_compare(dir, formats[i], &out, name, what, false);
+		free(what);
 		text[i] = pgd_strbuf_detach(&out, NULL);
 	}
 	if (strstr(name, "storytailor"))

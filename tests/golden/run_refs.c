@@ -24,57 +24,7 @@
 #include "pgdrift/rls.h"
 #include "pgdrift/strbuf.h"
 
-static int ntests, nfailed;
-
-static void ok(bool cond, const char *fmt, ...) PGD_PRINTF(2, 3);
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-	printf("%s %d - ", cond ? "ok" : "not ok", ++ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		nfailed++;
-}
-
-static char *slurp(const char *path)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	if (pgd_strbuf_read_file(&sb, path) < 0) {
-		pgd_strbuf_release(&sb);
-		return NULL;
-	}
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
-static void compare(const char *dir, const char *suffix, const struct pgd_strbuf *out)
-{
-	char *want_path = pgd_xasprintf("%s/expected.%s", dir, suffix);
-	char *got_path = pgd_xasprintf("%s/actual.%s", dir, suffix);
-	bool update = getenv("PGDRIFT_UPDATE_GOLDEN") != NULL;
-	if (access(want_path, F_OK) == 0 || update) {
-		FILE *f = fopen(got_path, "w");
-		if (f) {
-			fwrite(out->buf, 1, out->len, f);
-			fclose(f);
-		}
-		if (update && (f = fopen(want_path, "w"))) {
-			fwrite(out->buf, 1, out->len, f);
-			fclose(f);
-		}
-		char *want = slurp(want_path);
-		bool same = want && !strcmp(want, out->buf);
-		ok(same, "refs_app: %s matches expected.%s", suffix, suffix);
-		if (!same)
-			printf("# diff -u %s %s\n", want_path, got_path);
-		free(want);
-	}
-	free(want_path);
-	free(got_path);
-}
+#include "golden.h"
 
 int main(int argc, char **argv)
 {
@@ -166,7 +116,7 @@ int main(int argc, char **argv)
 	     name = strtok_r(NULL, ", ", &save)) {
 		struct pgd_strbuf out = PGD_STRBUF_INIT;
 		pgd_report_find(name)(&f, &meta, &out);
-		compare(dir, name, &out);
+		golden_compare(dir, name, &out, "refs_app", name, true);
 		pgd_strbuf_release(&out);
 	}
 	free(formats);
@@ -181,8 +131,8 @@ int main(int argc, char **argv)
 	struct pgd_strbuf md = PGD_STRBUF_INIT, js = PGD_STRBUF_INIT;
 	pgd_inventory_markdown(set, m, &io, &md);
 	pgd_inventory_json(set, m, &io, &js);
-	compare(dir, "inventory.markdown", &md);
-	compare(dir, "inventory.json", &js);
+	golden_compare(dir, "inventory.markdown", &md, "refs_app", "inventory.markdown", true);
+	golden_compare(dir, "inventory.json", &js, "refs_app", "inventory.json", true);
 	ok(strstr(md.buf, "**Used by code (0)**") != NULL &&
 	   strstr(md.buf, "| fixtures/refs/app/web/server/admin.ts:12 | API | delete |"),
 	   "refs_app: the inventory says where each table is used, and when none");

@@ -1,9 +1,10 @@
 /*
  * catalog.h - read a live database into a model through pg_catalog.
  *
- * One connection, one REPEATABLE READ READ ONLY transaction with statement
- * and lock timeouts, a fixed number of queries whatever the size of the
- * schema (one per object kind, like pg_dump), and search_path set to
+ * One REPEATABLE READ READ ONLY snapshot with statement and lock timeouts,
+ * shared by up to K connections (pg_export_snapshot, as pg_dump -j), a fixed
+ * number of queries whatever the size of the schema (one per object kind,
+ * like pg_dump), and search_path set to
  * pg_catalog so the server prints every name it means schema-qualified.
  * Works for PostgreSQL 15 to 18 (tested), 13 and 14 (untested); version-
  * gated like pg_dump. Never writes, never creates temporary

@@ -30,7 +30,7 @@ root=$(pwd)
 MATRIX_FULL=(17)
 MATRIX_SMOKE=(16 18)
 # the server-backed e2e tests run on every version of MATRIX_FULL
-FULL_TESTS=(catalog oracle drift rls history baseline)
+FULL_TESTS=(catalog oracle drift rls history baseline fleet platform)
 SMOKE_TESTS=(oracle drift)
 
 in_ci=false

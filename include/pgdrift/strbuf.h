@@ -39,6 +39,9 @@ void pgd_strbuf_vaddf(struct pgd_strbuf *sb, const char *fmt, va_list ap)
 	PGD_PRINTF(2, 0);
 /* Appends s as a SQL identifier, double-quoted only when PostgreSQL needs it. */
 void pgd_strbuf_add_ident(struct pgd_strbuf *sb, const char *s);
+/* "schema.name" or, with sub, "schema.name.sub", each part an identifier
+ * as pgd_strbuf_add_ident writes it. Caller frees. */
+char *pgd_qualified_name(const char *schema, const char *name, const char *sub);
 /* Appends s as a SQL string literal ('...' with quotes doubled; E'' never). */
 void pgd_strbuf_add_literal(struct pgd_strbuf *sb, const char *s);
 /* Reads the whole file at path; returns 0, or -1 with errno set. */

@@ -49,6 +49,7 @@ static int read_finding(const char *path, size_t db, size_t i, json_t *j,
 		x->file = str_or_null(src, "file");
 		x->line = (unsigned)json_integer_value(json_object_get(src, "line"));
 		x->dynamic = json_is_true(json_object_get(src, "execute"));
+		x->file_is_table = json_is_true(json_object_get(src, "of_table"));
 	}
 	memcpy(x->fingerprint, fp, 17);
 	return 0;

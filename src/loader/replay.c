@@ -313,62 +313,56 @@ struct newer_kw {
 	bool column;         /* read as a column (else as a function call) */
 };
 
-static int newer_keyword_at(const ProtobufCMessage *msg, const char *sql,
-			    size_t len, int depth, struct newer_kw *kw)
+struct newer_scan {
+	const char *sql;
+	size_t len;
+	int at; /* the first match's location, or -1 */
+	struct newer_kw kw;
+};
+
+static bool unquoted_at(const struct newer_scan *ns, int32_t loc)
 {
-	if (!msg || depth > 1000)
-		return -1;
-	const ProtobufCMessageDescriptor *d = msg->descriptor;
-	if (d == &pg_query__column_ref__descriptor) {
-		const PgQuery__ColumnRef *cr = (const PgQuery__ColumnRef *)msg;
+	return loc >= 0 && (size_t)loc < ns->len && ns->sql[loc] != '"';
+}
+
+static void newer_node(PgQuery__Node *n, void *arg)
+{
+	struct newer_scan *ns = arg;
+	if (ns->at >= 0)
+		return;
+	if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
+		const PgQuery__ColumnRef *cr = n->column_ref;
 		if (cr->n_fields == 1 && cr->fields[0]->node_case ==
 		    PG_QUERY__NODE__NODE_STRING && cr->fields[0]->string->sval &&
 		    !strcmp(cr->fields[0]->string->sval, "system_user") &&
-		    cr->location >= 0 && (size_t)cr->location < len &&
-		    sql[cr->location] != '"') {
-			*kw = (struct newer_kw){ "system_user", "16", true };
-			return cr->location;
+		    unquoted_at(ns, cr->location)) {
+			ns->kw = (struct newer_kw){ "system_user", "16", true };
+			ns->at = cr->location;
 		}
-		return -1;
-	}
-	if (d == &pg_query__func_call__descriptor) {
-		const PgQuery__FuncCall *fc = (const PgQuery__FuncCall *)msg;
+	} else if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
+		const PgQuery__FuncCall *fc = n->func_call;
 		const char *name = fc->n_funcname == 1 &&
 			fc->funcname[0]->node_case == PG_QUERY__NODE__NODE_STRING
 			? fc->funcname[0]->string->sval : NULL;
 		for (size_t i = 0; name && i < PGD_ARRAY_SIZE(newer_json_functions); i++)
 			if (!strcmp(name, newer_json_functions[i][0]) &&
-			    fc->location >= 0 && (size_t)fc->location < len &&
-			    sql[fc->location] != '"') {
-				*kw = (struct newer_kw){ newer_json_functions[i][0],
-							 newer_json_functions[i][1], false };
-				return fc->location;
+			    unquoted_at(ns, fc->location)) {
+				ns->kw = (struct newer_kw){ newer_json_functions[i][0],
+							    newer_json_functions[i][1], false };
+				ns->at = fc->location;
+				return;
 			}
-		/* its arguments may hold one too */
 	}
-	const char *base = (const char *)msg;
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
-			continue;
-		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
-			continue;
-		int at = -1;
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *(const size_t *)(base + f->quantifier_offset);
-			ProtobufCMessage *const *arr =
-				*(ProtobufCMessage *const *const *)(base + f->offset);
-			for (size_t k = 0; k < n && at < 0; k++)
-				at = newer_keyword_at(arr[k], sql, len, depth + 1, kw);
-		} else {
-			at = newer_keyword_at(*(ProtobufCMessage *const *)(base + f->offset),
-					      sql, len, depth + 1, kw);
-		}
-		if (at >= 0)
-			return at;
-	}
-	return -1;
+}
+
+/* The first newer keyword in the tree (pre-order), or -1. */
+static int newer_keyword_at(PgQuery__ParseResult *tree, const char *sql, size_t len,
+			    struct newer_kw *kw)
+{
+	struct newer_scan ns = { sql, len, -1, { NULL, NULL, false } };
+	pgd_pgq_visit(&tree->base, newer_node, &ns);
+	*kw = ns.kw;
+	return ns.at;
 }
 
 /* The HINT of a syntax error: which grammar read the statement. */
@@ -606,7 +600,7 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	struct newer_kw kw;
 	size_t sql_len = strlen(sql);
 	int newer = contains_ci(sql, sql_len, "system_user") || contains_ci(sql, sql_len, "json_")
-		? newer_keyword_at(&tree->base, sql, sql_len, 0, &kw) : -1;
+		? newer_keyword_at(tree, sql, sql_len, &kw) : -1;
 	if (newer >= 0) {
 		struct pgd_strbuf up = PGD_STRBUF_INIT;
 		for (const char *c = kw.what; *c; c++)

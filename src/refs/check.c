@@ -24,15 +24,6 @@ struct ck {
 	struct pgd_map *rows;  /* matrix row by table name */
 };
 
-static char *qname(const char *schema, const char *name)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	pgd_strbuf_add_ident(&sb, schema);
-	pgd_strbuf_addch(&sb, '.');
-	pgd_strbuf_add_ident(&sb, name);
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
 static bool exposed(const struct ck *c, const char *schema)
 {
 	for (size_t i = 0; i < c->nexposed; i++)
@@ -194,9 +185,9 @@ static void check_ref(struct ck *c, const struct pgd_ref *r)
 	if (r->kind == PGD_REF_BUCKET)
 		return;
 	const char *schema = schema_of(r);
-	char *qn = qname(schema, r->name);
+	char *qn = pgd_qualified_name(schema, r->name, NULL);
 	if (r->via == PGD_VIA_API && !exposed(c, schema)) {
-		char *obj = qname(schema, r->name);
+		char *obj = pgd_qualified_name(schema, r->name, NULL);
 		struct pgd_strbuf ex = PGD_STRBUF_INIT;
 		for (size_t i = 0; i < c->nexposed; i++)
 			pgd_strbuf_addf(&ex, "%s%s", i ? ", " : "", c->exposed[i]);
@@ -276,7 +267,7 @@ static void unused_tables(struct ck *c)
 		if (pgd_map_get(used, (const char *)&o, sizeof(o)) || t->external || t->partition_of ||
 		    pgd_schema_is_platform(t->obj.schema))
 			continue;
-		char *qn = qname(t->obj.schema, t->obj.name);
+		char *qn = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 		struct pgd_finding *f = pgd_findings_add(c->out, PGD_R_REF_UNUSED_TABLE,
 			qn, qn, NULL, NULL, "no code references %s (%zu file%s scanned)",
 			qn, c->s->scanned, c->s->scanned == 1 ? "" : "s");
@@ -341,7 +332,7 @@ void pgd_refs_mark_matrix(const struct pgd_refs_scan *s,
 		const struct pgd_ref *r = &s->refs[i];
 		if (r->kind != PGD_REF_TABLE || r->via != PGD_VIA_API)
 			continue;
-		char *qn = qname(schema_of(r), r->name);
+		char *qn = pgd_qualified_name(schema_of(r), r->name, NULL);
 		struct pgd_rls_row *row = pgd_map_get(rows, qn, strlen(qn));
 		if (row)
 			row->used |= table_ops(r);

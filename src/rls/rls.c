@@ -48,25 +48,6 @@ static bool is_exposed(const struct review *rv, const char *schema)
 	return false;
 }
 
-static char *qname(const char *schema, const char *name)
-{
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	pgd_strbuf_add_ident(&sb, schema);
-	pgd_strbuf_addch(&sb, '.');
-	pgd_strbuf_add_ident(&sb, name);
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
-static char *qname3(const char *schema, const char *table, const char *name)
-{
-	char *a = qname(schema, table);
-	struct pgd_strbuf sb = PGD_STRBUF_INIT;
-	pgd_strbuf_addf(&sb, "%s.", a);
-	pgd_strbuf_add_ident(&sb, name);
-	free(a);
-	return pgd_strbuf_detach(&sb, NULL);
-}
-
 static void set_src(struct pgd_finding *f, const struct pgd_object *o)
 {
 	const struct pgd_src *s = o->changed.file ? &o->changed : &o->created;
@@ -168,8 +149,8 @@ static bool bypasses_rls(const struct pgd_schema *m, const char *name)
 static void review_policy(struct review *rv, struct pgd_table *t,
 			  struct pgd_policy *p)
 {
-	char *obj = qname3(t->obj.schema, t->obj.name, p->obj.name);
-	char *tab = qname(t->obj.schema, t->obj.name);
+	char *obj = pgd_qualified_name(t->obj.schema, t->obj.name, p->obj.name);
+	char *tab = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	struct pgd_expr_facts fu, fc;
 	facts_of(p->using_expr, &fu);
 	facts_of(p->check_expr, &fc);
@@ -210,7 +191,7 @@ static void matrix_row(const struct pgd_schema *mx_m, struct pgd_rls_matrix *mx,
 	PGD_GROW(mx->rows, mx->alloc, mx->n + 1);
 	struct pgd_rls_row *row = &mx->rows[mx->n++];
 	memset(row, 0, sizeof(*row));
-	row->table = qname(t->obj.schema, t->obj.name);
+	row->table = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	row->rls_enabled = t->rls_enabled;
 	row->rls_forced = t->rls_forced;
 	for (size_t c = 0; c < PGD_RLS_NCMDS; c++)
@@ -279,7 +260,7 @@ static void column_grants(struct review *rv, struct pgd_table *t, const char *ta
 					~privs_of(rv->m, t, api[r]);
 			if (!only)
 				continue;
-			char *obj = qname3(t->obj.schema, t->obj.name, c->obj.name);
+			char *obj = pgd_qualified_name(t->obj.schema, t->obj.name, c->obj.name);
 			struct pgd_strbuf ps = PGD_STRBUF_INIT;
 			pgd_privs_text(&ps, only, 0);
 			struct pgd_finding *f = pgd_findings_add(rv->out,
@@ -335,7 +316,7 @@ static void review_table(struct review *rv, struct pgd_table *t,
 			 struct pgd_rls_matrix *mx)
 {
 	bool exposed = is_exposed(rv, t->obj.schema);
-	char *tab = qname(t->obj.schema, t->obj.name);
+	char *tab = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 	if (exposed && !t->rls_enabled) {
 		/* an error only when an API role reaches the rows through a
 		 * grant (its own, PUBLIC's, or a role's it is a member of) */
@@ -400,7 +381,7 @@ static void review_table(struct review *rv, struct pgd_table *t,
 	for (size_t i = 0; i < t->npolicies; i++) {
 		struct pgd_policy *p = t->policies[i];
 		if (names_auth && p->nroles == 1 && !strcmp(p->roles[0], "public")) {
-			char *obj = qname3(t->obj.schema, t->obj.name, p->obj.name);
+			char *obj = pgd_qualified_name(t->obj.schema, t->obj.name, p->obj.name);
 			struct pgd_finding *f = pgd_findings_add(rv->out,
 				PGD_R_RLS_POLICY_PUBLIC_ROLE, obj, tab, "TO authenticated",
 				"TO public",
@@ -507,14 +488,14 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 		if (!((acl_privs(m, &v->acl, "anon") | acl_privs(m, &v->acl, "authenticated") |
 		       acl_privs(m, &v->acl, "public")) & PGD_PRIV_SELECT))
 			continue;
-		char *vn = qname(v->obj.schema, v->obj.name);
+		char *vn = pgd_qualified_name(v->obj.schema, v->obj.name, NULL);
 		char *msg = NULL;
 		for (size_t k = 0; k < v->nreads && !msg; k++) {
 			struct pgd_table *t = pgd_schema_find_table(m, v->read_schemas[k],
 								    v->read_names[k]);
 			if (!t || !t->rls_enabled)
 				continue;
-			char *tn = qname(t->obj.schema, t->obj.name);
+			char *tn = pgd_qualified_name(t->obj.schema, t->obj.name, NULL);
 			msg = pgd_xasprintf("view %s reads %s with its owner's rights: it "
 					    "bypasses that table's row level security", vn, tn);
 			free(tn);
@@ -522,7 +503,7 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 		for (size_t k = 0; k < v->nreads && !msg; k++) {
 			if (is_exposed(&rv, v->read_schemas[k]))
 				continue;
-			char *tn = qname(v->read_schemas[k], v->read_names[k]);
+			char *tn = pgd_qualified_name(v->read_schemas[k], v->read_names[k], NULL);
 			msg = pgd_xasprintf("view %s reads %s with its owner's rights: it "
 					    "exposes a schema the API cannot reach directly",
 					    vn, tn);
@@ -553,7 +534,7 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 		if (!who)
 			continue;
 		if (fn->attrs_known && !fixed_search_path(fn)) {
-			char *fname = qname(fn->obj.schema, fn->obj.name);
+			char *fname = pgd_qualified_name(fn->obj.schema, fn->obj.name, NULL);
 			struct pgd_finding *f = pgd_findings_add(out,
 				PGD_R_RLS_DEFINER_SEARCH_PATH, fname, NULL,
 				"SET search_path = ''", "no SET search_path",
@@ -565,7 +546,7 @@ void pgd_rls_review(struct pgd_schema *m, const struct pgd_rls_options *opts,
 						       fname, fn->args);
 			free(fname);
 		}
-		char *name = qname(fn->obj.schema, fn->obj.name);
+		char *name = pgd_qualified_name(fn->obj.schema, fn->obj.name, NULL);
 		struct pgd_finding *f = pgd_findings_add(out,
 			PGD_R_RLS_SECURITY_DEFINER_FUNCTION, name, NULL, NULL, who,
 			"SECURITY DEFINER function %s(%s) in an exposed schema is executable "

@@ -174,6 +174,19 @@ void pgd_strbuf_add_ident(struct pgd_strbuf *sb, const char *s)
 	pgd_strbuf_addch(sb, '"');
 }
 
+char *pgd_qualified_name(const char *schema, const char *name, const char *sub)
+{
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	pgd_strbuf_add_ident(&sb, schema);
+	pgd_strbuf_addch(&sb, '.');
+	pgd_strbuf_add_ident(&sb, name);
+	if (sub) {
+		pgd_strbuf_addch(&sb, '.');
+		pgd_strbuf_add_ident(&sb, sub);
+	}
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
 void pgd_strbuf_add_literal(struct pgd_strbuf *sb, const char *s)
 {
 	pgd_strbuf_addch(sb, '\'');

@@ -1388,6 +1388,9 @@ static int cmd_fleet(struct cli *c, const char *command, const char *from,
 		}
 		print_unmodeled(exp, c->show_unmodeled);
 	}
+	/* a migration folder's completeness, said once for the fleet */
+	meta.unmodeled_known = exp != NULL;
+	meta.unmodeled = exp ? exp->nunmodeled : 0;
 	struct pgd_diff_options dopts = {
 		(const char *const *)c->schemas, c->nschemas,
 		(const char *const *)c->exclude_schemas, c->nexclude_schemas,
@@ -1463,6 +1466,8 @@ static int cmd_merge(struct cli *c)
 		pgd_fleet_results_sort(&res);
 		meta.command = command ? command : "check";
 		meta.expected = expected;
+		meta.unmodeled_known = res.unmodeled_known;
+		meta.unmodeled = res.unmodeled;
 		meta.actual = "fleet";
 		fleet_exit_codes(&res, &meta);
 		rc = write_fleet_reports(c, &res, &meta);
@@ -1648,6 +1653,9 @@ static int cmd_refs(struct cli *c)
 		meta.actual = adesc;
 		meta.matrix = mx;
 		meta.location = c->code;
+		/* how complete the migrations side was, as every report says */
+		meta.unmodeled_known = mm != NULL;
+		meta.unmodeled = mm ? mm->nunmodeled : 0;
 		const char **tables = pgd_xcalloc(mx->n + 1, sizeof(*tables));
 		for (size_t i = 0; i < mx->n; i++)
 			tables[i] = mx->rows[i].table;

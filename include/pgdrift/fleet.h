@@ -84,9 +84,13 @@ struct pgd_fleet_result {
 struct pgd_fleet_results {
 	struct pgd_fleet_result *v;
 	size_t n, alloc;
+	/* merge: the migrations' completeness the reports state (summary's
+	 * "unmodeled"; the largest when shards disagree) */
+	bool unmodeled_known;
+	size_t unmodeled;
 };
 
-#define PGD_FLEET_RESULTS_INIT { NULL, 0, 0 }
+#define PGD_FLEET_RESULTS_INIT { NULL, 0, 0, false, 0 }
 
 struct pgd_fleet_options {
 	/* the expected model (kept, read only), or NULL for the RLS review
@@ -128,6 +132,7 @@ void pgd_fleet_results_release(struct pgd_fleet_results *r);
  * -1 with err (PGD_EXIT_USAGE) naming path and what is wrong; a name
  * already in out is an error. When *command (*expected) is NULL it gets
  * the report's "command" ("expected"), if any; the caller frees them.
+ * out->unmodeled(_known) take the report's completeness.
  */
 int pgd_fleet_merge_text(const char *path, const char *text,
 			 struct pgd_fleet_results *out, char **command,

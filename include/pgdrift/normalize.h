@@ -48,6 +48,15 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
 			    struct pgd_error *err);
 
+/*
+ * The canonical text of a SQL-standard function body from
+ * pg_get_function_sqlbody() text ("BEGIN ATOMIC ... END" or "RETURN ..."),
+ * names resolved against m. Returns a malloc'd string the caller frees, or
+ * NULL with err (PGD_EXIT_DB).
+ */
+char *pgd_normalize_sql_body(struct pgd_schema *m, const char *sqlbody,
+			     struct pgd_error *err);
+
 /* What the RLS review asks of a policy expression. */
 struct pgd_expr_facts {
 	bool always_true;       /* constant true: true, 1 = 1, NOT false, x OR true */

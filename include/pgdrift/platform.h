@@ -99,6 +99,7 @@ enum pgd_platform_member {
 	PGD_PM_FUNCTION, /* function or procedure, by name */
 	PGD_PM_TYPE,     /* base, composite or enum type */
 	PGD_PM_OPCLASS,  /* operator class, by name (any access method) */
+	PGD_PM_OPERATOR, /* operator, by symbol (% and <-> on text only) */
 };
 
 /*

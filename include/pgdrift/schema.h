@@ -256,6 +256,10 @@ struct pgd_view {
 	 * quoted where needed), for DROP COLUMN; only the replay fills it */
 	const char **read_columns;
 	size_t nread_columns;
+	/* the functions of the model it calls, as schema/name pairs, for
+	 * DROP FUNCTION ... CASCADE; only the replay fills it */
+	const char **call_schemas, **call_names;
+	size_t ncalls;
 	const char *owner;       /* NULL: unknown */
 	struct pgd_acl acl;      /* relacl */
 };
@@ -277,7 +281,9 @@ struct pgd_function {
 	const char *owner;       /* NULL: unknown */
 	const char *language;    /* "plpgsql", "sql", ... */
 	const char *returns;     /* pg_get_function_result(); NULL: procedure */
-	const char *body;        /* prosrc exactly as written; NULL: BEGIN ATOMIC */
+	const char *body;        /* prosrc exactly as written; for a BEGIN
+				    ATOMIC / RETURN body its canonical text
+				    (normalize), NULL when not known */
 	bool atomic;             /* a BEGIN ATOMIC body (SQL-standard) */
 	char volatility;         /* 'i', 's' or 'v' */
 	char parallel;           /* 's', 'r' or 'u' */

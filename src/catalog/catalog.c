@@ -863,7 +863,9 @@ static const char sql_function_attrs[] =
 		  " p.prokind, pg_get_userbyid(p.proowner) AS owner, l.lanname,"
 		  " CASE WHEN p.prokind = 'p' THEN NULL"
 		  "   ELSE pg_get_function_result(p.oid) END AS returns,"
-		  " p.prosrc, p.prosqlbody IS NOT NULL AS atomic, p.provolatile,"
+		  " p.prosrc, p.prosqlbody IS NOT NULL AS atomic,"
+		  " CASE WHEN p.prosqlbody IS NOT NULL"
+		  "   THEN pg_get_function_sqlbody(p.oid) END AS sqlbody, p.provolatile,"
 		  " p.proisstrict, p.proleakproof, p.proparallel, p.procost::text AS cost,"
 		  " p.prorows::text AS rows,"
 		  " array_to_json(coalesce(p.proconfig, '{}'::text[])) AS config,"
@@ -874,13 +876,26 @@ static const char sql_function_attrs[] =
 		  "AND" NOT_EXT("'pg_proc'", "p.oid")
 		  "ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\", 3";
 
+/* The canonical BEGIN ATOMIC / RETURN body (in the model), or NULL with
+ * the reader's error set. */
+static const char *sql_body(struct reader *r, const char *text)
+{
+	char *canon = pgd_normalize_sql_body(r->m, text ? text : "", r->err);
+	if (!canon)
+		return NULL;
+	const char *res = pgd_schema_strdup(r->m, canon);
+	free(canon);
+	return res;
+}
+
 static int on_function_attrs(struct reader *r, PGresult *res)
 {
 	int f_ns = PQfnumber(res, "nspname"), f_name = PQfnumber(res, "proname"),
 	    f_args = PQfnumber(res, "args"), f_kind = PQfnumber(res, "prokind"),
 	    f_owner = PQfnumber(res, "owner"), f_lang = PQfnumber(res, "lanname"),
 	    f_ret = PQfnumber(res, "returns"), f_src = PQfnumber(res, "prosrc"),
-	    f_atomic = PQfnumber(res, "atomic"), f_vol = PQfnumber(res, "provolatile"),
+	    f_atomic = PQfnumber(res, "atomic"), f_sqlbody = PQfnumber(res, "sqlbody"),
+	    f_vol = PQfnumber(res, "provolatile"),
 	    f_strict = PQfnumber(res, "proisstrict"),
 	    f_leak = PQfnumber(res, "proleakproof"),
 	    f_par = PQfnumber(res, "proparallel"), f_cost = PQfnumber(res, "cost"),
@@ -899,7 +914,9 @@ static int on_function_attrs(struct reader *r, PGresult *res)
 		f->language = pgd_schema_strdup(r->m, val(res, i, f_lang));
 		f->returns = pgd_schema_strdup(r->m, val(res, i, f_ret));
 		f->atomic = bval(res, i, f_atomic);
-		f->body = f->atomic ? NULL : pgd_schema_strdup(r->m, val(res, i, f_src));
+		f->body = pgd_schema_strdup(r->m, val(res, i, f_src));
+		if (f->atomic && (f->body = sql_body(r, val(res, i, f_sqlbody))) == NULL)
+			rc = -1;
 		f->volatility = PQgetvalue(res, i, f_vol)[0];
 		f->strict = bval(res, i, f_strict);
 		f->leakproof = bval(res, i, f_leak);

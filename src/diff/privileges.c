@@ -478,7 +478,10 @@ void pgd_diff_function(struct pgd_findings *out, const struct pgd_function *e,
 		if (e->atomic != a->atomic)
 			PART("body", e->atomic ? "BEGIN ATOMIC body" : "string body",
 			     a->atomic ? "BEGIN ATOMIC body" : "string body");
-		else if (!e->atomic && !same(e->body, a->body)) {
+		else if ((!e->atomic || (e->body && a->body)) &&
+			 !same(e->body, a->body)) {
+			/* BEGIN ATOMIC: both canonical (normalize's sqlbody.c);
+			 * NULL on one side (an old snapshot) is not compared */
 			body_diff(e->body ? e->body : "", a->body ? a->body : "", &bexp, &bact);
 			PART("body", bexp, bact);
 		}

@@ -136,6 +136,14 @@ int pgd_fleet_merge_text(const char *path, const char *text,
 		*command = str_or_null(root, "command");
 	if (!*expected)
 		*expected = str_or_null(root, "expected");
+	json_t *unmodeled = json_object_get(json_object_get(root, "summary"),
+					    "unmodeled");
+	if (json_is_integer(unmodeled)) {
+		size_t u = (size_t)json_integer_value(unmodeled);
+		if (!out->unmodeled_known || u > out->unmodeled)
+			out->unmodeled = u;
+		out->unmodeled_known = true;
+	}
 	if (format && !strcmp(format, PGD_FLEET_FORMAT)) {
 		json_t *dbs = json_object_get(root, "databases");
 		size_t d;

@@ -562,6 +562,18 @@ static void drop_table(struct replay *r, struct pgd_table *t, bool cascade)
 			pgd_table_remove_constraint(r->m, o, c);
 		}
 	}
+	/* views that read it (and theirs); without CASCADE the server would
+	 * have refused, and a read the replay inferred is not worth exit 3 */
+	for (size_t i = r->m->nviews; cascade && i-- > 0;) {
+		struct pgd_view *v = r->m->views[i];
+		for (size_t k = 0; k < v->nreads; k++)
+			if (!strcmp(v->read_schemas[k], t->obj.schema) &&
+			    !strcmp(v->read_names[k], t->obj.name)) {
+				rp_drop_view(r, v);
+				i = r->m->nviews;
+				break;
+			}
+	}
 	const char *s = t->obj.schema, *n = t->obj.name;
 	for (size_t i = 0; i < t->nindexes; i++)
 		pgd_schema_add_tombstone(r->m, PGD_INDEX, s, n,
@@ -654,6 +666,10 @@ static void drop_rel(struct replay *r, PgQuery__DropStmt *s, PgQuery__Node *obj)
 		pgd_schema_remove_sequence(r->m, (struct pgd_sequence *)o);
 		break;
 	case PGD_VIEW:
+		if (cascade) { /* with the views that read it */
+			rp_drop_view(r, (struct pgd_view *)o);
+			break;
+		}
 		pgd_schema_add_tombstone(r->m, PGD_VIEW, o->schema, NULL, o->name,
 					 &r->src);
 		pgd_schema_remove_view(r->m, (struct pgd_view *)o);
@@ -754,6 +770,17 @@ void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
 		for (size_t k = 0; k < t->ncolumns; k++)
 			if (calls(t->columns[k]->def, sig.buf))
 				t->columns[k]->def = NULL;
+	}
+	/* views that call it, and the views that read those */
+	for (size_t i = r->m->nviews; same == 1 && i-- > 0;) {
+		struct pgd_view *v = r->m->views[i];
+		for (size_t k = 0; k < v->ncalls; k++)
+			if (!strcmp(v->call_schemas[k], f->obj.schema) &&
+			    !strcmp(v->call_names[k], f->obj.name)) {
+				rp_drop_view(r, v);
+				i = r->m->nviews; /* the array changed */
+				break;
+			}
 	}
 	pgd_strbuf_release(&sig);
 }

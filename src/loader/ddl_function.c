@@ -296,6 +296,19 @@ static void function_attrs(struct replay *r, struct pgd_function *f,
 		f->rows = pgd_schema_strdup(r->m, set ? "1000" : "0");
 	if (!f->body && !f->atomic)
 		f->body = pgd_schema_strdup(r->m, "");
+	if (f->atomic) {
+		/* analyzed at creation: names resolve through today's path */
+		struct pgd_nctx ctx = rp_nctx(r, NULL, NULL);
+		struct pgd_strbuf err = PGD_STRBUF_INIT;
+		char *body = pgd_norm_sql_body(&ctx, s->sql_body, s->parameters,
+					       s->n_parameters, &err);
+		if (body)
+			f->body = pgd_schema_strdup(r->m, body);
+		else
+			rp_unmodeled(r, "BEGIN ATOMIC body", err.buf);
+		free(body);
+		pgd_strbuf_release(&err);
+	}
 }
 
 struct pgd_function *rp_find_function(struct replay *r, PgQuery__ObjectWithArgs *ow,
@@ -394,12 +407,23 @@ void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s)
 struct pgd_function *rp_find_routine(struct replay *r, PgQuery__ObjectWithArgs *ow)
 {
 	bool ambiguous;
-	return rp_find_function(r, ow, &ambiguous);
+	struct pgd_function *f = rp_find_function(r, ow, &ambiguous);
+	if (ambiguous) {
+		/* PostgreSQL rejects a bare name that fits several overloads */
+		const char *nm = pgd_pgq_str(ow->objname[ow->n_objname - 1]);
+		rp_error(r, -1, "function name \"%s\" is not unique", nm ? nm : "?");
+	}
+	return f;
 }
 
 void rp_alter_function(struct replay *r, PgQuery__AlterFunctionStmt *s)
 {
-	struct pgd_function *f = rp_find_routine(r, s->func);
+	bool ambiguous;
+	struct pgd_function *f = rp_find_function(r, s->func, &ambiguous);
+	if (ambiguous) {
+		rp_find_routine(r, s->func); /* its error */
+		return;
+	}
 	if (!f) {
 		rp_unmodeled(r, "ALTER FUNCTION", "the function is not one the migrations create");
 		return;

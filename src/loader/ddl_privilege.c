@@ -212,6 +212,21 @@ static void grant_routine(struct replay *r, PgQuery__GrantStmt *s,
 		: rp_function_args(r, ow->objargs, ow->n_objargs, true);
 	unsigned bits = priv_bits(r, s->privileges, s->n_privileges,
 				  PGD_ACL_FUNCTION, false);
+	if (!args) {
+		/* a bare name: PostgreSQL's lookup, which rejects an overloaded one */
+		bool ambiguous;
+		struct pgd_function *f = rp_find_function(r, ow, &ambiguous);
+		if (ambiguous) {
+			rp_find_routine(r, ow); /* its error */
+			return;
+		}
+		if (f)
+			apply(r, s, &f->acl, bits);
+		else if (!(schema && pgd_schema_is_platform(schema)))
+			rp_unmodeled(r, "GRANT ON FUNCTION",
+				     "the function is not one the migrations create");
+		return;
+	}
 	bool found = false;
 	for (size_t k = 0; k < r->m->nfunctions; k++) {
 		struct pgd_function *f = r->m->functions[k];
@@ -221,7 +236,7 @@ static void grant_routine(struct replay *r, PgQuery__GrantStmt *s,
 			   : !rp_in_list((const char *const *)r->search_path,
 					 r->nsearch_path, f->obj.schema))
 			continue;
-		if (args && strcmp(f->args, args))
+		if (strcmp(f->args, args))
 			continue;
 		found = true;
 		apply(r, s, &f->acl, bits);

@@ -84,6 +84,14 @@ void rp_comment(struct replay *r, PgQuery__CommentStmt *s)
 		comment_column(r, s);
 		return;
 	}
+	if ((s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION ||
+	     s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE ||
+	     s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE) && s->object &&
+	    s->object->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
+		/* not modeled, but a bare overloaded name fails on the server */
+		rp_find_routine(r, s->object->object_with_args);
+		return;
+	}
 	if (s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !s->object ||
 	    s->object->node_case != PG_QUERY__NODE__NODE_LIST)
 		return; /* comments on other objects are not modeled */

@@ -190,6 +190,13 @@ int rp_add_constraint(struct replay *r, struct pgd_table *t,
 		struct pgd_strbuf def = PGD_STRBUF_INIT;
 		pgd_strbuf_addstr(&def, c->type == PGD_CON_PRIMARY ? "PRIMARY KEY ("
 								   : "UNIQUE (");
+		/* NULLS NOT DISTINCT is the index's (pg_get_indexdef() prints
+		 * it right after the key list) */
+		if (c->type == PGD_CON_UNIQUE && ix->def &&
+		    strstr(ix->def, ") NULLS NOT DISTINCT")) {
+			pgd_strbuf_reset(&def);
+			pgd_strbuf_addstr(&def, "UNIQUE NULLS NOT DISTINCT (");
+		}
 		for (size_t i = 0; i < c->ncolumns; i++) {
 			if (i)
 				pgd_strbuf_addstr(&def, ", ");

@@ -139,13 +139,49 @@ static void view_columns(struct replay *r, struct pgd_view *v, PgQuery__Node *qu
 	pgd_strbuf_release(&refs);
 }
 
-/* The relations a view's query reads, and the columns it uses. */
+/* A function of the model the view calls (resolved through the search
+ * path as the server resolves the name when it creates the view). */
+static void collect_call(PgQuery__Node *n, void *arg)
+{
+	struct reads *rd = arg;
+	if (n->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
+		return;
+	const char *schema, *name;
+	PgQuery__FuncCall *fc = n->func_call;
+	if (!rp_split_names(fc->funcname, fc->n_funcname, &schema, &name))
+		return;
+	struct replay *r = rd->r;
+	const char *hit = NULL;
+	for (size_t k = 0; !hit && k < (schema ? 1 : r->nsearch_path); k++) {
+		const char *s = schema ? schema : r->search_path[k];
+		for (size_t i = 0; !hit && i < r->m->nfunctions; i++)
+			if (!strcmp(r->m->functions[i]->obj.schema, s) &&
+			    !strcmp(r->m->functions[i]->obj.name, name))
+				hit = r->m->functions[i]->obj.schema;
+	}
+	if (!hit)
+		return;
+	struct pgd_view *v = rd->v;
+	const char **s = pgd_schema_alloc(r->m, (v->ncalls + 1) * sizeof(*s));
+	const char **nm = pgd_schema_alloc(r->m, (v->ncalls + 1) * sizeof(*nm));
+	PGD_COPY(s, v->call_schemas, v->ncalls * sizeof(*s));
+	PGD_COPY(nm, v->call_names, v->ncalls * sizeof(*nm));
+	s[v->ncalls] = pgd_schema_strdup(r->m, hit);
+	nm[v->ncalls] = pgd_schema_strdup(r->m, name);
+	v->call_schemas = s;
+	v->call_names = nm;
+	v->ncalls++;
+}
+
+/* The relations a view's query reads, the columns and functions it uses. */
 static void view_reads(struct replay *r, struct pgd_view *v, PgQuery__Node *query)
 {
 	struct reads rd = { r, v, 0 };
 	v->nreads = 0;
+	v->ncalls = 0;
 	if (query) {
 		pgd_pgq_visit(&query->base, collect_rangevar, &rd);
+		pgd_pgq_visit(&query->base, collect_call, &rd);
 		view_columns(r, v, query);
 	}
 }

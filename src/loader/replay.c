@@ -671,8 +671,14 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 	}
 	for (int i = 0; i < split.n_stmts; i++) {
 		PgQuerySplitStmt *st = split.stmts[i];
-		replay_statement(r, sf->text, (size_t)st->stmt_location,
-				 (size_t)st->stmt_len, mf);
+		size_t off = (size_t)st->stmt_location, len = (size_t)st->stmt_len;
+		/* the scanner cuts a BEGIN ATOMIC body at its first ';' */
+		while (i + 1 < split.n_stmts &&
+		       pgd_split_open_block(sf->text + off, len) == 1) {
+			st = split.stmts[++i];
+			len = (size_t)st->stmt_location + (size_t)st->stmt_len - off;
+		}
+		replay_statement(r, sf->text, off, len, mf);
 	}
 	pg_query_free_split_result(split);
 }

@@ -274,7 +274,8 @@ void rp_alter_function(struct replay *r, PgQuery__AlterFunctionStmt *s);
 /* Canonical argument types of a parameter list: "integer, text" (malloc'd). */
 char *rp_function_args(struct replay *r, PgQuery__Node **params, size_t n,
 		       bool objfuncargs);
-/* rp_find_function without the ambiguity flag (GRANT, ALTER FUNCTION). */
+/* rp_find_function, with PostgreSQL's error when a bare name fits several
+ * overloads (ALTER FUNCTION, OWNER TO, COMMENT ON FUNCTION). */
 struct pgd_function *rp_find_routine(struct replay *r, PgQuery__ObjectWithArgs *ow);
 /* The function an ObjectWithArgs names (DROP/ALTER FUNCTION f(...)), by
  * identity signature (argument names, modes of OUT arguments, defaults

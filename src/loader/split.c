@@ -153,13 +153,63 @@ static bool dolq_cont(unsigned char c)
 	return ident_start(c) || (c >= '0' && c <= '9');
 }
 
-int pgd_split(const char *t, size_t len, struct pgd_split_stmt **out, size_t *n)
+static bool word_is(const char *p, size_t n, const char *w)
+{
+	if (strlen(w) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if ((c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) != w[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * psql's rule (psqlscan.l) for the bodies of CREATE [OR REPLACE]
+ * FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END: in such a statement, outside
+ * parentheses, BEGIN opens a block, CASE inside one opens another, END
+ * closes one, and a ';' inside a block does not end the statement.
+ * lead[] holds the first letters of the statement's leading words.
+ */
+struct atomic_state {
+	char lead[4];
+	size_t words;
+	size_t depth;
+};
+
+static void atomic_word(struct atomic_state *a, const char *p, size_t n,
+			size_t parens)
+{
+	if (a->words < sizeof(a->lead) &&
+	    (word_is(p, n, "create") || word_is(p, n, "function") ||
+	     word_is(p, n, "procedure") || word_is(p, n, "or") ||
+	     word_is(p, n, "replace")))
+		a->lead[a->words] = (char)(p[0] | 0x20);
+	a->words++;
+	const char *l = a->lead;
+	bool routine = l[0] == 'c' &&
+		       (l[1] == 'f' || l[1] == 'p' ||
+			(l[1] == 'o' && l[2] == 'r' && (l[3] == 'f' || l[3] == 'p')));
+	if (!routine || parens)
+		return;
+	if (word_is(p, n, "begin"))
+		a->depth++;
+	else if (word_is(p, n, "case") && a->depth)
+		a->depth++;
+	else if (word_is(p, n, "end") && a->depth)
+		a->depth--;
+}
+
+static int split(const char *t, size_t len, struct pgd_split_stmt **out,
+		 size_t *n, size_t *open_blocks)
 {
 	struct pgd_split_stmt *v = NULL;
 	size_t nv = 0, av = 0;
 	size_t start = 0, parens = 0, i = 0;
 	bool kw = false;     /* a keyword since the last boundary */
 	bool tokens = false; /* any token since the last boundary */
+	struct atomic_state atomic = { { 0 }, 0, 0 };
 	for (;;) {
 		while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
 				   t[i] == '\r' || t[i] == '\f'))
@@ -191,7 +241,7 @@ int pgd_split(const char *t, size_t len, struct pgd_split_stmt **out, size_t *n)
 			continue;
 		}
 		if (c == ';') {
-			if (parens == 0) {
+			if (parens == 0 && atomic.depth == 0) {
 				if (kw) {
 					PGD_GROW(v, av, nv + 1);
 					v[nv].off = start;
@@ -203,6 +253,7 @@ int pgd_split(const char *t, size_t len, struct pgd_split_stmt **out, size_t *n)
 				}
 				start = i + 1;
 				kw = tokens = false;
+				memset(&atomic, 0, sizeof(atomic));
 			}
 			i++;
 			continue;
@@ -274,6 +325,7 @@ int pgd_split(const char *t, size_t len, struct pgd_split_stmt **out, size_t *n)
 			} else {
 				if (!kw && known_keyword(t + i, j - i))
 					kw = true;
+				atomic_word(&atomic, t + i, j - i, parens);
 				i = j;
 			}
 		} else if (is_digit((char)c) || (c == '.' && i + 1 < len && is_digit(t[i + 1]))) {
@@ -310,10 +362,27 @@ int pgd_split(const char *t, size_t len, struct pgd_split_stmt **out, size_t *n)
 	}
 	*out = v;
 	*n = nv;
+	*open_blocks = atomic.depth;
 	return 0;
 fallback:
 	free(v);
 	*out = NULL;
 	*n = 0;
 	return -1;
+}
+
+int pgd_split(const char *t, size_t len, struct pgd_split_stmt **out, size_t *n)
+{
+	size_t open;
+	return split(t, len, out, n, &open);
+}
+
+int pgd_split_open_block(const char *text, size_t len)
+{
+	struct pgd_split_stmt *v;
+	size_t n, open;
+	if (split(text, len, &v, &n, &open) < 0)
+		return -1;
+	free(v);
+	return open > 0;
 }

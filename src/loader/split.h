@@ -11,7 +11,9 @@
  * differ (an error the scanner would raise, escapes it would check, a
  * statement with no keyword this lexer knows), it says so and the caller
  * uses libpg_query's split. tests/unit/check_split.c compares the two on
- * every fixture.
+ * every fixture. One difference is wanted: like psql, pgd_split() keeps a
+ * CREATE FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END body in one statement
+ * (the scanner split cuts it at its first ';').
  */
 #ifndef PGDRIFT_LOADER_SPLIT_H
 #define PGDRIFT_LOADER_SPLIT_H
@@ -29,6 +31,13 @@ struct pgd_split_stmt {
  */
 int pgd_split(const char *text, size_t len, struct pgd_split_stmt **out,
 	      size_t *n);
+
+/*
+ * 1 when text (len bytes; a statement the scanner split cut) ends inside a
+ * BEGIN ATOMIC body, so the next statement continues it; 0 when not; -1
+ * when this lexer cannot tell.
+ */
+int pgd_split_open_block(const char *text, size_t len);
 
 /* The keywords pgd_split() recognises (NULL-terminated; tests check each
  * is one to PostgreSQL's scanner). */

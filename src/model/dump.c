@@ -24,7 +24,7 @@
  *   grant KIND NAME GRANTEE PRIV[*], PRIV...   (* WITH GRANT OPTION; the
  *         owner's own entry is implied and left out)
  *   function_attrs S.NAME(ARGS) LANG VOLATILITY ... returns R config [..]
- *   function_body S.NAME(ARGS) 'prosrc' | atomic
+ *   function_body S.NAME(ARGS) 'prosrc' | atomic 'canonical body'
  * and at the end, per pg_default_acl entry PostgreSQL would keep:
  *   default_privileges ROLE [in SCHEMA] OBJTYPE GRANTEE PRIVS
  */
@@ -150,10 +150,15 @@ static void dump_function_attrs(struct pgd_strbuf *out,
 	}
 	pgd_strbuf_addch(out, '\n');
 	pgd_strbuf_addf(out, "function_body %s(%s) ", name, f->args);
-	if (f->atomic)
+	if (f->atomic) {
 		pgd_strbuf_addstr(out, "atomic");
-	else
+		if (f->body) {
+			pgd_strbuf_addch(out, ' ');
+			add_body(out, f->body);
+		}
+	} else {
 		add_body(out, f->body ? f->body : "");
+	}
 	pgd_strbuf_addch(out, '\n');
 }
 

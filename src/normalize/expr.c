@@ -742,9 +742,69 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 		canon_typename(cx, tc->type_name);
 }
 
+/* Whether n is text to the operator lookup: a string literal, a cast to
+ * text or varchar, or a column of such a type in scope. */
+static bool text_operand(struct cx *cx, const PgQuery__Node *n)
+{
+	if (!n)
+		return false;
+	if (n->node_case == PG_QUERY__NODE__NODE_A_CONST)
+		return n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+	if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
+		const PgQuery__TypeName *tn = n->type_cast->type_name;
+		const char *t = tn && tn->n_names ? pgd_pgq_str(tn->names[tn->n_names - 1]) : NULL;
+		return t && (!strcmp(t, "text") || !strcmp(t, "varchar") ||
+			     !strcmp(t, "citext"));
+	}
+	if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || !n->column_ref->n_fields)
+		return false;
+	const char *col = pgd_pgq_str(n->column_ref->fields[n->column_ref->n_fields - 1]);
+	if (!col)
+		return false;
+	const struct pgd_column *c = NULL;
+	for (size_t fi = cx->nframes; !c && fi-- > 0;)
+		for (size_t i = 0; !c && i < cx->frames[fi].n; i++)
+			if (cx->frames[fi].items[i].table)
+				c = pgd_table_find_column(cx->frames[fi].items[i].table, col);
+	if (!c || !c->type)
+		return false;
+	return !strcmp(c->type, "text") || !strncmp(c->type, "character varying", 17) ||
+	       !strcmp(c->type, "citext") || strstr(c->type, ".citext");
+}
+
+/*
+ * An operator an extension provides (pg_trgm's % on text, pgvector's <=>):
+ * the server prints it OPERATOR(schema.op) from the extension's schema
+ * (pg_catalog's are not qualified). A name the model or the platform table
+ * does not tie to an extension is left alone.
+ */
+static void canon_operator(struct cx *cx, PgQuery__AExpr *e)
+{
+	if (e->n_name != 1 || (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
+			       e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY &&
+			       e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL))
+		return;
+	const char *op = pgd_pgq_str(e->name[0]);
+	if (!op)
+		return;
+	const char *ext = pgd_platform_extension_of(PGD_PM_OPERATOR, op);
+	/* % and <-> are pg_catalog's too (modulo; geometry, tsquery): the
+	 * extension's only between text operands */
+	if ((!strcmp(op, "%") || !strcmp(op, "<->")) &&
+	    !text_operand(cx, e->lexpr) && !text_operand(cx, e->rexpr))
+		return;
+	const char *schema = ext ? pgd_norm_extension_schema(cx->ctx, ext) : NULL;
+	if (!schema || !strcmp(schema, "pg_catalog"))
+		return;
+	char *o = pgd_xstrdup(op);
+	set_names(&e->n_name, &e->name, schema, o);
+	free(o);
+}
+
 static void canon_aexpr(struct cx *cx, PgQuery__Node **np)
 {
 	PgQuery__AExpr *e = (*np)->a_expr;
+	canon_operator(cx, e);
 	if ((e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_IN) && e->rexpr &&
 	    e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST) {
 		/* x IN (a, b) -> x = ANY (ARRAY[a, b]) */
@@ -1363,6 +1423,27 @@ char *pgd_norm_expr(const struct pgd_nctx *ctx, PgQuery__Node **expr,
 	if (cx.failed)
 		return NULL;
 	return deparse_expr(*expr, err);
+}
+
+int pgd_norm_canon_stmt(const struct pgd_nctx *ctx, PgQuery__Node **stmt,
+			struct pgd_strbuf *err)
+{
+	struct cx cx = { .ctx = ctx, .err = err };
+	push_frame(&cx);
+	canon_node(&cx, stmt);
+	pop_frame(&cx);
+	free(cx.frames);
+	return cx.failed ? -1 : 0;
+}
+
+char *pgd_norm_deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err)
+{
+	return deparse_stmt(stmt, err);
+}
+
+char *pgd_norm_deparse_expr(PgQuery__Node *expr, struct pgd_strbuf *err)
+{
+	return deparse_expr(expr, err);
 }
 
 /* ---- indexes */

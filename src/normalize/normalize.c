@@ -89,6 +89,33 @@ char *pgd_normalize_expr(struct pgd_schema *m, const char *schema,
 	return res;
 }
 
+char *pgd_normalize_sql_body(struct pgd_schema *m, const char *sqlbody,
+			     struct pgd_error *err)
+{
+	char *sql = pgd_xasprintf("CREATE FUNCTION pgdrift_body() RETURNS void "
+				  "LANGUAGE sql %s", sqlbody);
+	PgQuery__ParseResult *pr = parse(sql, err);
+	free(sql);
+	if (!pr)
+		return NULL;
+	char *res = NULL;
+	PgQuery__Node *st = pr->stmts[0]->stmt;
+	if (st->node_case == PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT &&
+	    st->create_function_stmt->sql_body) {
+		struct pgd_nctx ctx = { m, NULL, 0, NULL, NULL };
+		struct pgd_strbuf e = PGD_STRBUF_INIT;
+		res = pgd_norm_sql_body(&ctx, st->create_function_stmt->sql_body,
+					NULL, 0, &e);
+		if (!res)
+			pgd_error_set(err, PGD_EXIT_DB, "%s (in: %s)", e.buf, sqlbody);
+		pgd_strbuf_release(&e);
+	} else {
+		pgd_error_set(err, PGD_EXIT_DB, "not a function body: %s", sqlbody);
+	}
+	pgd_pb_free(&pr->base);
+	return res;
+}
+
 int pgd_normalize_index(struct pgd_schema *m, struct pgd_table *t,
 			struct pgd_index *ix, const char *indexdef,
 			struct pgd_error *err)

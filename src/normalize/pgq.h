@@ -57,6 +57,31 @@ char *pgd_norm_expr(const struct pgd_nctx *ctx, PgQuery__Node **expr,
 		    struct pgd_strbuf *err);
 
 /*
+ * The rewrites of pgd_norm_expr() applied to a whole statement *stmt (in
+ * place; it may be replaced), without deparsing. Returns 0, or -1 with err.
+ */
+int pgd_norm_canon_stmt(const struct pgd_nctx *ctx, PgQuery__Node **stmt,
+			struct pgd_strbuf *err);
+
+/* Deparsed text of a statement / an expression (malloc'd), or NULL with err. */
+char *pgd_norm_deparse_stmt(PgQuery__Node *stmt, struct pgd_strbuf *err);
+char *pgd_norm_deparse_expr(PgQuery__Node *expr, struct pgd_strbuf *err);
+
+/*
+ * Canonical text of a SQL-standard function body: body is
+ * CreateFunctionStmt.sql_body (a ReturnStmt, or a List holding the List of
+ * the statements of BEGIN ATOMIC ... END), rewritten in place. params are
+ * the function's parameters (FunctionParameter nodes) so that $n reads as
+ * the parameter's name, as the server prints it. Equal for the migration's
+ * text and pg_get_function_sqlbody()'s (see sqlbody.c for what is
+ * canonical). Returns "BEGIN ATOMIC <stmt>; ... END" or "RETURN <expr>"
+ * (malloc'd), or NULL with err.
+ */
+char *pgd_norm_sql_body(const struct pgd_nctx *ctx, PgQuery__Node *body,
+			PgQuery__Node *const *params, size_t nparams,
+			struct pgd_strbuf *err);
+
+/*
  * Canonical CREATE INDEX text for stmt (which is rewritten in place):
  * schema-qualified table, explicit USING method, default orderings and
  * default operator classes dropped, expressions canonical. idxname must

@@ -22,6 +22,7 @@ struct member {
 #define F PGD_PM_FUNCTION
 #define T PGD_PM_TYPE
 #define O PGD_PM_OPCLASS
+#define P PGD_PM_OPERATOR
 
 static const struct member members[] = {
 	/* uuid-ossp */
@@ -46,6 +47,10 @@ static const struct member members[] = {
 	{ F, "show_limit", "pg_trgm" },         { F, "set_limit", "pg_trgm" },
 	{ F, "similarity_dist", "pg_trgm" },    { O, "gin_trgm_ops", "pg_trgm" },
 	{ O, "gist_trgm_ops", "pg_trgm" },
+	{ P, "%", "pg_trgm" },   { P, "<%", "pg_trgm" },  { P, "%>", "pg_trgm" },
+	{ P, "<<%", "pg_trgm" }, { P, "%>>", "pg_trgm" }, { P, "<->", "pg_trgm" },
+	{ P, "<<->", "pg_trgm" }, { P, "<->>", "pg_trgm" },
+	{ P, "<<<->", "pg_trgm" }, { P, "<->>>", "pg_trgm" },
 	/* fuzzystrmatch */
 	{ F, "soundex", "fuzzystrmatch" },      { F, "difference", "fuzzystrmatch" },
 	{ F, "levenshtein", "fuzzystrmatch" },  { F, "levenshtein_less_equal", "fuzzystrmatch" },
@@ -92,6 +97,8 @@ static const struct member members[] = {
 	{ F, "l2_norm", "vector" },             { F, "l2_normalize", "vector" },
 	{ F, "binary_quantize", "vector" },     { F, "subvector", "vector" },
 	{ F, "hamming_distance", "vector" },    { F, "jaccard_distance", "vector" },
+	{ P, "<=>", "vector" },  { P, "<#>", "vector" },  { P, "<+>", "vector" },
+	{ P, "<~>", "vector" },  { P, "<%>", "vector" },
 	{ O, "vector_l2_ops", "vector" },       { O, "vector_ip_ops", "vector" },
 	{ O, "vector_cosine_ops", "vector" },   { O, "vector_l1_ops", "vector" },
 	{ O, "halfvec_l2_ops", "vector" },      { O, "halfvec_ip_ops", "vector" },
@@ -122,6 +129,7 @@ static const struct member members[] = {
 #undef F
 #undef T
 #undef O
+#undef P
 
 /* functions named by a prefix only their extension uses */
 static const struct {

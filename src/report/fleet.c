@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pgd_config.h"
@@ -90,6 +91,11 @@ void pgd_report_fleet_json(const struct pgd_fleet_db *dbs, size_t n,
 	json_object_set_new(summary, "fail_on", meta->fail_on_none
 		? json_string("none") : json_string(pgd_severity_name(meta->fail_on)));
 	json_object_set_new(summary, "exit", json_integer(fleet_exit(dbs, n)));
+	json_object_set_new(summary, "unmodeled", meta->unmodeled_known
+		? json_integer((json_int_t)meta->unmodeled) : json_null());
+	char *comp = pgd_report_completeness(meta);
+	json_object_set_new(summary, "completeness", json_string(comp));
+	free(comp);
 	json_object_set_new(root, "summary", summary);
 	pgd_report_json_emit_take(root, out);
 }
@@ -140,6 +146,10 @@ void pgd_report_fleet_text(const struct pgd_fleet_db *dbs, size_t n,
 		}
 		total += db->findings->n;
 	}
+	char *comp = pgd_report_completeness(meta);
+	pgd_strbuf_addstr(out, "\ncompleteness: ");
+	safe(out, comp);
+	free(comp);
 	pgd_strbuf_addf(out, "\n%zu database%s: %zu read, %zu could not be read; "
 			"%zu finding%s; exit %d (fail on %s)\n", n, n == 1 ? "" : "s",
 			n - nerr, nerr, total, total == 1 ? "" : "s", fleet_exit(dbs, n),
@@ -157,6 +167,11 @@ void pgd_report_fleet_markdown(const struct pgd_fleet_db *dbs, size_t n,
 		pgd_report_markdown_escape(out, meta->expected);
 		pgd_strbuf_addstr(out, "\n\n");
 	}
+	char *comp = pgd_report_completeness(meta);
+	pgd_strbuf_addstr(out, "Completeness: ");
+	pgd_report_markdown_escape(out, comp);
+	pgd_strbuf_addstr(out, "\n\n");
+	free(comp);
 	pgd_strbuf_addstr(out, "| database | status | drift (E/W/I) | rls (E/W/I) | "
 			       "history (E/W/I) | coverage (E/W/I) |\n"
 			       "|---|---|---|---|---|---|\n");

@@ -756,6 +756,10 @@ void pgd_report_fleet_html(const struct pgd_fleet_db *dbs, size_t n,
 		pgd_strbuf_addf(out, "--fail-on %s", pgd_severity_name(meta->fail_on));
 	pgd_strbuf_addstr(out, ")</p>\n<p>expected: ");
 	esc(out, meta->expected ? meta->expected : "?");
+	char *comp = pgd_report_completeness(meta);
+	pgd_strbuf_addstr(out, "</p>\n<p class=\"completeness\">completeness: ");
+	esc(out, comp);
+	free(comp);
 	pgd_strbuf_addstr(out, "</p>\n<table class=\"counts\">\n<thead><tr>"
 			       "<th scope=\"col\">database</th><th scope=\"col\">exit code</th>"
 			       "<th scope=\"col\">error</th><th scope=\"col\">warning</th>"

@@ -104,6 +104,11 @@ like "$(row ghost)" '^error 4 0 .*database "fl_ghost" does not exist' "ghost: an
 like "$(row killed)" '^error 4 0 .*(terminat|closed the connection|lost)' "killed: an error row (backend terminated mid-read)"
 n=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); s=r["summary"]; print(s["databases"], s["ok"], s["error"], s["exit"], r["format"])' "$out/fleet.json")
 is "$n" "23 20 3 4 pgdrift.fleet/1" "the fleet summary: 23 databases, 20 read, 3 errors, exit 4"
+n=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["unmodeled"], s["completeness"])' "$out/fleet.json")
+is "$n" "0 complete: every migration statement modeled" "the fleet report says how complete the replay was"
+grep -qF 'completeness: complete: every migration statement modeled' "$out/fleet.txt" &&
+	grep -qF 'Completeness: complete: every migration statement modeled' "$out/fleet.md"
+ok $? "text and Markdown fleet reports carry the completeness line"
 
 # every format carries every database
 python3 - "$out" <<'PY'

@@ -54,6 +54,8 @@ rc=0
 is "$rc" 1 "refs --migrations --db: exit 1"
 is "$(python3 -c 'import json,sys; print(sum(" only)" in f["message"] for f in json.load(open(sys.argv[1]))["findings"]))' "$tmp/both.json")" \
 	"0" "both sides agree: no finding is marked as one side's only"
+is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["unmodeled"])' "$tmp/both.json")" \
+	"0" "refs --migrations: the report says how complete the replay was (0 not modeled)"
 
 # drift: RLS switched on in the database only
 psql -X -q -d "$db" -c "alter table public.notes enable row level security" >/dev/null

@@ -112,6 +112,9 @@ int main(int argc, char **argv)
 		tables[i] = mx.rows[i].table;
 	meta.tables = tables;
 	meta.ntables = mx.n;
+	/* as pgdrift refs --migrations says it: how complete the replay was */
+	meta.unmodeled_known = true;
+	meta.unmodeled = m->nunmodeled;
 	for (char *save = NULL, *name = strtok_r(formats, ", ", &save); name;
 	     name = strtok_r(NULL, ", ", &save)) {
 		struct pgd_strbuf out = PGD_STRBUF_INIT;

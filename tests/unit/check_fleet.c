@@ -299,6 +299,39 @@ START_TEST(fleet_reports_escape_names)
 }
 END_TEST
 
+/* Every fleet format says how complete the migrations side was, as a
+ * single report does. */
+START_TEST(fleet_reports_state_completeness)
+{
+	struct pgd_findings f = PGD_FINDINGS_INIT;
+	some_findings(&f, "public.a");
+	const char *tables[] = { "public.a" };
+	struct pgd_fleet_db dbs[] = { { "one", NULL, 1, &f, tables, 1, 0 } };
+	struct pgd_report_meta meta = { 0 };
+	meta.command = "check";
+	meta.version = "test";
+	meta.unmodeled_known = true;
+	meta.unmodeled = 3;
+	const char *const formats[] = { "text", "json", "markdown", "html" };
+	for (size_t i = 0; i < PGD_NCASES(formats); i++) {
+		struct pgd_strbuf out = PGD_STRBUF_INIT;
+		pgd_report_fleet_find(formats[i])(dbs, 1, &meta, &out);
+		if (!strstr(out.buf, "3 statements not modeled"))
+			ck_abort_msg("%s: no completeness line in\n%s", formats[i], out.buf);
+		pgd_strbuf_release(&out);
+	}
+	struct pgd_strbuf out = PGD_STRBUF_INIT;
+	pgd_report_fleet_find("json")(dbs, 1, &meta, &out);
+	ck_assert_ptr_nonnull(strstr(out.buf, "\"unmodeled\": 3"));
+	pgd_strbuf_release(&out);
+	meta.unmodeled = 0;
+	pgd_report_fleet_find("text")(dbs, 1, &meta, &out);
+	ck_assert_ptr_nonnull(strstr(out.buf, "complete: every migration statement modeled"));
+	pgd_strbuf_release(&out);
+	pgd_findings_release(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fleet");
@@ -309,6 +342,7 @@ int main(void)
 	tcase_add_test(tc, merge_reports);
 	tcase_add_test(tc, baseline_per_database);
 	tcase_add_test(tc, fleet_reports_escape_names);
+	tcase_add_test(tc, fleet_reports_state_completeness);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

@@ -5,8 +5,12 @@
  * fixtures; scripts/bench.sh's scale sets too when passed), every SQL block
  * of fixtures/parser/NN_name.cases, and a list of lexical edge cases. Also:
  * every keyword pgd_split() knows is a keyword to PostgreSQL's scanner.
+ * Where the text has a BEGIN ATOMIC body the reference is libpg_query's
+ * parser split (the scanner's cuts the body at its first ';', psql and
+ * pgd_split() do not); pgd_split_open_block() is checked on such cuts.
  * One TAP line per file. Usage: check_split DIR...
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,7 +36,16 @@ static void compare(const char *text, struct pgd_strbuf *why)
 		nfallback++;
 		return;
 	}
-	PgQuerySplitResult s = pg_query_split_with_scanner(text);
+	/* a BEGIN ATOMIC body is one statement, as the parser split has it */
+	bool atomic = strcasestr(text, "atomic") != NULL;
+	PgQuerySplitResult s = atomic ? pg_query_split_with_parser(text)
+				      : pg_query_split_with_scanner(text);
+	if (atomic && s.error) {
+		/* a syntax error: the parser cannot say where statements end */
+		pg_query_free_split_result(s);
+		free(mine);
+		return;
+	}
 	bool same = !s.error && (size_t)s.n_stmts == n;
 	for (size_t i = 0; same && i < n; i++)
 		same = (size_t)s.stmts[i]->stmt_location == mine[i].off &&
@@ -151,6 +164,16 @@ static const char *const edge_cases[] = {
 	"select 1\r\n;\r\nselect 2\r\n", "select 'a'\r\n'b;'; select 2",
 	"select '\xc3\xa9;' ; select \"\xc3\xa9\" ; select 2",
 	"do $do$ begin perform 1; end $do$; select 1",
+	/* BEGIN ATOMIC bodies: one statement, CASE ... END nested inside */
+	"create function f() returns int language sql begin atomic select 1; select 2; end; select 3",
+	"CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+	"  SELECT CASE WHEN a > 0 THEN 1 ELSE case a when 0 then 2 end END; -- ; end\n"
+	"  /* end; */ SELECT 'end;'; SELECT $$;end$$;\nEND;\nselect 4;",
+	"create procedure p(x int) language sql begin atomic insert into t values (x); "
+	"update t set a = (case when a > 1 then 1 end); end; select 5",
+	"create or replace procedure p() language sql begin atomic delete from t; end ; create table end_(a int);",
+	"create function f() returns int language sql return case when true then 1 end; select 6",
+	"create table t (begin int); select 7",
 };
 
 int main(int argc, char **argv)
@@ -180,6 +203,27 @@ int main(int argc, char **argv)
 		}
 	}
 	report("undecidable input falls back to libpg_query", &why);
+	pgd_strbuf_reset(&why);
+
+	/* where the scanner split cut a body, pgd_split_open_block() says so */
+	static const struct {
+		const char *text;
+		int open;
+	} cuts[] = {
+		{ "create function f() returns int language sql begin atomic select 1", 1 },
+		{ "create or replace procedure p() language sql begin atomic select case when 1 > 0 then 1 end", 1 },
+		{ "create function f() returns int language sql begin atomic select 1; end", 0 },
+		{ "create function f() returns int as $$ begin $$ language plpgsql", 0 },
+		{ "select 1", 0 },
+		{ "create function f() begin atomic select 'x", -1 },
+	};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		int got = pgd_split_open_block(cuts[i].text, strlen(cuts[i].text));
+		if (got != cuts[i].open)
+			pgd_strbuf_addf(&why, "open_block %d, want %d: %s\n", got,
+					cuts[i].open, cuts[i].text);
+	}
+	report("a cut BEGIN ATOMIC body is seen as open", &why);
 	pgd_strbuf_reset(&why);
 
 	for (size_t i = 0; pgd_split_keywords[i]; i++) {

@@ -18,9 +18,15 @@
 # 2. check, end to end: for each N (default 1000 10000) the policies
 #    profile is applied to a fresh database in a throwaway PostgreSQL
 #    (timed: what a shadow-database tool pays before it can diff), then
-#    `pgdrift check` (median of 5, peak RSS), the 18 catalog queries alone
-#    (their libpq round trips, from `pgdrift snapshot --verbose`) and the
-#    introspection phase (median of 3). Then the alternative: the same
+#    `pgdrift check` (median of 5, peak RSS); then, alternating, 3 times
+#    each: the floor of introspection, the catalog queries alone
+#    (tests/bench_catalog_sql: exactly the texts of src/catalog's queries[]
+#    for this server, run by psql in one REPEATABLE READ transaction with
+#    their rows sent to /dev/null: the server's time, the transfer, nothing
+#    built), and pgdrift's introspection phase (`pgdrift snapshot
+#    --timings`) over the automatic number of connections sharing one
+#    snapshot and over one; medians, and the ratio to the floor (target
+#    <= 1.2x). Then the alternative: the same
 #    apply plus @pgkit/migra between the applied database and a copy of it
 #    (npm, installed into /var/cache/pgdrift/npm, outside the tree;
 #    --no-migra skips it), and the ratio to `pgdrift check`.
@@ -105,7 +111,7 @@ fi
 
 scripts/bootstrap.sh
 [[ -f build/build.ninja ]] || meson setup build -Dbuildtype=release >/dev/null
-ninja -C build pgdrift tests/bench_rawparse tests/bench_rawparse_pb >/dev/null
+ninja -C build pgdrift tests/bench_rawparse tests/bench_rawparse_pb tests/bench_catalog_sql >/dev/null
 if [[ -n "$callgrind" ]] && ! command -v valgrind >/dev/null; then
 	apt-get install -y -qq valgrind >/dev/null 2>&1 || callgrind=
 fi
@@ -214,9 +220,11 @@ eval "$(scripts/pg-sandbox.sh start "$work/pg")"
 export PGOPTIONS="-c client_min_messages=warning"
 if [[ -n "$check" ]]; then
 echo "2. check end to end, policies profile, small files ($(load))"
-cols='%-6s %9s %9s %9s %8s %9s %10s %8s %7s %9s %9s %8s\n'
-printf "$cols" N "apply ms" "check ms" "check cpu" "peak MB" "query ms" "introsp ms" queries \
-	"vs apply" "migra ms" "apply+migra" "vs both"
+cols='%-6s %9s %9s %9s %8s %9s %10s %7s %10s %7s %7s %9s %9s %8s\n'
+printf "$cols" N "apply ms" "check ms" "check cpu" "peak MB" "floor ms" "introsp ms" ratio \
+	"K=1 ms" ratio "vs apply" "migra ms" "apply+migra" "vs both"
+psql -X -Atc 'show server_version_num' >"$work/vnum"
+build/tests/bench_catalog_sql "$(cat "$work/vnum")" >"$work/floor.sql"
 for n in "${sizes[@]}"; do
 	dir="$work/m$n"
 	scripts/gen-scale.sh --profile policies "$n" "$dir" 2>/dev/null
@@ -231,15 +239,18 @@ for n in "${sizes[@]}"; do
 	done
 	check_ms=$(col 1 "$work/chk") check_cpu=$(col 2 "$work/chk")
 	peak_mb=$(($(cut -d' ' -f3 "$work/chk" | sort -n | tail -1) / 1024))
-	queries=$(sed -n 's/.* \([0-9]*\) catalog queries.*/\1/p' "$work/err" | tail -1)
-	qms=() ims=()
+	fls=() ims=() i1s=()
 	for _ in 1 2 3; do
-		build/pgdrift snapshot --db "dbname=$db" --verbose --timings >/dev/null 2>"$work/snap" || true
-		qms+=("$(awk '/pgdrift: query / {s += $(NF-1)} END {printf "%d\n", s}' "$work/snap")")
-		ims+=("$(sed -n 's/.*timing introspect *\([0-9.]*\) ms.*/\1/p' "$work/snap")")
+		fls+=("$(psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$work/floor.sql" |
+			awk '/^Time:/ {s += $2} END {printf "%d\n", s}')")
+		build/pgdrift snapshot --db "dbname=$db" --timings >/dev/null 2>"$work/snap" || true
+		ims+=("$(sed -n 's/.*timing introspect *\([0-9]*\).* ms.*/\1/p' "$work/snap")")
+		build/pgdrift snapshot --db "dbname=$db" --timings --connections 1 >/dev/null 2>"$work/snap" || true
+		i1s+=("$(sed -n 's/.*timing introspect *\([0-9]*\).* ms.*/\1/p' "$work/snap")")
 	done
-	query_ms=$(printf '%s\n' "${qms[@]}" | median)
+	floor_ms=$(printf '%s\n' "${fls[@]}" | median)
 	intro_ms=$(printf '%s\n' "${ims[@]}" | median)
+	intro1_ms=$(printf '%s\n' "${i1s[@]}" | median)
 	migra_ms=- both_ms=- vs_both=-
 	if [[ -n "$migra" ]]; then
 		# the shadow database a user would build is the applied one:
@@ -253,8 +264,9 @@ for n in "${sizes[@]}"; do
 		vs_both=$(ratio "$both_ms" "$check_ms")
 		dropdb "${db}_shadow"
 	fi
-	printf "$cols" "$n" "$apply_ms" "$check_ms" "$check_cpu" "$peak_mb" "$query_ms" "${intro_ms%.*}" \
-		"${queries:-?}" "$(ratio "$apply_ms" "$check_ms")" "$migra_ms" "$both_ms" "$vs_both"
+	printf "$cols" "$n" "$apply_ms" "$check_ms" "$check_cpu" "$peak_mb" "$floor_ms" "$intro_ms" \
+		"$(ratio "$intro_ms" "$floor_ms")" "$intro1_ms" "$(ratio "$intro1_ms" "$floor_ms")" \
+		"$(ratio "$apply_ms" "$check_ms")" "$migra_ms" "$both_ms" "$vs_both"
 	dropdb "$db"
 	rm -rf "$dir"
 done

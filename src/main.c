@@ -81,6 +81,10 @@ struct cli {
 	size_t nserver_globs;
 	const char *db_list;       /* --db-list FILE: a fleet */
 	int jobs;                  /* --jobs K */
+	int connections;           /* --connections K; 0: automatic */
+	/* check: the history read with the catalog, in its snapshot */
+	struct pgd_history *history_in; /* where load_source puts it, or NULL */
+	bool history_read;              /* history_in is filled */
 	const char *shard;         /* --shard I/N */
 };
 
@@ -120,6 +124,8 @@ static void usage(FILE *f)
 	      "                          libpq's PGHOST, PGDATABASE, PGSERVICE, ...)\n"
 	      "  --timeout SECONDS       statement and lock timeout (default 30)\n"
 	      "  --verbose               each catalog query's rows and time on stderr\n"
+	      "  --connections K         connections one database is read over, in one\n"
+	      "                          snapshot (default 3; 1 where it cannot be shared)\n"
 	      "Reports (check, diff, rls):\n"
 	      "  --format NAME[:FILE]    text (default), json, markdown, sarif, junit,\n"
 	      "                          codequality or html; repeatable, e.g.\n"
@@ -263,6 +269,7 @@ enum {
 	OPT_SERVER_GLOB,
 	OPT_DB_LIST,
 	OPT_JOBS,
+	OPT_CONNECTIONS,
 	OPT_SHARD,
 };
 
@@ -332,6 +339,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "server-glob", required_argument, NULL, OPT_SERVER_GLOB },
 		{ "db-list", required_argument, NULL, OPT_DB_LIST },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "connections", required_argument, NULL, OPT_CONNECTIONS },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -396,6 +404,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return usage_error("--jobs takes a number from 1 to 256, not '%s'",
 						   optarg);
 			c->jobs = (int)k;
+			break;
+		}
+		case OPT_CONNECTIONS: {
+			char *end;
+			errno = 0;
+			long k = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || k < 1 ||
+			    k > PGD_CATALOG_MAX_CONNECTIONS)
+				return usage_error("--connections takes a number from 1 to %d, not '%s'",
+						   PGD_CATALOG_MAX_CONNECTIONS, optarg);
+			c->connections = (int)k;
 			break;
 		}
 		case 'o': c->output = optarg; break;
@@ -638,11 +657,16 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 		}
 		return PGD_EXIT_OK;
 	}
-	struct pgd_catalog_options opts = { spec, c->timeout_ms, c->verbose };
+	struct pgd_catalog_options opts = { spec, c->timeout_ms, c->verbose,
+					    c->connections };
 	struct pgd_catalog_stats stats;
 	struct pgd_error err = PGD_ERROR_INIT;
 	*desc = pgd_xstrdup("database");
-	if (pgd_catalog_read(&opts, out, &stats, &err) < 0) {
+	/* check: the history in the catalog's snapshot (history_findings) */
+	struct pgd_history *hist = is_db && c->history_in && spec == c->db
+				   ? c->history_in : NULL;
+	if (pgd_catalog_read_all(&opts, out, c->history_table, hist, &stats,
+				 &err) < 0) {
 		pgd_error_print(stderr, &err);
 		fputs("pgdrift: the database could not be read completely; no "
 		      "report was made\n", stderr);
@@ -650,6 +674,8 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 		pgd_error_release(&err);
 		return code;
 	}
+	if (hist)
+		c->history_read = true;
 	if (c->verbose)
 		fprintf(stderr, "pgdrift: %d queries, %ld catalog objects, %.1f ms "
 				"(PostgreSQL %s)\n", stats.queries, stats.objects,
@@ -837,11 +863,17 @@ static int history_findings(struct cli *c, bool standalone,
 		pgd_diags_release(&diags);
 		return rc == -1 ? PGD_EXIT_USAGE : PGD_EXIT_INPUT;
 	}
-	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose };
+	struct pgd_catalog_options opts = { c->db, c->timeout_ms, c->verbose, 1 };
 	struct pgd_history h = PGD_HISTORY_INIT;
 	struct pgd_error err = PGD_ERROR_INIT;
-	struct pgd_catalog_stats stats;
-	if (pgd_catalog_read_history(&opts, c->history_table, &h, &stats, &err) < 0) {
+	struct pgd_catalog_stats stats = { 0 };
+	if (c->history_read) {
+		/* read with the catalog, in the same snapshot (load_source) */
+		h = *c->history_in;
+		*c->history_in = (struct pgd_history)PGD_HISTORY_INIT;
+		c->history_read = false;
+	} else if (pgd_catalog_read_history(&opts, c->history_table, &h, &stats,
+					    &err) < 0) {
 		pgd_error_print(stderr, &err);
 		fputs("pgdrift: the migration history could not be read; no "
 		      "report was made\n", stderr);
@@ -851,7 +883,8 @@ static int history_findings(struct cli *c, bool standalone,
 		pgd_migration_set_free(set);
 		return rc;
 	}
-	memcpy(server, stats.server, sizeof(stats.server));
+	if (server)
+		memcpy(server, stats.server, sizeof(stats.server));
 	struct pgd_history_options ho = { standalone || c->history_table };
 	if (pgd_history_compare(set, &h, &ho, f, &diags) < 0)
 		rc = PGD_EXIT_INPUT;
@@ -1118,6 +1151,10 @@ static int audit(struct cli *c, const char *command, const char *from,
 	}
 	struct pgd_schema *exp = NULL, *act = NULL;
 	char *edesc = NULL, *adesc = NULL;
+	/* check: the history is read with the catalog, in its snapshot */
+	struct pgd_history prefetch = PGD_HISTORY_INIT;
+	if (!strcmp(command, "check") && !c->no_history && to_db)
+		c->history_in = &prefetch;
 	rc = load_both(c, from, from_db, to, to_db, &exp, &edesc, &act, &adesc);
 	/* what only the database can say about the platform's starting state */
 	if (rc == 0 && exp->platform && !act->platform)
@@ -1193,6 +1230,9 @@ static int audit(struct cli *c, const char *command, const char *from,
 	}
 	pgd_findings_release(&hist);
 	free(hdesc);
+	pgd_history_release(&prefetch);
+	c->history_in = NULL;
+	c->history_read = false;
 	pgd_schema_free(exp);
 	pgd_schema_free(act);
 	free(edesc);

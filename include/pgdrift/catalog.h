@@ -1,9 +1,10 @@
 /*
  * catalog.h - read a live database into a model through pg_catalog.
  *
- * One connection, one REPEATABLE READ READ ONLY transaction with statement
- * and lock timeouts, a fixed number of queries whatever the size of the
- * schema (one per object kind, like pg_dump), and search_path set to
+ * One REPEATABLE READ READ ONLY snapshot with statement and lock timeouts,
+ * shared by up to K connections (pg_export_snapshot, as pg_dump -j), a fixed
+ * number of queries whatever the size of the schema (one per object kind,
+ * like pg_dump), and search_path set to
  * pg_catalog so the server prints every name it means schema-qualified.
  * Works for PostgreSQL 15 to 18 (tested), 13 and 14 (untested); version-
  * gated like pg_dump. Never writes, never creates temporary
@@ -13,6 +14,7 @@
 #define PGDRIFT_CATALOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "pgdrift/diag.h"
 #include "pgdrift/schema.h"
@@ -23,10 +25,22 @@ struct pgd_catalog_options {
 	const char *conninfo;
 	int timeout_ms;    /* statement_timeout and lock_timeout; 0: 30 s */
 	bool verbose;      /* each query's row count and time on stderr */
+	/* pgd_catalog_read: connections the queries run over, sharing one
+	 * snapshot (pg_export_snapshot, as pg_dump -j); 0: automatic
+	 * (PGD_CATALOG_AUTO_CONNECTIONS). One when the snapshot cannot be
+	 * exported. The asynchronous reader always uses one. */
+	int connections;
 };
 
+/* Connections a read uses unless told (the three queries the server
+ * spends most on run side by side), and at most. */
+#define PGD_CATALOG_AUTO_CONNECTIONS 3
+#define PGD_CATALOG_MAX_CONNECTIONS 16
+
 struct pgd_catalog_stats {
-	int queries;        /* round trips, setup included */
+	int queries;        /* statements sent, setup included (not the
+			       other connections' setup) */
+	int connections;    /* the connections that ran catalog queries */
 	long objects;       /* catalog rows turned into model objects */
 	int server_version; /* e.g. 150004 */
 	char server[32];    /* as the server names it, to its first space:
@@ -102,6 +116,18 @@ int pgd_catalog_conninfo_name(const char *conninfo, char **name,
 struct pgd_history;
 
 /*
+ * pgd_catalog_read, and when history is not NULL the applied-migrations
+ * table named history_table (as pgd_catalog_read_history) in the same
+ * snapshot. Returns 0 with *out (free with pgd_schema_free) and *history
+ * filled (release with pgd_history_release), or -1 with err (PGD_EXIT_DB)
+ * and nothing to free.
+ */
+int pgd_catalog_read_all(const struct pgd_catalog_options *opts,
+			 struct pgd_schema **out, const char *history_table,
+			 struct pgd_history *history,
+			 struct pgd_catalog_stats *stats, struct pgd_error *err);
+
+/*
  * Reads the applied-migrations table (history.h) named table (NULL:
  * supabase_migrations.schema_migrations; an unqualified name is looked up
  * in public) under the same discipline as pgd_catalog_read: one read-only
@@ -121,5 +147,16 @@ int pgd_catalog_read_history(const struct pgd_catalog_options *opts,
  * string.
  */
 char *pgd_catalog_redact(const char *msg, const char *password);
+
+/*
+ * The catalog queries a read runs, for a server of version (e.g. 150004):
+ * the number of them, and the i-th one's name and text (gate spliced in,
+ * parameter $1 the excluded schemas, *param its value). For scripts/bench.sh,
+ * which times exactly these texts on the server alone (the floor). Returns
+ * a malloc'd string, NULL when i is out of range.
+ */
+size_t pgd_catalog_query_count(void);
+char *pgd_catalog_query_sql(size_t i, int version, const char **name,
+			    const char **param);
 
 #endif

@@ -106,7 +106,7 @@ int pgd_fleet_run(const struct pgd_fleet_list *l, const struct pgd_fleet_options
 	while (next < l->n || active) {
 		while (active < k && next < l->n) {
 			struct pgd_catalog_options co = { l->v[next].conninfo,
-							  o->timeout_ms, false };
+							  o->timeout_ms, false, 1 };
 			slots[active].idx = next;
 			slots[active].a = pgd_catalog_async_start(&co);
 			slots[active].deadline = now_ms() + budget;

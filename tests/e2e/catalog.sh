@@ -11,6 +11,8 @@ db=$(fresh_db pgd_e2e_catalog)
 cleanup() {
 	dropdb --if-exists "$db" >/dev/null 2>&1
 	psql -X -q -d postgres -c "drop role if exists pgd_e2e_reader" >/dev/null 2>&1
+	psql -X -q -d postgres -c "drop role if exists pgd_e2e_single" >/dev/null 2>&1
+	psql -X -q -d postgres -c "drop role if exists pgd_e2e_noidx" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -51,6 +53,54 @@ q1000=$(queries)
 is "$q1000" "$q10" "1000 tables take as many round trips as 10 ($q1000)"
 objects=$(sed -n 's/.* \([0-9]*\) catalog objects.*/\1/p' "$tmp/verbose")
 ok $(( objects < 7000 )) "all 1000 tables' objects were read ($objects)"
+
+# K connections sharing one snapshot read what one connection reads
+"$PGDRIFT" snapshot --db "dbname=$db" --connections 1 >"$tmp/k1.txt" 2>/dev/null
+"$PGDRIFT" snapshot --db "dbname=$db" --connections 4 --verbose >"$tmp/k4.txt" 2>"$tmp/k4.err"
+if cmp -s "$tmp/k1.txt" "$tmp/k4.txt"; then
+	ok 0 "four connections read the same schema as one"
+else
+	ok 1 "four connections read the same schema as one"
+	diag "$(diff "$tmp/k1.txt" "$tmp/k4.txt" | head -10)"
+fi
+like "$(cat "$tmp/k4.err")" "pgdrift: [234] connections, one snapshot" "--verbose says how many connections shared the snapshot"
+like "$(cat "$tmp/k4.err")" "query [a-z_]+ +[0-9]+ rows +[0-9.]+ ms \\(connection [234]\\)" "queries ran on the other connections too"
+rc=0
+"$PGDRIFT" snapshot --db "dbname=$db" --connections 0 >/dev/null 2>&1 || rc=$?
+is "$rc" 2 "--connections 0 is a usage error"
+
+# a role allowed one connection: the read falls back to it, and says so
+psql -X -q -d postgres -c "drop role if exists pgd_e2e_single; create role pgd_e2e_single login connection limit 1" >/dev/null
+rc=0
+"$PGDRIFT" snapshot --db "dbname=$db user=pgd_e2e_single" --verbose >"$tmp/single.txt" 2>"$tmp/single.err" || rc=$?
+is "$rc" 0 "a role limited to one connection reads the catalog"
+like "$(cat "$tmp/single.err")" "connection [23] cannot connect, read without it" "--verbose says the other connections could not be opened"
+like "$(cat "$tmp/single.err")" "pgdrift: 1 connection, one snapshot" "--verbose says one connection read it"
+"$PGDRIFT" snapshot --db "dbname=$db" --connections 1 >"$tmp/su1.txt" 2>/dev/null
+if cmp -s "$tmp/single.txt" "$tmp/su1.txt"; then
+	ok 0 "the fallback reads the same schema"
+else
+	ok 1 "the fallback reads the same schema"
+	diag "$(diff "$tmp/su1.txt" "$tmp/single.txt" | head -10)"
+fi
+psql -X -q -d postgres -c "drop role pgd_e2e_single" >/dev/null
+
+# fail closed: a query failing on another connection than the first fails
+# the read. The first connection starts with the policies query and waits
+# for a lock on pg_policy meanwhile; the indexes query goes to the second,
+# and this role may not call pg_get_indexdef.
+psql -X -q -d postgres -c "drop role if exists pgd_e2e_noidx; create role pgd_e2e_noidx login" >/dev/null
+psql -X -q -d "$db" -c "revoke execute on function pg_catalog.pg_get_indexdef(oid) from public" >/dev/null
+( psql -X -q -d "$db" -c "begin; lock table pg_catalog.pg_policy in access exclusive mode; select pg_sleep(3); commit;" >/dev/null 2>&1 & )
+sleep 1
+rc=0
+"$PGDRIFT" snapshot --db "dbname=$db user=pgd_e2e_noidx" --connections 2 --verbose >"$tmp/noidx.txt" 2>"$tmp/noidx.err" || rc=$?
+psql -X -q -d "$db" -c "grant execute on function pg_catalog.pg_get_indexdef(oid) to public" >/dev/null
+is "$rc" 4 "a query failing on the second connection: exit 4"
+like "$(cat "$tmp/noidx.err")" "indexes.*permission denied" "the cause names the query and the denial"
+is "$(wc -c <"$tmp/noidx.txt" | tr -d ' ')" 0 "no partial model is printed"
+sleep 2
+psql -X -q -d postgres -c "drop role pgd_e2e_noidx" >/dev/null
 
 # a role that may only connect, with read-only transactions
 psql -X -q -d postgres -c "create role pgd_e2e_reader login" >/dev/null

@@ -73,6 +73,10 @@ rc=0
 is "$rc" 0 "clean: check exits 0 with the history compared"
 n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["by_category"]["history"])' "$tmp/c.json")
 is "$n" 7 "check: the history findings are in category history"
+# check reads the history on the catalog's first connection, in its snapshot
+"$PGDRIFT" check --migrations "$mig" --db "dbname=$db" --verbose -o /dev/null 2>"$tmp/cv.err" || true
+is "$(grep -c 'connected to PostgreSQL' "$tmp/cv.err")" 1 "check: one connection is opened for the catalog and the history"
+like "$(cat "$tmp/cv.err")" "query history_rows" "check: the history rows are read"
 
 # ---- unapplied: the newest row deleted
 reset

@@ -249,7 +249,7 @@ static char *oracle(const struct tcase *c, int n, char **pgerr, unsigned flags)
 	if (failed) {
 		pgd_strbuf_addstr(&out, "%%FAIL");
 	} else {
-		struct pgd_catalog_options opts = { conninfo, 0, false };
+		struct pgd_catalog_options opts = { conninfo, 0, false, 0 };
 		struct pgd_error e = PGD_ERROR_INIT;
 		struct pgd_schema *m = NULL;
 		if (pgd_catalog_read(&opts, &m, NULL, &e) < 0) {

@@ -111,6 +111,7 @@ void rp_create_domain(struct replay *r, PgQuery__CreateDomainStmt *s)
 	struct pgd_type *ty = pgd_schema_add_type(r->m, schema, name);
 	ty->obj.created = r->src;
 	ty->typtype = 'd';
+	ctx.value_type = base; /* VALUE in its CHECK constraints */
 	struct pgd_strbuf def = PGD_STRBUF_INIT;
 	pgd_strbuf_addstr(&def, base);
 	for (size_t i = 0; i < s->n_constraints; i++) {

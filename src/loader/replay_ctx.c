@@ -98,7 +98,7 @@ struct pgd_nctx rp_nctx(struct replay *r, const char *schema,
 			const char *table)
 {
 	struct pgd_nctx ctx = { r->m, (const char *const *)r->search_path,
-				r->nsearch_path, schema, table };
+				r->nsearch_path, schema, table, NULL };
 	return ctx;
 }
 

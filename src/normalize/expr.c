@@ -825,6 +825,63 @@ static bool text_operand(struct cx *cx, const PgQuery__Node *n)
 	       !strcmp(c->type, "citext") || strstr(c->type, ".citext");
 }
 
+/* Whether n is citext to the operator lookup: a column of type citext (or
+ * a domain CHECK's VALUE over it), or a cast to citext. */
+static bool citext_operand(struct cx *cx, const PgQuery__Node *n)
+{
+	if (!n)
+		return false;
+	const char *t = NULL;
+	if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
+		const PgQuery__TypeName *tn = n->type_cast->type_name;
+		t = tn && tn->n_names ? pgd_pgq_str(tn->names[tn->n_names - 1]) : NULL;
+	} else if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+		   n->column_ref->n_fields) {
+		const PgQuery__ColumnRef *cr = n->column_ref;
+		const char *col = pgd_pgq_str(cr->fields[cr->n_fields - 1]);
+		if (!col)
+			return false;
+		if (cr->n_fields == 1 && cx->ctx->value_type && !strcmp(col, "value"))
+			t = cx->ctx->value_type;
+		const struct pgd_column *c = NULL;
+		for (size_t fi = cx->nframes; !t && !c && fi-- > 0;)
+			for (size_t i = 0; !c && i < cx->frames[fi].n; i++)
+				if (cx->frames[fi].items[i].table)
+					c = pgd_table_find_column(cx->frames[fi].items[i].table, col);
+		if (c)
+			t = c->type;
+	}
+	if (!t)
+		return false;
+	size_t n6 = strlen(t);
+	return n6 >= 6 && !strcmp(t + n6 - 6, "citext") && (n6 == 6 || t[n6 - 7] == '.');
+}
+
+/*
+ * citext's own operators: comparisons between two citext operands (or one
+ * and an untyped literal), and the pattern operators with citext on the
+ * left. Others fall back to text's through citext's implicit cast.
+ */
+static bool citext_operator(struct cx *cx, const PgQuery__AExpr *e, const char *op)
+{
+	static const char *const cmp[] = { "=", "<>", "<", "<=", ">", ">=" };
+	static const char *const pat[] = { "~", "~*", "!~", "!~*",
+					   "~~", "~~*", "!~~", "!~~*" };
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(pat); i++)
+		if (!strcmp(op, pat[i]))
+			return citext_operand(cx, e->lexpr);
+	bool lit_l = e->lexpr && e->lexpr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+		     e->lexpr->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+	bool lit_r = e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+		     e->rexpr->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+	for (size_t i = 0; i < PGD_ARRAY_SIZE(cmp); i++)
+		if (!strcmp(op, cmp[i])) {
+			bool l = citext_operand(cx, e->lexpr), r = citext_operand(cx, e->rexpr);
+			return (l && (r || lit_r)) || (r && lit_l);
+		}
+	return false;
+}
+
 /*
  * An operator an extension provides (pg_trgm's % on text, pgvector's <=>):
  * the server prints it OPERATOR(schema.op) from the extension's schema
@@ -841,6 +898,9 @@ static void canon_operator(struct cx *cx, PgQuery__AExpr *e)
 	if (!op)
 		return;
 	const char *ext = pgd_platform_extension_of(PGD_PM_OPERATOR, op);
+	if (!ext && e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
+	    citext_operator(cx, e, op))
+		ext = "citext";
 	/* % and <-> are pg_catalog's too (modulo; geometry, tsquery): the
 	 * extension's only between text operands */
 	if ((!strcmp(op, "%") || !strcmp(op, "<->")) &&

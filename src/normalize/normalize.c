@@ -75,7 +75,7 @@ char *pgd_normalize_expr(struct pgd_schema *m, const char *schema,
 	    st->select_stmt->n_target_list == 1 &&
 	    st->select_stmt->target_list[0]->node_case ==
 		    PG_QUERY__NODE__NODE_RES_TARGET) {
-		struct pgd_nctx ctx = { m, NULL, 0, schema, table };
+		struct pgd_nctx ctx = { m, NULL, 0, schema, table, NULL };
 		struct pgd_strbuf e = PGD_STRBUF_INIT;
 		res = pgd_norm_expr(&ctx, &st->select_stmt->target_list[0]
 						   ->res_target->val, &e);
@@ -102,7 +102,7 @@ char *pgd_normalize_sql_body(struct pgd_schema *m, const char *sqlbody,
 	PgQuery__Node *st = pr->stmts[0]->stmt;
 	if (st->node_case == PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT &&
 	    st->create_function_stmt->sql_body) {
-		struct pgd_nctx ctx = { m, NULL, 0, NULL, NULL };
+		struct pgd_nctx ctx = { m, NULL, 0, NULL, NULL, NULL };
 		struct pgd_strbuf e = PGD_STRBUF_INIT;
 		res = pgd_norm_sql_body(&ctx, st->create_function_stmt->sql_body,
 					NULL, 0, &e);
@@ -131,7 +131,7 @@ int pgd_normalize_index(struct pgd_schema *m, struct pgd_table *t,
 		goto out;
 	}
 	PgQuery__IndexStmt *is = st->index_stmt;
-	struct pgd_nctx ctx = { m, NULL, 0, t->obj.schema, t->obj.name };
+	struct pgd_nctx ctx = { m, NULL, 0, t->obj.schema, t->obj.name, NULL };
 	struct pgd_strbuf e = PGD_STRBUF_INIT;
 	ix->unique = is->unique;
 	size_t ncols = 0;
@@ -186,7 +186,7 @@ int pgd_normalize_constraint(struct pgd_schema *m, struct pgd_table *t,
 		pgd_error_set(err, PGD_EXIT_DB, "not a constraint definition: %s",
 			      condef);
 	} else {
-		struct pgd_nctx ctx = { m, NULL, 0, t->obj.schema, t->obj.name };
+		struct pgd_nctx ctx = { m, NULL, 0, t->obj.schema, t->obj.name, NULL };
 		struct pgd_strbuf e = PGD_STRBUF_INIT;
 		rc = pgd_norm_constraint(&ctx, m, c, con, NULL, 0, &e);
 		if (rc)
@@ -208,7 +208,7 @@ char *pgd_normalize_trigger(struct pgd_schema *m, const char *triggerdef,
 	PgQuery__Node *st = pr->stmts[0]->stmt;
 	if (st->node_case == PG_QUERY__NODE__NODE_CREATE_TRIG_STMT) {
 		PgQuery__RangeVar *rv = st->create_trig_stmt->relation;
-		struct pgd_nctx ctx = { m, NULL, 0, rv->schemaname, rv->relname };
+		struct pgd_nctx ctx = { m, NULL, 0, rv->schemaname, rv->relname, NULL };
 		res = pgd_norm_trigger(&ctx, st->create_trig_stmt);
 	} else {
 		pgd_error_set(err, PGD_EXIT_DB, "not a trigger definition: %s",

@@ -28,6 +28,8 @@ struct pgd_nctx {
 	size_t nsearch_path;
 	const char *rel_schema;          /* the table the expression is on */
 	const char *rel_name;            /* (NULL: none) */
+	const char *value_type;          /* a domain CHECK's VALUE: the base
+					    type's canonical name (NULL: none) */
 };
 
 /* The sval of a String node, or NULL for any other node. */

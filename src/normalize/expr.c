@@ -825,9 +825,33 @@ static bool text_operand(struct cx *cx, const PgQuery__Node *n)
 	       !strcmp(c->type, "citext") || strstr(c->type, ".citext");
 }
 
-/* Whether n is citext to the operator lookup: a column of type citext (or
- * a domain CHECK's VALUE over it), or a cast to citext. */
-static bool citext_operand(struct cx *cx, const PgQuery__Node *n)
+/* a::schema.type, a new node owning a (the implicit cast the server's
+ * operator or function resolution adds and prints) */
+static PgQuery__Node *wrap_cast(PgQuery__Node *a, const char *schema, const char *type)
+{
+	PgQuery__Node *tc = pgd_xmalloc(sizeof(*tc));
+	pg_query__node__init(tc);
+	tc->node_case = PG_QUERY__NODE__NODE_TYPE_CAST;
+	tc->type_cast = pgd_xmalloc(sizeof(*tc->type_cast));
+	pg_query__type_cast__init(tc->type_cast);
+	tc->type_cast->arg = a;
+	tc->type_cast->location = -1;
+	PgQuery__TypeName *tn = pgd_xmalloc(sizeof(*tn));
+	pg_query__type_name__init(tn);
+	tn->n_names = 2;
+	tn->names = pgd_xmalloc(2 * sizeof(*tn->names));
+	tn->names[0] = pgd_pgq_make_str(schema);
+	tn->names[1] = pgd_pgq_make_str(type);
+	tn->typemod = -1;
+	tn->location = -1;
+	tc->type_cast->type_name = tn;
+	return tc;
+}
+
+/* Whether n has type `name` (any schema, any typmod) to the operator
+ * lookup: a column of that type (or a domain CHECK's VALUE over it), or a
+ * cast to it. */
+static bool typed_operand(struct cx *cx, const PgQuery__Node *n, const char *name)
 {
 	if (!n)
 		return false;
@@ -853,8 +877,21 @@ static bool citext_operand(struct cx *cx, const PgQuery__Node *n)
 	}
 	if (!t)
 		return false;
-	size_t n6 = strlen(t);
-	return n6 >= 6 && !strcmp(t + n6 - 6, "citext") && (n6 == 6 || t[n6 - 7] == '.');
+	size_t len = strcspn(t, "("); /* vector(1536) */
+	size_t k = strlen(name);
+	return len >= k && !strncmp(t + len - k, name, k) &&
+	       (len == k || t[len - k - 1] == '.');
+}
+
+static bool is_string_const(const PgQuery__Node *n)
+{
+	return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+	       n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+}
+
+static bool citext_operand(struct cx *cx, const PgQuery__Node *n)
+{
+	return typed_operand(cx, n, "citext");
 }
 
 /*
@@ -870,10 +907,7 @@ static bool citext_operator(struct cx *cx, const PgQuery__AExpr *e, const char *
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(pat); i++)
 		if (!strcmp(op, pat[i]))
 			return citext_operand(cx, e->lexpr);
-	bool lit_l = e->lexpr && e->lexpr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-		     e->lexpr->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
-	bool lit_r = e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-		     e->rexpr->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+	bool lit_l = is_string_const(e->lexpr), lit_r = is_string_const(e->rexpr);
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(cmp); i++)
 		if (!strcmp(op, cmp[i])) {
 			bool l = citext_operand(cx, e->lexpr), r = citext_operand(cx, e->rexpr);
@@ -901,10 +935,15 @@ static void canon_operator(struct cx *cx, PgQuery__AExpr *e)
 	if (!ext && e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP &&
 	    citext_operator(cx, e, op))
 		ext = "citext";
-	/* % and <-> are pg_catalog's too (modulo; geometry, tsquery): the
-	 * extension's only between text operands */
-	if ((!strcmp(op, "%") || !strcmp(op, "<->")) &&
-	    !text_operand(cx, e->lexpr) && !text_operand(cx, e->rexpr))
+	/* <-> is pgvector's L2 distance between vectors */
+	bool vec = !strcmp(op, "<->") && (typed_operand(cx, e->lexpr, "vector") ||
+					   typed_operand(cx, e->rexpr, "vector"));
+	if (vec)
+		ext = "vector";
+	/* % and <-> are pg_catalog's too (modulo; geometry, tsquery): else
+	 * the extension's only between text operands */
+	else if ((!strcmp(op, "%") || !strcmp(op, "<->")) &&
+		 !text_operand(cx, e->lexpr) && !text_operand(cx, e->rexpr))
 		return;
 	const char *schema = ext ? pgd_norm_extension_schema(cx->ctx, ext) : NULL;
 	if (!schema || !strcmp(schema, "pg_catalog"))
@@ -1112,23 +1151,7 @@ static void coerce_column_args(struct cx *cx, PgQuery__FuncCall *f,
 			if (!c || !c->type || !casts_to_float8(c->type) ||
 			    strcmp(c->type, param_types[k].type) == 0)
 				continue;
-			PgQuery__Node *tc = pgd_xmalloc(sizeof(*tc));
-			pg_query__node__init(tc);
-			tc->node_case = PG_QUERY__NODE__NODE_TYPE_CAST;
-			tc->type_cast = pgd_xmalloc(sizeof(*tc->type_cast));
-			pg_query__type_cast__init(tc->type_cast);
-			tc->type_cast->arg = a;
-			tc->type_cast->location = -1;
-			PgQuery__TypeName *tn = pgd_xmalloc(sizeof(*tn));
-			pg_query__type_name__init(tn);
-			tn->n_names = 2;
-			tn->names = pgd_xmalloc(2 * sizeof(*tn->names));
-			tn->names[0] = pgd_pgq_make_str("pg_catalog");
-			tn->names[1] = pgd_pgq_make_str("float8");
-			tn->typemod = -1;
-			tn->location = -1;
-			tc->type_cast->type_name = tn;
-			f->args[i] = tc;
+			f->args[i] = wrap_cast(a, "pg_catalog", "float8");
 		}
 		return;
 	}

@@ -216,6 +216,27 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 				"files sharing a version are replayed in name "
 				"order; a migration runner may apply only one of them");
 		}
+	/* The Supabase CLI applies <version>_<name>.sql in file name byte
+	 * order (os.ReadDir), not by version number: "20251021123456_a.sql"
+	 * comes before "20251021_b.sql".  Say so where the two orders
+	 * disagree (a sequence is sorted iff every adjacent pair is). */
+	for (size_t i = 1; i < set->nfiles; i++) {
+		const struct pgd_migration_file *a = &set->files[i - 1];
+		const struct pgd_migration_file *b = &set->files[i];
+		if (!is_digit(a->name[0]) || !is_digit(b->name[0]) ||
+		    ends_with(a->name, ".up.sql") || ends_with(b->name, ".up.sql"))
+			continue;
+		if (strcmp(a->name, b->name) > 0) {
+			struct pgd_diag *d = pgd_diags_add_path(
+				diags, PGD_DIAG_WARNING, b->path,
+				"migration order by version number (%s before %s) "
+				"differs from file name order (%s before %s)",
+				a->name, b->name, b->name, a->name);
+			d->hint = pgd_xstrdup(
+				"the Supabase CLI applies files in name order; "
+				"give every version the same number of digits");
+		}
+	}
 	if (diags->nerrors > errors_before) {
 		pgd_migration_set_free(set);
 		return -2; /* a migration file cannot be read */

@@ -308,6 +308,29 @@ START_TEST(history_golang_migrate_one_row)
 }
 END_TEST
 
+/* The Supabase CLI applies files in name byte order: "20251021123456_a.sql"
+ * before "20251021_b.sql" ('1' < '_'), the reverse of version-number order.
+ * The loader warns once, naming both files; 20251020_z.sql agrees. */
+START_TEST(loader_warns_when_name_and_version_order_differ)
+{
+	strcpy(dir, "/tmp/pgd-history-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	write_file("20251021123456_a.sql", "create table a (id int);\n");
+	write_file("20251021_b.sql", "create table b (id int);\n");
+	write_file("20251020_z.sql", "create table z (id int);\n");
+	struct pgd_diags d = PGD_DIAGS_INIT;
+	struct pgd_migration_set *set = NULL;
+	ck_assert_int_eq(pgd_migrations_find(dir, &set, &d), 0);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_int_eq(d.v[0].level, PGD_DIAG_WARNING);
+	ck_assert_ptr_nonnull(strstr(d.v[0].message, "20251021123456_a.sql"));
+	ck_assert_msg(strstr(d.v[0].message, "20251021_b.sql"), "%s", d.v[0].message);
+	ck_assert_ptr_nonnull(strstr(d.v[0].path, "20251021123456_a.sql"));
+	pgd_diags_release(&d);
+	cleanup(set);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("history");
@@ -321,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, history_split_elsewhere_is_not_modified);
 	tcase_add_test(tc, history_missing_table);
 	tcase_add_test(tc, history_golang_migrate_one_row);
+	tcase_add_test(tc, loader_warns_when_name_and_version_order_differ);
 	suite_add_tcase(s, tc);
 	return pgd_run_suite(s);
 }

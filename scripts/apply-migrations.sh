@@ -69,10 +69,19 @@ if [[ -n "$record" ]]; then
 	SQL
 		{ echo "apply-migrations: cannot create the history table" >&2; exit 1; }
 fi
-# version digits first (numerically), then the whole name
+# <version>_<name>.sql only (the Supabase CLI's layout): file name byte
+# order, as the CLI applies them (os.ReadDir); else version digits first
+# (numerically), then the whole name, as pgdrift replays other layouts
+if find "$dir" -maxdepth 1 -type f -name '*.sql' ! -name '*.down.sql' -printf '%f\n' |
+	grep -qv -E '^[0-9]' ||
+	find "$dir" -maxdepth 1 -type f -name '*.up.sql' | grep -q .; then
+	order() { sed -E 's/^([0-9]*)(.*)$/\1\t\1\2/' |
+		LC_ALL=C sort -t "$(printf '\t')" -k1,1n -k2,2 | cut -f2; }
+else
+	order() { LC_ALL=C sort; }
+fi
 find "$dir" -maxdepth 1 -type f -name '*.sql' ! -name '*.down.sql' -printf '%f\n' |
-	sed -E 's/^([0-9]*)(.*)$/\1\t\1\2/' |
-	LC_ALL=C sort -t "$(printf '\t')" -k1,1n -k2,2 | cut -f2 |
+	order |
 	while IFS= read -r f; do
 		if [[ -n "$record" ]]; then run_recorded "$dir/$f"; else run "$dir/$f"; fi
 	done

@@ -38,6 +38,11 @@ struct pgd_migration_set {
 	struct pgd_migration_file *files;
 	size_t nfiles;
 	size_t nskipped; /* .sql files skipped (down, undo, unknown names) */
+	/* The order the files are replayed in, as indices into files (owned);
+	 * NULL: files order. files stay in version order (history, inventory);
+	 * a Supabase layout is replayed in file name byte order, as the CLI
+	 * applies it. */
+	size_t *order;
 };
 
 /* The replay's view of SET search_path: how long a SET lasts. */

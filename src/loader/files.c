@@ -103,6 +103,20 @@ int pgd_migrations_cmp_version(const char *a, const char *b)
 	return cmp_version(a, b);
 }
 
+/* A Supabase CLI name: <digits>_<name>.sql (not golang-migrate's .up.sql) */
+static bool cli_name(const char *name)
+{
+	return is_digit(name[0]) && !ends_with(name, ".up.sql");
+}
+
+static const struct pgd_migration_file *order_files;
+
+static int cmp_by_name(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	return strcmp(order_files[a].name, order_files[b].name);
+}
+
 static int cmp_file(const void *x, const void *y)
 {
 	const struct pgd_migration_file *a = x, *b = y;
@@ -216,6 +230,17 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 				"files sharing a version are replayed in name "
 				"order; a migration runner may apply only one of them");
 		}
+	bool all_cli = true;
+	for (size_t i = 0; i < set->nfiles && all_cli; i++)
+		all_cli = cli_name(set->files[i].name);
+	if (all_cli) {
+		set->order = pgd_xcalloc(set->nfiles, sizeof(*set->order));
+		for (size_t i = 0; i < set->nfiles; i++)
+			set->order[i] = i;
+		order_files = set->files;
+		qsort(set->order, set->nfiles, sizeof(*set->order), cmp_by_name);
+		order_files = NULL;
+	}
 	/* The Supabase CLI applies <version>_<name>.sql in file name byte
 	 * order (os.ReadDir), not by version number: "20251021123456_a.sql"
 	 * comes before "20251021_b.sql".  Say so where the two orders
@@ -223,8 +248,7 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 	for (size_t i = 1; i < set->nfiles; i++) {
 		const struct pgd_migration_file *a = &set->files[i - 1];
 		const struct pgd_migration_file *b = &set->files[i];
-		if (!is_digit(a->name[0]) || !is_digit(b->name[0]) ||
-		    ends_with(a->name, ".up.sql") || ends_with(b->name, ".up.sql"))
+		if (!all_cli)
 			continue;
 		if (strcmp(a->name, b->name) > 0) {
 			struct pgd_diag *d = pgd_diags_add_path(
@@ -233,8 +257,10 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 				"differs from file name order (%s before %s)",
 				a->name, b->name, b->name, a->name);
 			d->hint = pgd_xstrdup(
-				"the Supabase CLI applies files in name order; "
-				"give every version the same number of digits");
+				"pgdrift replays them in name order, as the Supabase "
+				"CLI applies them; a runner ordering by number "
+				"would differ: give every version the same number "
+				"of digits");
 		}
 	}
 	if (diags->nerrors > errors_before) {
@@ -259,6 +285,7 @@ void pgd_migration_set_free(struct pgd_migration_set *set)
 			pgd_srcfile_release(&f->src);
 	}
 	free(set->files);
+	free(set->order);
 	free(set->dir);
 	free(set);
 }

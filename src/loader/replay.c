@@ -743,7 +743,8 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	rp_reset_search_path(&r);
 	rp_eval_init(&r);
 	for (size_t i = 0; i < set->nfiles; i++) {
-		struct pgd_migration_file *mf = &set->files[i];
+		struct pgd_migration_file *mf =
+			&set->files[set->order ? set->order[i] : i];
 		if (pgd_migration_file_load(mf, diags) < 0)
 			continue;
 		if (r.opts->session == PGD_SESSION_PER_FILE)

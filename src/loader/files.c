@@ -109,12 +109,11 @@ static bool cli_name(const char *name)
 	return is_digit(name[0]) && !ends_with(name, ".up.sql");
 }
 
-static const struct pgd_migration_file *order_files;
-
 static int cmp_by_name(const void *x, const void *y)
 {
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	return strcmp(order_files[a].name, order_files[b].name);
+	const struct pgd_migration_file *a = *(const struct pgd_migration_file *const *)x;
+	const struct pgd_migration_file *b = *(const struct pgd_migration_file *const *)y;
+	return strcmp(a->name, b->name);
 }
 
 static int cmp_file(const void *x, const void *y)
@@ -234,12 +233,16 @@ int pgd_migrations_find(const char *dir, struct pgd_migration_set **out,
 	for (size_t i = 0; i < set->nfiles && all_cli; i++)
 		all_cli = cli_name(set->files[i].name);
 	if (all_cli) {
+		/* sorted as pointers, so no state outside the set */
+		const struct pgd_migration_file **byname =
+			pgd_xcalloc(set->nfiles, sizeof(*byname));
+		for (size_t i = 0; i < set->nfiles; i++)
+			byname[i] = &set->files[i];
+		qsort(byname, set->nfiles, sizeof(*byname), cmp_by_name);
 		set->order = pgd_xcalloc(set->nfiles, sizeof(*set->order));
 		for (size_t i = 0; i < set->nfiles; i++)
-			set->order[i] = i;
-		order_files = set->files;
-		qsort(set->order, set->nfiles, sizeof(*set->order), cmp_by_name);
-		order_files = NULL;
+			set->order[i] = (size_t)(byname[i] - set->files);
+		free(byname);
 	}
 	/* The Supabase CLI applies <version>_<name>.sql in file name byte
 	 * order (os.ReadDir), not by version number: "20251021123456_a.sql"

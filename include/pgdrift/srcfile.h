@@ -46,4 +46,11 @@ int pgd_srcfile_line_text(const struct pgd_srcfile *sf, unsigned line,
  */
 long pgd_utf8_first_invalid(const char *text, size_t len);
 
+/*
+ * The byte offset in the NUL-terminated UTF-8 string s of the character
+ * with 0-based index ci: 0 when ci <= 0, strlen(s) when s has no such
+ * character.
+ */
+size_t pgd_utf8_offset(const char *s, long long ci);
+
 #endif

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "ev.h"
+#include "pgdrift/srcfile.h"
 
 /* ---- stopping */
 
@@ -941,23 +942,6 @@ static size_t utf8_len(const char *s)
 	return n;
 }
 
-/* Byte offset of character index ci (0-based), clamped to the end. */
-static size_t utf8_off(const char *s, int64_t ci)
-{
-	size_t i = 0;
-	int64_t k = 0;
-	if (ci <= 0)
-		return 0;
-	for (; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (k == ci)
-				return i;
-			k++;
-		}
-	}
-	return i;
-}
-
 static struct ev_val substr_chars(struct pgd_eval *ev, const char *s, int64_t from,
 				  int64_t count)
 {
@@ -971,7 +955,8 @@ static struct ev_val substr_chars(struct pgd_eval *ev, const char *s, int64_t fr
 		start = 0;
 	if (end < start)
 		end = start;
-	size_t b0 = utf8_off(s, start), b1 = end == INT64_MAX ? strlen(s) : utf8_off(s, end);
+	size_t b0 = pgd_utf8_offset(s, start),
+	       b1 = end == INT64_MAX ? strlen(s) : pgd_utf8_offset(s, end);
 	char *t = pgd_xstrndup(s + b0, b1 - b0);
 	struct ev_val v = ev_text(ev, t);
 	free(t);

@@ -12,6 +12,7 @@
 #include "replay.h"
 #include "pgdrift/arena.h"
 #include "pgdrift/eval.h"
+#include "pgdrift/srcfile.h"
 #include "../normalize/pb.h"
 #include "split.h"
 
@@ -405,20 +406,11 @@ static char *one_line(const char *msg)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
-/* Byte offset of 1-based character position cursorpos in s. */
-static int char_to_byte(const char *s, int cursorpos)
+/* Byte offset of 1-based character position cursorpos in s (the
+ * parser's error cursor). */
+static size_t char_to_byte(const char *s, int cursorpos)
 {
-	int chars = 0;
-	int i = 0;
-	if (cursorpos <= 1)
-		return 0;
-	for (; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (++chars == cursorpos)
-				return i;
-		}
-	}
-	return i;
+	return pgd_utf8_offset(s, (long long)cursorpos - 1);
 }
 
 static void dispatch_one(struct replay *r, PgQuery__Node *n)
@@ -613,7 +605,7 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 	if (pr.error) {
 		char *msg = one_line(pr.error->message);
 		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, r->sf,
-			r->stmt_off + (size_t)char_to_byte(sql, pr.error->cursorpos),
+			r->stmt_off + char_to_byte(sql, pr.error->cursorpos),
 			"%s", msg);
 		newer_syntax_hint(d, msg);
 		free(msg);
@@ -691,7 +683,7 @@ static void replay_file(struct replay *r, struct pgd_migration_file *mf)
 	if (split.error) {
 		char *msg = one_line(split.error->message);
 		struct pgd_diag *d = pgd_diags_add(r->diags, PGD_DIAG_ERROR, sf,
-			(size_t)char_to_byte(sf->text, split.error->cursorpos),
+			char_to_byte(sf->text, split.error->cursorpos),
 			"%s", msg);
 		newer_syntax_hint(d, msg);
 		free(msg);

@@ -126,3 +126,15 @@ long pgd_utf8_first_invalid(const char *text, size_t len)
 	}
 	return -1;
 }
+
+size_t pgd_utf8_offset(const char *s, long long ci)
+{
+	size_t i = 0;
+	long long k = 0;
+	if (ci <= 0)
+		return 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && k++ == ci)
+			return i;
+	return i;
+}

@@ -161,6 +161,21 @@ START_TEST(utf8_validation)
 }
 END_TEST
 
+START_TEST(utf8_offsets)
+{
+	const char *s = "a\xc3\xa9" "b\xe2\x82\xac" "c"; /* a é b € c */
+	ck_assert_uint_eq(pgd_utf8_offset(s, -3), 0);
+	ck_assert_uint_eq(pgd_utf8_offset(s, 0), 0);
+	ck_assert_uint_eq(pgd_utf8_offset(s, 1), 1);  /* é */
+	ck_assert_uint_eq(pgd_utf8_offset(s, 2), 3);  /* b */
+	ck_assert_uint_eq(pgd_utf8_offset(s, 3), 4);  /* € */
+	ck_assert_uint_eq(pgd_utf8_offset(s, 4), 7);  /* c */
+	ck_assert_uint_eq(pgd_utf8_offset(s, 5), 8);  /* past the end */
+	ck_assert_uint_eq(pgd_utf8_offset(s, 99), 8);
+	ck_assert_uint_eq(pgd_utf8_offset("", 1), 0);
+}
+END_TEST
+
 static char *print_diag_to_string(const struct pgd_diags *d)
 {
 	char *buf = NULL;
@@ -236,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, srcfile_positions);
 	tcase_add_test(tc, srcfile_no_newline);
 	tcase_add_loop_test(tc, utf8_validation, 0, PGD_NCASES(utf8_cases));
+	tcase_add_test(tc, utf8_offsets);
 	tcase_add_test(tc, diag_gnu_format_with_caret);
 	tcase_add_test(tc, diag_control_chars_do_not_shift_caret);
 	tcase_add_test(tc, error_set_and_print);

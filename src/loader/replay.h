@@ -86,11 +86,6 @@ bool rp_rows_empty(const struct replay *r, const struct pgd_table *t);
 /* Frees what rows.c holds. */
 void rp_rows_release(struct replay *r);
 
-/* ---- ddl_setting.c */
-
-/* Applies a search_path value ("a, \"B\"") as SET search_path does. */
-void rp_apply_search_path(struct replay *r, const char *value);
-
 /* ---- replay_ctx.c */
 
 /* Reports an error at byte offset loc within the statement (-1: its start)
@@ -314,26 +309,10 @@ void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
 				 bool cascade); /* ddl_drop.c */
 void rp_create_trigger(struct replay *r, PgQuery__CreateTrigStmt *s);
 
-/* ---- rows.c: which tables may hold rows (calls no loader file) */
-
-/* Records what the statement text sql[0..len) may have written: a data
- * statement's names, or (unmodeled) an unmodeled statement's names, its
- * string constants' too; past what names can tell (migration-defined
- * functions, triggers, views, EXECUTE), every table. */
-void rp_rows_written_by(struct replay *r, const char *sql, size_t len,
-			bool unmodeled);
-/* Marks the tables named name (any schema) as possibly holding rows. */
-void rp_rows_mark(struct replay *r, const char *name);
-/* A relation renamed from `from` to `to` keeps what `from` had. */
-void rp_rows_renamed(struct replay *r, const char *from, const char *to);
-/* Whether t certainly holds no rows: a table the migrations created that
- * no statement so far may have written. */
-bool rp_rows_empty(const struct replay *r, const struct pgd_table *t);
-/* Frees what rows.c holds. */
-void rp_rows_release(struct replay *r);
-
 /* ---- ddl_setting.c */
 
+/* Applies a search_path value ("a, \"B\"") as SET search_path does. */
+void rp_apply_search_path(struct replay *r, const char *value);
 /* SET search_path (other settings change no names). */
 void rp_variable_set(struct replay *r, PgQuery__VariableSetStmt *s);
 /* SELECT set_config('search_path', ...): returns whether s was one. */

@@ -795,36 +795,6 @@ static void canon_typecast(struct cx *cx, PgQuery__Node **np)
 		canon_typename(cx, tc->type_name);
 }
 
-/* Whether n is text to the operator lookup: a string literal, a cast to
- * text or varchar, or a column of such a type in scope. */
-static bool text_operand(struct cx *cx, const PgQuery__Node *n)
-{
-	if (!n)
-		return false;
-	if (n->node_case == PG_QUERY__NODE__NODE_A_CONST)
-		return n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
-	if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
-		const PgQuery__TypeName *tn = n->type_cast->type_name;
-		const char *t = tn && tn->n_names ? pgd_pgq_str(tn->names[tn->n_names - 1]) : NULL;
-		return t && (!strcmp(t, "text") || !strcmp(t, "varchar") ||
-			     !strcmp(t, "citext"));
-	}
-	if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || !n->column_ref->n_fields)
-		return false;
-	const char *col = pgd_pgq_str(n->column_ref->fields[n->column_ref->n_fields - 1]);
-	if (!col)
-		return false;
-	const struct pgd_column *c = NULL;
-	for (size_t fi = cx->nframes; !c && fi-- > 0;)
-		for (size_t i = 0; !c && i < cx->frames[fi].n; i++)
-			if (cx->frames[fi].items[i].table)
-				c = pgd_table_find_column(cx->frames[fi].items[i].table, col);
-	if (!c || !c->type)
-		return false;
-	return !strcmp(c->type, "text") || !strncmp(c->type, "character varying", 17) ||
-	       !strcmp(c->type, "citext") || strstr(c->type, ".citext");
-}
-
 /* a::schema.type, a new node owning a (the implicit cast the server's
  * operator or function resolution adds and prints) */
 static PgQuery__Node *wrap_cast(PgQuery__Node *a, const char *schema, const char *type)
@@ -848,45 +818,66 @@ static PgQuery__Node *wrap_cast(PgQuery__Node *a, const char *schema, const char
 	return tc;
 }
 
-/* Whether n has type `name` (any schema, any typmod) to the operator
- * lookup: a column of that type (or a domain CHECK's VALUE over it), or a
- * cast to it. */
-static bool typed_operand(struct cx *cx, const PgQuery__Node *n, const char *name)
+/* The type of operand n as the operator lookup sees it: a cast's type
+ * name, a domain CHECK's VALUE (the base type), a column of a table in
+ * scope (its canonical type); NULL when unknown. Borrowed. */
+static const char *operand_type(struct cx *cx, const PgQuery__Node *n)
 {
 	if (!n)
-		return false;
-	const char *t = NULL;
+		return NULL;
 	if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
 		const PgQuery__TypeName *tn = n->type_cast->type_name;
-		t = tn && tn->n_names ? pgd_pgq_str(tn->names[tn->n_names - 1]) : NULL;
-	} else if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
-		   n->column_ref->n_fields) {
-		const PgQuery__ColumnRef *cr = n->column_ref;
-		const char *col = pgd_pgq_str(cr->fields[cr->n_fields - 1]);
-		if (!col)
-			return false;
-		if (cr->n_fields == 1 && cx->ctx->value_type && !strcmp(col, "value"))
-			t = cx->ctx->value_type;
-		const struct pgd_column *c = NULL;
-		for (size_t fi = cx->nframes; !t && !c && fi-- > 0;)
-			for (size_t i = 0; !c && i < cx->frames[fi].n; i++)
-				if (cx->frames[fi].items[i].table)
-					c = pgd_table_find_column(cx->frames[fi].items[i].table, col);
-		if (c)
-			t = c->type;
+		return tn && tn->n_names ? pgd_pgq_str(tn->names[tn->n_names - 1]) : NULL;
 	}
-	if (!t)
-		return false;
-	size_t len = strcspn(t, "("); /* vector(1536) */
+	if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || !n->column_ref->n_fields)
+		return NULL;
+	const PgQuery__ColumnRef *cr = n->column_ref;
+	const char *col = pgd_pgq_str(cr->fields[cr->n_fields - 1]);
+	if (!col)
+		return NULL;
+	if (cr->n_fields == 1 && cx->ctx->value_type && !strcmp(col, "value"))
+		return cx->ctx->value_type;
+	const struct pgd_column *c = NULL;
+	for (size_t fi = cx->nframes; !c && fi-- > 0;)
+		for (size_t i = 0; !c && i < cx->frames[fi].n; i++)
+			if (cx->frames[fi].items[i].table)
+				c = pgd_table_find_column(cx->frames[fi].items[i].table, col);
+	return c ? c->type : NULL;
+}
+
+/* Whether type text t names type `name` in any schema, with any typmod
+ * ("extensions.vector(1536)" is vector). */
+static bool type_named(const char *t, const char *name)
+{
+	size_t len = strcspn(t, "(");
 	size_t k = strlen(name);
 	return len >= k && !strncmp(t + len - k, name, k) &&
 	       (len == k || t[len - k - 1] == '.');
+}
+
+/* Whether n has type `name` (any schema, any typmod) to the operator
+ * lookup. */
+static bool typed_operand(struct cx *cx, const PgQuery__Node *n, const char *name)
+{
+	const char *t = operand_type(cx, n);
+	return t && type_named(t, name);
 }
 
 static bool is_string_const(const PgQuery__Node *n)
 {
 	return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
 	       n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+}
+
+/* Whether n is text to the operator lookup: a string literal, or text,
+ * varchar or citext by operand_type. */
+static bool text_operand(struct cx *cx, const PgQuery__Node *n)
+{
+	if (is_string_const(n))
+		return true;
+	const char *t = operand_type(cx, n);
+	return t && (!strcmp(t, "text") || !strcmp(t, "varchar") ||
+		     !strncmp(t, "character varying", 17) || type_named(t, "citext"));
 }
 
 static bool citext_operand(struct cx *cx, const PgQuery__Node *n)

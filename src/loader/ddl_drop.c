@@ -564,16 +564,8 @@ static void drop_table(struct replay *r, struct pgd_table *t, bool cascade)
 	}
 	/* views that read it (and theirs); without CASCADE the server would
 	 * have refused, and a read the replay inferred is not worth exit 3 */
-	for (size_t i = r->m->nviews; cascade && i-- > 0;) {
-		struct pgd_view *v = r->m->views[i];
-		for (size_t k = 0; k < v->nreads; k++)
-			if (!strcmp(v->read_schemas[k], t->obj.schema) &&
-			    !strcmp(v->read_names[k], t->obj.name)) {
-				rp_drop_view(r, v);
-				i = r->m->nviews;
-				break;
-			}
-	}
+	if (cascade)
+		rp_drop_views_using(r, false, t->obj.schema, t->obj.name, NULL);
 	const char *s = t->obj.schema, *n = t->obj.name;
 	for (size_t i = 0; i < t->nindexes; i++)
 		pgd_schema_add_tombstone(r->m, PGD_INDEX, s, n,
@@ -772,16 +764,8 @@ void rp_drop_function_dependents(struct replay *r, const struct pgd_function *f,
 				t->columns[k]->def = NULL;
 	}
 	/* views that call it, and the views that read those */
-	for (size_t i = r->m->nviews; same == 1 && i-- > 0;) {
-		struct pgd_view *v = r->m->views[i];
-		for (size_t k = 0; k < v->ncalls; k++)
-			if (!strcmp(v->call_schemas[k], f->obj.schema) &&
-			    !strcmp(v->call_names[k], f->obj.name)) {
-				rp_drop_view(r, v);
-				i = r->m->nviews; /* the array changed */
-				break;
-			}
-	}
+	if (same == 1)
+		rp_drop_views_using(r, true, f->obj.schema, f->obj.name, NULL);
 	pgd_strbuf_release(&sig);
 }
 

@@ -168,6 +168,10 @@ struct pgd_table **rp_partitions(struct replay *r, const struct pgd_table *t,
 
 /* Drops view v and, first, the views that read it (CASCADE). */
 void rp_drop_view(struct replay *r, struct pgd_view *v);
+/* Drops (as rp_drop_view) every view but except whose reads, or with calls
+ * whose calls of functions, name schema.name. */
+void rp_drop_views_using(struct replay *r, bool calls, const char *schema,
+			 const char *name, const struct pgd_view *except);
 
 /* Renames an index, keeping its canonical definition true. */
 void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_name);

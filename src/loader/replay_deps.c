@@ -160,21 +160,33 @@ void rp_rename_index(struct replay *r, struct pgd_index *ix, const char *new_nam
 	free(old);
 }
 
+static bool names(const char **schemas, const char **nms, size_t n,
+		  const char *schema, const char *name)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(schemas[k], schema) && !strcmp(nms[k], name))
+			return true;
+	return false;
+}
+
+void rp_drop_views_using(struct replay *r, bool calls, const char *schema,
+			 const char *name, const struct pgd_view *except)
+{
+	for (size_t i = r->m->nviews; i-- > 0;) {
+		struct pgd_view *o = r->m->views[i];
+		if (o != except &&
+		    (calls ? names(o->call_schemas, o->call_names, o->ncalls, schema, name)
+			   : names(o->read_schemas, o->read_names, o->nreads, schema, name))) {
+			rp_drop_view(r, o);
+			i = r->m->nviews; /* the array changed */
+		}
+	}
+}
+
 void rp_drop_view(struct replay *r, struct pgd_view *v)
 {
 	/* views that read it go first */
-	for (size_t i = r->m->nviews; i-- > 0;) {
-		struct pgd_view *o = r->m->views[i];
-		if (o == v)
-			continue;
-		for (size_t k = 0; k < o->nreads; k++)
-			if (!strcmp(o->read_schemas[k], v->obj.schema) &&
-			    !strcmp(o->read_names[k], v->obj.name)) {
-				rp_drop_view(r, o);
-				i = r->m->nviews; /* the array changed */
-				break;
-			}
-	}
+	rp_drop_views_using(r, false, v->obj.schema, v->obj.name, v);
 	pgd_schema_add_tombstone(r->m, PGD_VIEW, v->obj.schema, NULL, v->obj.name,
 				 &r->src);
 	pgd_schema_remove_view(r->m, v);

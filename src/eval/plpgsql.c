@@ -132,18 +132,14 @@ static const char *jnode(struct ev_json *n, struct ev_json **body)
 
 static PgQuery__ParseResult *parse_sql(const char *sql, char **err)
 {
-	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
+	PgQueryProtobufParseResult pr;
+	PgQuery__ParseResult *t = pgd_pb_parse(sql, &pr);
 	*err = NULL;
-	if (pr.error) {
+	if (pr.error)
 		*err = pgd_xstrdup(pr.error->message);
-		pg_query_free_protobuf_parse_result(pr);
-		return NULL;
-	}
-	PgQuery__ParseResult *t = pgd_pb_unpack_parse_result(
-		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
-	pg_query_free_protobuf_parse_result(pr);
-	if (!t)
+	else if (!t)
 		*err = pgd_xstrdup("the parse tree could not be read");
+	pg_query_free_protobuf_parse_result(pr);
 	return t;
 }
 

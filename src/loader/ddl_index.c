@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "../normalize/pb.h"
 #include "replay.h"
 
 /* ---- CREATE INDEX */
@@ -116,14 +117,11 @@ static void index_partitions(struct replay *r, struct pgd_table *t,
 }
 
 /* Parses a canonical CREATE INDEX text of the model. The caller frees the
- * result with pg_query__parse_result__free_unpacked. */
+ * result with pgd_pb_free. */
 static PgQuery__ParseResult *parse_index_def(const char *def)
 {
-	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(def);
-	PgQuery__ParseResult *tree = NULL;
-	if (!pr.error)
-		tree = pg_query__parse_result__unpack(NULL, pr.parse_tree.len,
-						      (const uint8_t *)pr.parse_tree.data);
+	PgQueryProtobufParseResult pr;
+	PgQuery__ParseResult *tree = pgd_pb_parse(def, &pr);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree || tree->n_stmts != 1 || !tree->stmts[0]->stmt ||
 	    tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_INDEX_STMT)
@@ -149,7 +147,7 @@ void rp_clone_index(struct replay *r, const struct pgd_index *pix,
 	const char *name = choose_index_name(r, child, add, pc ? (char)pc->type : 0);
 	free(add);
 	struct pgd_index *ix = make_index(r, child, is, name);
-	pg_query__parse_result__free_unpacked(tree, NULL);
+	pgd_pb_free(&tree->base);
 	if (!ix)
 		return;
 	ix->unique = pix->unique;
@@ -195,7 +193,7 @@ struct pgd_index *rp_matching_index(struct replay *r, const struct pgd_index *pi
 			found = cix;
 		free(def);
 		pgd_strbuf_release(&err);
-		pg_query__parse_result__free_unpacked(tree, NULL);
+		pgd_pb_free(&tree->base);
 	}
 	return found;
 }

@@ -136,15 +136,14 @@ static int host_exec(void *arg, const char *sql, unsigned line, bool dynamic,
 		     struct pgd_eval_error *err)
 {
 	struct replay *r = arg;
-	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
+	PgQueryProtobufParseResult pr;
+	PgQuery__ParseResult *tree = pgd_pb_parse(sql, &pr);
 	if (pr.error) {
 		memcpy(err->sqlstate, "42601", 6);
 		err->message = pgd_xstrdup(pr.error->message);
 		pg_query_free_protobuf_parse_result(pr);
 		return -1;
 	}
-	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
-		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");
@@ -600,7 +599,8 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 		return;
 	}
 	char *sql = pgd_xstrndup(p, (size_t)(end - p));
-	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
+	PgQueryProtobufParseResult pr;
+	PgQuery__ParseResult *tree = pgd_pb_parse(sql, &pr);
 	mf->nparsed++;
 	if (pr.error) {
 		char *msg = one_line(pr.error->message);
@@ -613,8 +613,6 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 		free(sql);
 		return;
 	}
-	PgQuery__ParseResult *tree = pgd_pb_unpack_parse_result(
-		(const uint8_t *)pr.parse_tree.data, pr.parse_tree.len);
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree)
 		PGD_BUG("cannot unpack a parse tree from libpg_query");

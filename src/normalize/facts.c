@@ -191,15 +191,12 @@ static int expr_facts(const char *expr, struct pgd_expr_facts *out)
 {
 	memset(out, 0, sizeof(*out));
 	char *sql = pgd_xasprintf("SELECT %s", expr);
-	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
+	PgQueryProtobufParseResult r;
+	PgQuery__ParseResult *pr = pgd_pb_parse(sql, &r);
 	free(sql);
-	if (r.error) {
-		pg_query_free_protobuf_parse_result(r);
-		return -1;
-	}
-	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
-		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 	pg_query_free_protobuf_parse_result(r);
+	if (!pr)
+		return -1;
 	int rc = -1;
 	if (pr && pr->n_stmts == 1 &&
 	    pr->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {

@@ -34,16 +34,14 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 	const char *hit = pgd_memo_get('P', sql, sqllen, &hitlen);
 	if (hit)
 		return pgd_pb_unpack_parse_result((const uint8_t *)hit, hitlen);
-	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
-	PgQuery__ParseResult *pr = NULL;
+	PgQueryProtobufParseResult r;
+	PgQuery__ParseResult *pr = pgd_pb_parse(sql, &r);
 	if (r.error) {
 		pgd_error_set(err, PGD_EXIT_DB,
 			      "cannot parse the server's SQL text: %s",
 			      r.error->message);
 		err->detail = pgd_xasprintf("text: %s", sql);
 	} else {
-		pr = pgd_pb_unpack_parse_result(
-			(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
 		if (!pr || pr->n_stmts != 1 || !pr->stmts[0]->stmt) {
 			pgd_error_set(err, PGD_EXIT_DB,
 				      "unexpected SQL text from the server");
@@ -52,8 +50,11 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 				pgd_pb_free(&pr->base);
 			pr = NULL;
 		} else {
-			pgd_memo_put('P', sql, sqllen, r.parse_tree.data,
-				     r.parse_tree.len);
+			size_t len;
+			uint8_t *bytes = pgd_pb_pack(&pr->base, PGD_PB_KEEP_LOCATIONS, &len);
+			if (bytes)
+				pgd_memo_put('P', sql, sqllen, bytes, len);
+			free(bytes);
 		}
 	}
 	pg_query_free_protobuf_parse_result(r);

@@ -610,6 +610,144 @@ PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
 		&pg_query__parse_result__descriptor, NULL, len, buf);
 }
 
+/* ---- copy: the tree unpack(pack(m)) gives, without the bytes
+ *
+ * Field by field the same rules as emit_field() and unpack_msg(): a proto3
+ * scalar or string that is zero or empty is left as message_init() sets
+ * it; a NULL string, NULL list element or unset Node member (a "hole")
+ * becomes what its bytes would read back as; every other string is
+ * malloc'd anew. */
+
+struct cp {
+	bool unsupported;
+};
+
+static ProtobufCMessage *copy_msg(struct cp *k, const ProtobufCMessageDescriptor *d,
+				  const ProtobufCMessage *m, int depth);
+
+/* One present value into slot (zeroed, or init'd): what put_value() would
+ * store from emit_value()'s bytes. */
+static void copy_value(struct cp *k, const ProtobufCFieldDescriptor *f, void *slot,
+		       const void *member, int depth)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_ENUM:
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_UINT32:
+		memcpy(slot, member, 4);
+		return;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		memcpy(slot, member, 8);
+		return;
+	case PROTOBUF_C_TYPE_BOOL:
+		*(protobuf_c_boolean *)slot = *(const protobuf_c_boolean *)member != 0;
+		return;
+	case PROTOBUF_C_TYPE_STRING: {
+		const char *s = *(char *const *)member;
+		*(char **)slot = pgd_xstrdup(s ? s : "");
+		return;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		*(ProtobufCMessage **)slot = copy_msg(k, f->descriptor,
+			*(ProtobufCMessage *const *)member, depth + 1);
+		return;
+	default:
+		k->unsupported = true;
+	}
+}
+
+static void copy_field(struct cp *k, ProtobufCMessage *dst, const ProtobufCMessage *m,
+		       const ProtobufCFieldDescriptor *f, int depth)
+{
+	const char *base = (const char *)m;
+	char *dbase = (char *)dst;
+	const void *member = base + f->offset;
+	void *slot = dbase + f->offset;
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t count = *(const size_t *)(base + f->quantifier_offset);
+		if (!count)
+			return;
+		bool packed = f->flags & PROTOBUF_C_FIELD_FLAG_PACKED;
+		if (packed ? !(f->type == PROTOBUF_C_TYPE_INT64 || f->type == PROTOBUF_C_TYPE_UINT64 ||
+			       f->type == PROTOBUF_C_TYPE_UINT32 || f->type == PROTOBUF_C_TYPE_ENUM ||
+			       f->type == PROTOBUF_C_TYPE_INT32)
+			   : !(f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING)) {
+			k->unsupported = true;
+			return;
+		}
+		size_t es = elem_size(f);
+		const char *arr = *(const char *const *)member;
+		char *out = pgd_xcalloc(count, es);
+		*(void **)slot = out;
+		*(size_t *)(dbase + f->quantifier_offset) = count;
+		for (size_t i = 0; i < count && !k->unsupported; i++)
+			copy_value(k, f, out + es * i, arr + es * i, depth);
+		return;
+	}
+	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+		if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
+			return;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING) {
+			const void *p = *(const void *const *)member;
+			if (!p || p == f->default_value)
+				return; /* a hole: nothing in the bytes */
+		}
+		*(uint32_t *)(dbase + f->quantifier_offset) = f->id;
+		copy_value(k, f, slot, member, depth);
+		return;
+	}
+	if (f->label != PROTOBUF_C_LABEL_NONE) {
+		k->unsupported = true;
+		return;
+	}
+	if (zeroish(f, member))
+		return;
+	copy_value(k, f, slot, member, depth);
+}
+
+static ProtobufCMessage *copy_msg(struct cp *k, const ProtobufCMessageDescriptor *d,
+				  const ProtobufCMessage *m, int depth)
+{
+	if (depth > 1000 || (m && (m->n_unknown_fields || m->descriptor != d))) {
+		k->unsupported = true;
+		return NULL;
+	}
+	ProtobufCMessage *out = pgd_xmalloc(d->sizeof_message);
+	d->message_init(out);
+	if (!m) /* a NULL element reads back as an empty message */
+		return out;
+	if (d == &pg_query__node__descriptor) {
+		const PgQuery__Node *node = (const PgQuery__Node *)m;
+		if (node->node_case != PG_QUERY__NODE__NODE__NOT_SET) {
+			const ProtobufCFieldDescriptor *f =
+				field_by_id(d, (unsigned)node->node_case);
+			if (f)
+				copy_field(k, out, m, f, depth);
+			else
+				k->unsupported = true;
+		}
+	} else {
+		for (unsigned i = 0; i < d->n_fields && !k->unsupported; i++)
+			copy_field(k, out, m, &d->fields[i], depth);
+	}
+	return out;
+}
+
+/* The copy, or NULL (nothing allocated) where pack would not write it. */
+static PgQuery__ParseResult *copy_parse_result(const PgQuery__ParseResult *m)
+{
+	struct cp k = { false };
+	ProtobufCMessage *out = copy_msg(&k, &pg_query__parse_result__descriptor,
+					 &m->base, 0);
+	if (k.unsupported) {
+		pgd_pb_free(out);
+		return NULL;
+	}
+	return (PgQuery__ParseResult *)out;
+}
+
 /* ---- free */
 
 static void free_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
@@ -837,6 +975,34 @@ void pgd_pb_lend_end(void)
 	lent.out = false;
 }
 
+/* the tree pgd_pb_parse() takes from libpg_query's get_packed_size() */
+static _Thread_local struct {
+	bool on;
+	const PgQuery__ParseResult *msg;
+	PgQuery__ParseResult *tree;
+} capture;
+
+PgQuery__ParseResult *pgd_pb_parse(const char *sql, PgQueryProtobufParseResult *r)
+{
+	capture.on = true;
+	capture.msg = NULL;
+	capture.tree = NULL;
+	*r = pg_query_parse_protobuf(sql);
+	PgQuery__ParseResult *t = capture.tree;
+	capture.on = false;
+	capture.msg = NULL;
+	capture.tree = NULL;
+	if (r->error) {
+		if (t)
+			pgd_pb_free(&t->base);
+		return NULL;
+	}
+	if (!t) /* nothing packed (no statement), or a tree copy_msg leaves to the bytes */
+		t = pgd_pb_unpack_parse_result((const uint8_t *)r->parse_tree.data,
+					       r->parse_tree.len);
+	return t;
+}
+
 static void packed_clear(void)
 {
 	free(packed.buf);
@@ -848,6 +1014,13 @@ static void packed_clear(void)
 size_t pg_query__parse_result__get_packed_size(const PgQuery__ParseResult *message)
 {
 	packed_clear();
+	if (capture.on && !capture.tree) {
+		capture.tree = copy_parse_result(message);
+		if (capture.tree) {
+			capture.msg = message;
+			return 0; /* the caller takes the tree, not the bytes */
+		}
+	}
 	size_t len;
 	uint8_t *buf = pgd_pb_pack(&message->base, PGD_PB_KEEP_LOCATIONS, &len);
 	if (!buf)
@@ -861,6 +1034,10 @@ size_t pg_query__parse_result__get_packed_size(const PgQuery__ParseResult *messa
 size_t pg_query__parse_result__pack(const PgQuery__ParseResult *message,
 				    uint8_t *out)
 {
+	if (capture.tree && capture.msg == message) {
+		capture.msg = NULL;
+		return 0;
+	}
 	if (!packed.buf || packed.msg != message) {
 		packed_clear();
 		size_t len;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
 /* How pgd_pb_pack() treats int32 fields named "location". */
@@ -74,6 +75,18 @@ void pgd_pb_lend_end(void);
  */
 PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
 						 size_t len);
+
+/*
+ * pg_query_parse_protobuf(sql) with its bytes unpacked, without packing
+ * and unpacking them: the tree libpg_query builds is copied as it is
+ * handed to pack (the same tree pgd_pb_unpack_parse_result() of the bytes
+ * gives; tests/unit/check_pb.c holds them equal). *r is libpg_query's
+ * result (its error, an empty parse_tree when the tree was copied); the
+ * caller frees it with pg_query_free_protobuf_parse_result(). Returns the
+ * tree, which the caller frees with pgd_pb_free(), or NULL when r->error
+ * is set (or the bytes could not be read).
+ */
+PgQuery__ParseResult *pgd_pb_parse(const char *sql, PgQueryProtobufParseResult *r);
 
 /* protobuf_c_message_free_unpacked(msg, NULL), faster. NULL is fine. */
 void pgd_pb_free(ProtobufCMessage *msg);

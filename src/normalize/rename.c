@@ -53,18 +53,14 @@ static void rename_list(PgQuery__Node **list, size_t n, const struct rn *rn)
  * parse. Free with pgd_pb_free. */
 static PgQuery__ParseResult *reparse(const char *sql, struct pgd_strbuf *err)
 {
-	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
-	if (r.error) {
+	PgQueryProtobufParseResult r;
+	PgQuery__ParseResult *pr = pgd_pb_parse(sql, &r);
+	if (r.error)
 		pgd_strbuf_addf(err, "cannot re-read a definition: %s",
 				r.error->message);
-		pg_query_free_protobuf_parse_result(r);
-		return NULL;
-	}
-	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
-		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
-	pg_query_free_protobuf_parse_result(r);
-	if (!pr)
+	else if (!pr)
 		pgd_strbuf_addstr(err, "cannot re-read a definition");
+	pg_query_free_protobuf_parse_result(r);
 	return pr;
 }
 

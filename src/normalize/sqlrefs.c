@@ -172,13 +172,8 @@ static void walk_msg(struct walk *w, const ProtobufCMessage *m, unsigned cmd,
 
 int pgd_normalize_sql_refs(const char *sql, struct pgd_sql_refs *out)
 {
-	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
-	if (r.error) {
-		pg_query_free_protobuf_parse_result(r);
-		return -1;
-	}
-	PgQuery__ParseResult *pr = pgd_pb_unpack_parse_result(
-		(const uint8_t *)r.parse_tree.data, r.parse_tree.len);
+	PgQueryProtobufParseResult r;
+	PgQuery__ParseResult *pr = pgd_pb_parse(sql, &r);
 	pg_query_free_protobuf_parse_result(r);
 	if (!pr)
 		return -1;

@@ -10,6 +10,9 @@
  *  - the tree packed without locations deparses to the same text as the
  *    original (the deparse memo relies on that);
  *  - pgd_pb_unpack_parse_result() builds a tree that packs back to them;
+ *  - pgd_pb_parse() (the tree copied as libpg_query hands it to pack,
+ *    no bytes) is field for field the tree the bytes unpack to: the same
+ *    scalars, strings, NULLs, empty defaults and list lengths;
  *  - pgd_pb_free() frees the tree (leaks and bad frees: ASan and valgrind
  *    in CI).
  * One TAP line per file. Usage: check_pb FIXTURES_DIR
@@ -35,6 +38,76 @@ static char *deparse(const char *data, size_t len)
 	char *res = d.error ? NULL : strdup(d.query);
 	pg_query_free_deparse_result(d);
 	return res;
+}
+
+static bool same_msg(const ProtobufCMessage *a, const ProtobufCMessage *b);
+
+static bool same_value(const ProtobufCFieldDescriptor *f, const void *a, const void *b)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING: {
+		const char *x = *(char *const *)a, *y = *(char *const *)b;
+		if (!x || !y)
+			return x == y;
+		/* an empty default is the same pointer on both sides */
+		if ((x == f->default_value) != (y == f->default_value) ||
+		    (x == protobuf_c_empty_string) != (y == protobuf_c_empty_string))
+			return false;
+		return strcmp(x, y) == 0;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return same_msg(*(ProtobufCMessage *const *)a, *(ProtobufCMessage *const *)b);
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return memcmp(a, b, 8) == 0;
+	case PROTOBUF_C_TYPE_BOOL:
+		return *(const protobuf_c_boolean *)a == *(const protobuf_c_boolean *)b;
+	default:
+		return memcmp(a, b, 4) == 0;
+	}
+}
+
+/* Field for field equality of two unpacked trees, pointers' NULL-ness
+ * and empty defaults included. */
+static bool same_msg(const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->descriptor != b->descriptor || a->n_unknown_fields || b->n_unknown_fields)
+		return false;
+	const ProtobufCMessageDescriptor *d = a->descriptor;
+	const char *x = (const char *)a, *y = (const char *)b;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)(x + f->quantifier_offset);
+			if (n != *(const size_t *)(y + f->quantifier_offset))
+				return false;
+			const char *p = *(char *const *)(x + f->offset);
+			const char *q = *(char *const *)(y + f->offset);
+			if ((p == NULL) != (q == NULL))
+				return false;
+			size_t es = f->type == PROTOBUF_C_TYPE_STRING ||
+				    f->type == PROTOBUF_C_TYPE_MESSAGE ? sizeof(void *)
+				  : f->type == PROTOBUF_C_TYPE_INT64 || f->type == PROTOBUF_C_TYPE_UINT64 ||
+				    f->type == PROTOBUF_C_TYPE_DOUBLE ? 8 : 4;
+			for (size_t j = 0; j < n; j++)
+				if (!same_value(f, p + es * j, q + es * j))
+					return false;
+			continue;
+		}
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			uint32_t ca = *(const uint32_t *)(x + f->quantifier_offset);
+			if (ca != *(const uint32_t *)(y + f->quantifier_offset))
+				return false;
+			if (ca != f->id)
+				continue;
+		}
+		if (!same_value(f, x + f->offset, y + f->offset))
+			return false;
+	}
+	return true;
 }
 
 /* Checks one statement; returns false with a message in why. */
@@ -79,6 +152,15 @@ static bool check_stmt(const char *sql, struct pgd_strbuf *why, unsigned *nstmts
 		ok = false;
 	}
 	free(again);
+	PgQueryProtobufParseResult r2;
+	PgQuery__ParseResult *copied = pgd_pb_parse(sql, &r2);
+	if (!copied || !own || !same_msg(&copied->base, &own->base)) {
+		pgd_strbuf_addf(why, "pgd_pb_parse's tree differs from the unpacked bytes: %s\n", sql);
+		ok = false;
+	}
+	if (copied)
+		pgd_pb_free(&copied->base);
+	pg_query_free_protobuf_parse_result(r2);
 	if (own)
 		pgd_pb_free(&own->base);
 	uint8_t *noloc = pgd_pb_pack(&pr->base, PGD_PB_DROP_LOCATIONS, &len);

@@ -1757,9 +1757,15 @@ static enum ev_stop binop(struct ev_ctx *c, const char *op, struct ev_val *l,
 			return EV_OK;
 		}
 		const char *a = ev_to_text(c, l), *b = ev_to_text(c, r);
-		char *t = pgd_xasprintf("%s%s", a, b);
-		*out = ev_text(ev, t);
-		free(t);
+		size_t na = strlen(a), nb = strlen(b);
+		char *t = ev_alloc(ev, na + nb + 1);
+		memcpy(t, a, na);
+		memcpy(t + na, b, nb + 1);
+		struct ev_val v = { 0 };
+		v.k = EV_TEXT;
+		v.type = "text";
+		v.s = t;
+		*out = v;
 		return EV_OK;
 	}
 	if (l->k == EV_NULL || r->k == EV_NULL) {

@@ -156,7 +156,10 @@ static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, struct ev_json *expr,
 		*st = ev_unsupported(c, "SQL", "this SQL does not parse");
 		return NULL;
 	}
-	char *sql = pgd_xasprintf("%s%s", prefix, text);
+	size_t np = strlen(prefix), nt = strlen(text);
+	char *sql = pgd_xmalloc(np + nt + 1);
+	memcpy(sql, prefix, np);
+	memcpy(sql + np, text, nt + 1);
 	char *err;
 	PgQuery__ParseResult *t = parse_sql(sql, &err);
 	free(sql);
@@ -1516,9 +1519,17 @@ bool pgd_eval_any(const struct pgd_eval *ev)
 
 bool pgd_eval_knows(const struct pgd_eval *ev, const char *schema, const char *name)
 {
-	char *key = pgd_xasprintf("%s\x1f%s", schema, name);
-	bool r = pgd_map_get(ev->funcs_by_name, key, strlen(key)) != NULL;
-	free(key);
+	if (!ev->nfuncs)
+		return false;
+	size_t ns = strlen(schema), nn = strlen(name);
+	char small[128];
+	char *key = ns + nn + 1 < sizeof(small) ? small : pgd_xmalloc(ns + nn + 1);
+	memcpy(key, schema, ns);
+	key[ns] = '\x1f';
+	memcpy(key + ns + 1, name, nn);
+	bool r = pgd_map_get(ev->funcs_by_name, key, ns + nn + 1) != NULL;
+	if (key != small)
+		free(key);
 	return r;
 }
 
@@ -1781,8 +1792,13 @@ static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lan
 	do {
 		snprintf(tag, sizeof(tag), "$pgd_do%u$", k++);
 	} while (strstr(body, tag) && k < 1000);
-	char *sql = pgd_xasprintf("CREATE FUNCTION pgd_do() RETURNS void LANGUAGE "
-				  "plpgsql AS %s%s%s", tag, body, tag);
+	struct pgd_strbuf sb = PGD_STRBUF_INIT;
+	pgd_strbuf_grow(&sb, strlen(body) + 80);
+	pgd_strbuf_addstr(&sb, "CREATE FUNCTION pgd_do() RETURNS void LANGUAGE plpgsql AS ");
+	pgd_strbuf_addstr(&sb, tag);
+	pgd_strbuf_addstr(&sb, body);
+	pgd_strbuf_addstr(&sb, tag);
+	char *sql = pgd_strbuf_detach(&sb, NULL);
 	struct ev_func *fn = calloc(1, sizeof(*fn));
 	if (!fn)
 		PGD_BUG("out of memory");

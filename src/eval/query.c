@@ -195,6 +195,44 @@ static bool skip_table(const struct filts *f, const struct pgd_table *t,
 	       (relname_too && f->relname && strcmp(f->relname, t->obj.name));
 }
 
+/*
+ * The tables a scan filtered by fl must visit, in the model's order: the
+ * one table the filters name when a lookup finds exactly one (by schema
+ * and name, or by name in each schema there is), else all of them. The
+ * caller still applies skip_table(); *one is the storage for the single
+ * table. Returns the array (borrowed) and its length in *n.
+ */
+static struct pgd_table *const *tables_for(const struct pgd_schema *m, const struct filts *fl,
+					   bool relname_too, struct pgd_table **one, size_t *n)
+{
+	const char *name = fl ? fl->table : NULL;
+	if (!name && fl && relname_too)
+		name = fl->relname;
+	*n = m->ntables;
+	if (!name || fl->none)
+		return m->tables;
+	size_t found = 0;
+	if (fl->schema) {
+		*one = pgd_schema_find_table(m, fl->schema, name);
+		found = *one != NULL;
+	} else {
+		const char **ns;
+		size_t nns = all_namespaces(m, &ns);
+		for (size_t i = 0; i < nns && found < 2; i++) {
+			struct pgd_table *t = pgd_schema_find_table(m, ns[i], name);
+			if (t) {
+				*one = t;
+				found++;
+			}
+		}
+		free(ns);
+	}
+	if (found != 1)
+		return m->tables; /* none, or several: every table, in order */
+	*n = 1;
+	return one;
+}
+
 /* The catalog relation schema.name as a relation, or NULL. */
 static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 				  const char *name, const struct filts *fl)
@@ -290,8 +328,11 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 				r[3] = ev_text(ev, "BASE TABLE");
 			}
 		}
-		for (size_t i = 0; i < m->ntables && (which == 0 || which == 1 || which == 4); i++) {
-			const struct pgd_table *t = m->tables[i];
+		struct pgd_table *one;
+		size_t nt;
+		struct pgd_table *const *tl = tables_for(m, fl, which == 1, &one, &nt);
+		for (size_t i = 0; i < nt && (which == 0 || which == 1 || which == 4); i++) {
+			const struct pgd_table *t = tl[i];
 			if (skip_table(fl, t, which == 1))
 				continue;
 			bool platform = false;
@@ -386,8 +427,11 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		else
 			rb_init(&b, ev, c_att, 8);
 		static const char *const colname[] = { "column_name", "attname", NULL };
-		for (size_t i = 0; i < m->ntables; i++) {
-			const struct pgd_table *t = m->tables[i];
+		struct pgd_table *one;
+		size_t nt;
+		struct pgd_table *const *tl = tables_for(m, fl, false, &one, &nt);
+		for (size_t i = 0; i < nt; i++) {
+			const struct pgd_table *t = tl[i];
 			if (skip_table(fl, t, false))
 				continue;
 			for (size_t j = 0; j < t->ncolumns; j++) {
@@ -438,8 +482,11 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		else
 			rb_init(&b, ev, c_kcu, 7);
 		static const char *const conname[] = { "conname", "constraint_name", NULL };
-		for (size_t i = 0; i < m->ntables; i++) {
-			const struct pgd_table *t = m->tables[i];
+		struct pgd_table *one;
+		size_t nt;
+		struct pgd_table *const *tl = tables_for(m, fl, false, &one, &nt);
+		for (size_t i = 0; i < nt; i++) {
+			const struct pgd_table *t = tl[i];
 			if (skip_table(fl, t, false))
 				continue;
 			for (size_t j = 0; j < t->nconstraints; j++) {
@@ -492,13 +539,16 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		static const char *const cols[] = { "schemaname", "tablename", "indexname",
 			"tablespace", "indexdef" };
 		rb_init(&b, ev, cols, 5);
-		for (size_t i = 0; i < m->ntables; i++)
-			for (size_t j = 0; !skip_table(fl, m->tables[i], false) &&
-					   j < m->tables[i]->nindexes; j++) {
-				const struct pgd_index *ix = m->tables[i]->indexes[j];
+		struct pgd_table *one;
+		size_t nt;
+		struct pgd_table *const *tl = tables_for(m, fl, false, &one, &nt);
+		for (size_t i = 0; i < nt; i++)
+			for (size_t j = 0; !skip_table(fl, tl[i], false) &&
+					   j < tl[i]->nindexes; j++) {
+				const struct pgd_index *ix = tl[i]->indexes[j];
 				struct ev_val *r = rb_row(&b);
-				r[0] = name_v(ev, m->tables[i]->obj.schema);
-				r[1] = name_v(ev, m->tables[i]->obj.name);
+				r[0] = name_v(ev, tl[i]->obj.schema);
+				r[1] = name_v(ev, tl[i]->obj.name);
 				r[2] = name_v(ev, ix->obj.name);
 				r[3] = ev_null();
 				r[4] = ev_text(ev, ix->def);
@@ -512,10 +562,13 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 			"polpermissive" };
 		bool view = !strcmp(name, "pg_policies");
 		rb_init(&b, ev, view ? c_pols : c_pol, view ? 8 : 5);
-		for (size_t i = 0; i < m->ntables; i++)
-			for (size_t j = 0; !skip_table(fl, m->tables[i], false) &&
-					   j < m->tables[i]->npolicies; j++) {
-				const struct pgd_table *t = m->tables[i];
+		struct pgd_table *one;
+		size_t nt;
+		struct pgd_table *const *tl = tables_for(m, fl, false, &one, &nt);
+		for (size_t i = 0; i < nt; i++)
+			for (size_t j = 0; !skip_table(fl, tl[i], false) &&
+					   j < tl[i]->npolicies; j++) {
+				const struct pgd_table *t = tl[i];
 				const struct pgd_policy *p = t->policies[j];
 				struct ev_val *r = rb_row(&b);
 				if (!view) {
@@ -548,10 +601,13 @@ static struct ev_rel *catalog_rel(struct ev_ctx *c, const char *schema,
 		static const char *const c_is[] = { "trigger_catalog", "trigger_schema",
 			"trigger_name", "event_object_schema", "event_object_table" };
 		rb_init(&b, ev, is_is ? c_is : c_tg, is_is ? 5 : 4);
-		for (size_t i = 0; i < m->ntables; i++)
-			for (size_t j = 0; !skip_table(fl, m->tables[i], false) &&
-					   j < m->tables[i]->ntriggers; j++) {
-				const struct pgd_table *t = m->tables[i];
+		struct pgd_table *one;
+		size_t nt;
+		struct pgd_table *const *tl = tables_for(m, fl, false, &one, &nt);
+		for (size_t i = 0; i < nt; i++)
+			for (size_t j = 0; !skip_table(fl, tl[i], false) &&
+					   j < tl[i]->ntriggers; j++) {
+				const struct pgd_table *t = tl[i];
 				const struct pgd_trigger *tg = t->triggers[j];
 				struct ev_val *r = rb_row(&b);
 				if (is_is) {

@@ -62,15 +62,20 @@ char *pgd_xstrndup(const char *s, size_t n)
 
 char *pgd_xasprintf(const char *fmt, ...)
 {
+	/* most results fit the stack buffer: one format, then a copy */
+	char small[256];
 	va_list ap, ap2;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		PGD_BUG("vsnprintf failed for format \"%s\"", fmt);
 	char *p = pgd_xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap2);
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	return p;
 }

@@ -90,14 +90,20 @@ void pgd_strbuf_addch(struct pgd_strbuf *sb, int c)
 
 void pgd_strbuf_vaddf(struct pgd_strbuf *sb, const char *fmt, va_list ap)
 {
+	/* format once into the spare room; again only when it did not fit
+	 * (glibc's vsnprintf(NULL, 0) is no cheaper than a real format) */
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	pgd_strbuf_grow(sb, 64);
+	size_t room = sb->alloc - sb->len;
+	int n = vsnprintf(sb->buf + sb->len, room, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		PGD_BUG("vsnprintf failed for format \"%s\"", fmt);
-	pgd_strbuf_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		pgd_strbuf_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	pgd_strbuf_setlen(sb, sb->len + (size_t)n);
 }
 

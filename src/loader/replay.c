@@ -414,6 +414,7 @@ static size_t char_to_byte(const char *s, int cursorpos)
 
 static void dispatch_one(struct replay *r, PgQuery__Node *n)
 {
+	r->ddl_seq++; /* the model may change: rows.c's cache is stale */
 	switch (n->node_case) {
 	case PG_QUERY__NODE__NODE_CREATE_STMT: {
 		/* a child's rows are its parents' rows too */

@@ -40,6 +40,13 @@ struct replay {
 	struct pgd_map *rows_written;
 	struct pgd_arena *rows_keys;
 	bool rows_all;
+	/* statements dispatched so far, and rows.c's list of the tables a
+	 * data statement can reach code through (triggers, defaults), as it
+	 * stood after dispatch number rows_cand_seq */
+	unsigned long ddl_seq;
+	unsigned long rows_cand_seq;
+	const struct pgd_table **rows_cand;
+	size_t nrows_cand, arows_cand;
 };
 
 struct pgd_eval;

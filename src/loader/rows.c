@@ -325,6 +325,34 @@ static bool marked(const struct replay *r, const char *name)
 	return r->rows_written && pgd_map_get(r->rows_written, name, strlen(name));
 }
 
+/*
+ * The tables through which a data statement may reach code: those with a
+ * trigger, and (once the migrations defined a function) those with a
+ * default that calls something. Data statements are not dispatched, so a
+ * run of them (seed data) shares one list; any dispatched statement
+ * makes it stale.
+ */
+static void reach_candidates(struct replay *r)
+{
+	if (r->rows_cand && r->rows_cand_seq == r->ddl_seq)
+		return;
+	const struct pgd_schema *m = r->m;
+	r->nrows_cand = 0;
+	for (size_t i = 0; i < m->ntables; i++) {
+		const struct pgd_table *t = m->tables[i];
+		bool cand = t->ntriggers > 0;
+		for (size_t k = 0; !cand && m->nfunctions && k < t->ncolumns; k++)
+			cand = t->columns[k]->def && strchr(t->columns[k]->def, '(');
+		if (!cand)
+			continue;
+		PGD_GROW(r->rows_cand, r->arows_cand, r->nrows_cand + 1);
+		r->rows_cand[r->nrows_cand++] = t;
+	}
+	if (!r->rows_cand) /* none: an empty list, still a valid one */
+		PGD_GROW(r->rows_cand, r->arows_cand, 1);
+	r->rows_cand_seq = r->ddl_seq;
+}
+
 /* What the statement's names reach beyond themselves: views (their
  * tables), triggers, defaults and functions the migrations defined.
  * additive: the statement may add rows (else row triggers and defaults
@@ -334,8 +362,9 @@ static bool reaches_code(struct replay *r, const struct scan *s, bool additive)
 	const struct pgd_schema *m = r->m;
 	if (calls_mine(s, m))
 		return true;
-	for (size_t i = 0; i < m->ntables; i++) {
-		const struct pgd_table *t = m->tables[i];
+	reach_candidates(r);
+	for (size_t i = 0; i < r->nrows_cand; i++) {
+		const struct pgd_table *t = r->rows_cand[i];
 		if (!has(s->idents, t->obj.name))
 			continue;
 		bool may_have_rows = additive || marked(r, t->obj.name);
@@ -405,4 +434,7 @@ void rp_rows_release(struct replay *r)
 	pgd_arena_free(r->rows_keys);
 	r->rows_written = NULL;
 	r->rows_keys = NULL;
+	free(r->rows_cand);
+	r->rows_cand = NULL;
+	r->nrows_cand = r->arows_cand = 0;
 }

@@ -26,7 +26,9 @@ const char *pgd_normalize_grammar_name(void)
 /*
  * Parses sql into an unpacked tree; NULL with err on failure. The server
  * prints the same default or policy text for many tables: the parser's
- * output is memoized by the text (a function of it alone).
+ * output is memoized by the text (a function of it alone), from the
+ * second time a text is seen (packing a tree for the memo costs about
+ * what a parse does, and most texts name their own table: seen once).
  */
 static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 {
@@ -49,6 +51,8 @@ static PgQuery__ParseResult *parse(const char *sql, struct pgd_error *err)
 			if (pr)
 				pgd_pb_free(&pr->base);
 			pr = NULL;
+		} else if (!pgd_memo_get('p', sql, sqllen, NULL)) {
+			pgd_memo_put('p', sql, sqllen, "", 0); /* seen once */
 		} else {
 			size_t len;
 			uint8_t *bytes = pgd_pb_pack(&pr->base, PGD_PB_KEEP_LOCATIONS, &len);

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 		const char *name, *param;
 		char *sql = pgd_catalog_query_sql(i, version, &name, &param);
 		/* a prepared statement: the parameter bound as pgdrift binds it */
-		printf("PREPARE q_%s(text[]) AS %s;\n", name, sql);
+		printf("PREPARE q_%zu(text[]) AS %s;\n", i, sql);
 		free(sql);
 	}
 	if (!explain)
@@ -39,9 +39,9 @@ int main(int argc, char **argv)
 		free(pgd_catalog_query_sql(i, version, &name, &param));
 		if (explain)
 			printf("\\echo %s\nEXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) "
-			       "EXECUTE q_%s('%s');\n", name, name, param);
+			       "EXECUTE q_%zu('%s');\n", name, i, param);
 		else
-			printf("\\echo %s\nEXECUTE q_%s('%s');\n", name, name, param);
+			printf("\\echo %s\nEXECUTE q_%zu('%s');\n", name, i, param);
 	}
 	printf("\\o\n\\timing off\nCOMMIT;\n");
 	return 0;

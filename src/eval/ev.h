@@ -160,6 +160,7 @@ struct ev_func {
 	PgQuery__Node **pdefaults; /* in tree, or NULL */
 	PgQuery__ParseResult *tree; /* owns pdefaults */
 	struct ev_json *plpgsql;     /* parsed lazily: the PLpgSQL_function object */
+	char *create_sql;            /* the CREATE FUNCTION it is parsed from (malloc'd) */
 	struct pgd_arena *plarena; /* owns plpgsql */
 	struct ev_datum *d;  /* its datums, read once */
 	size_t nd;
@@ -190,6 +191,8 @@ struct pgd_eval {
 	struct ev_func **funcs;
 	size_t nfuncs, afuncs;
 	struct pgd_map *funcs_by_name; /* key -> 1 (any definition) */
+	/* schema, name, args -> the definition in force (keys in keys) */
+	struct pgd_map *funcs_by_identity;
 	/* synthetic oids for catalog rows: "kind:schema.name" -> oid */
 	struct pgd_map *oids;
 	int64_t next_oid;

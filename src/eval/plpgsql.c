@@ -1361,6 +1361,7 @@ static void func_free(struct ev_func *f)
 	free(f->pdefaults);
 	if (f->tree)
 		pgd_pb_free(&f->tree->base);
+	free(f->create_sql);
 	pgd_arena_free(f->plarena);
 	for (size_t i = 0; i < f->ntrees; i++)
 		if (f->trees[i])
@@ -1488,19 +1489,23 @@ void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
 			for (const char *p = create_sql; p < at; p++)
 				f->body_line += *p == '\n';
 	}
-	if (f->body && !strcmp(f->lang, "plpgsql")) {
-		char *perr;
-		if (!parse_plpgsql(f, create_sql, &perr))
-			f->parse_failed = true;
-		free(perr);
-	}
+	/* the PL/pgSQL is parsed at the first call (most functions, trigger
+	 * functions first of all, are never called by a migration) */
+	if (f->body && !strcmp(f->lang, "plpgsql"))
+		f->create_sql = pgd_xstrdup(create_sql);
 	/* a later definition of the same identity replaces this one */
-	for (size_t i = 0; i < ev->nfuncs; i++) {
-		struct ev_func *o = ev->funcs[i];
-		if (!o->superseded && !strcmp(o->schema, f->schema) &&
-		    !strcmp(o->name, f->name) && !strcmp(o->args, f->args))
-			o->superseded = true;
-	}
+	struct pgd_strbuf id = PGD_STRBUF_INIT;
+	pgd_strbuf_addstr(&id, f->schema);
+	pgd_strbuf_addch(&id, '\x1f');
+	pgd_strbuf_addstr(&id, f->name);
+	pgd_strbuf_addch(&id, '\x1f');
+	pgd_strbuf_addstr(&id, f->args);
+	struct ev_func *o = pgd_map_get(ev->funcs_by_identity, id.buf, id.len);
+	if (o)
+		o->superseded = true;
+	pgd_map_put(ev->funcs_by_identity, pgd_arena_strndup(ev->keys, id.buf, id.len),
+		    id.len, f);
+	pgd_strbuf_release(&id);
 	PGD_GROW(ev->funcs, ev->afuncs, ev->nfuncs + 1);
 	ev->funcs[ev->nfuncs++] = f;
 	/* the map borrows its keys: they live in the keys arena */
@@ -1644,6 +1649,12 @@ enum ev_stop ev_call(struct ev_ctx *c, struct ev_func *fn, const struct ev_val *
 	if (!pl && strcmp(fn->lang, "sql"))
 		return ev_unsupported(c, "function call", "%s() is in language %s",
 				      fn->name, fn->lang);
+	if (pl && !fn->plpgsql && !fn->parse_failed && fn->create_sql) {
+		char *perr;
+		if (!parse_plpgsql(fn, fn->create_sql, &perr))
+			fn->parse_failed = true;
+		free(perr);
+	}
 	if (pl && (fn->parse_failed || !fn->plpgsql))
 		return ev_unsupported(c, "function call", "the PL/pgSQL of %s() does not "
 				      "parse", fn->name);
@@ -1857,6 +1868,7 @@ struct pgd_eval *pgd_eval_new(const struct pgd_eval_host *host)
 	ev->host = *host;
 	ev->lim = l;
 	ev->funcs_by_name = pgd_map_new();
+	ev->funcs_by_identity = pgd_map_new();
 	ev->oids = pgd_map_new();
 	ev->keys = pgd_arena_new();
 	ev->next_oid = 16384;
@@ -1871,6 +1883,7 @@ void pgd_eval_free(struct pgd_eval *ev)
 		func_free(ev->funcs[i]);
 	free(ev->funcs);
 	pgd_map_free(ev->funcs_by_name);
+	pgd_map_free(ev->funcs_by_identity);
 	pgd_map_free(ev->oids);
 	pgd_arena_free(ev->keys);
 	free(ev->msg);

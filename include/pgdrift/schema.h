@@ -355,6 +355,8 @@ struct pgd_schema {
 	struct pgd_arena *arena;
 	struct pgd_map *rels;     /* "schema\x1fname" -> relation object */
 	struct pgd_map *connames; /* "schema\x1fname" -> count (implicit names) */
+	/* "schema\x1fname\x1fidentity args" -> the first such function */
+	struct pgd_map *funcs;
 	PGD_VEC(struct pgd_namespace *, namespaces);
 	PGD_VEC(struct pgd_table *, tables);
 	PGD_VEC(struct pgd_type *, types);
@@ -576,6 +578,9 @@ struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
 					     const char *name,
 					     const char *args);
 void pgd_schema_remove_function(struct pgd_schema *m, struct pgd_function *f);
+/* Renames f (ALTER FUNCTION ... RENAME TO), keeping the lookup by identity. */
+void pgd_schema_rename_function(struct pgd_schema *m, struct pgd_function *f,
+				const char *new_name);
 
 struct pgd_extension *pgd_schema_find_extension(const struct pgd_schema *m,
 						const char *name);

@@ -160,7 +160,9 @@ struct ev_func {
 	PgQuery__Node **pdefaults; /* in tree, or NULL */
 	PgQuery__ParseResult *tree; /* owns pdefaults */
 	struct ev_json *plpgsql;     /* parsed lazily: the PLpgSQL_function object */
-	char *create_sql;            /* the CREATE FUNCTION it is parsed from (malloc'd) */
+	char *create_sql;            /* the CREATE FUNCTION it is read from (malloc'd) */
+	bool pending;                /* defined, not read yet (materialize) */
+	bool broken;                 /* read, and not one CREATE FUNCTION */
 	struct pgd_arena *plarena; /* owns plpgsql */
 	struct ev_datum *d;  /* its datums, read once */
 	size_t nd;

@@ -1403,26 +1403,32 @@ static const char *def_string(const PgQuery__Node *n)
 	return ev_str(n);
 }
 
-void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
-		     const char *args, const char *create_sql, unsigned line)
+/*
+ * The rest of a definition (language, body, parameters, result), read from
+ * its CREATE statement when a call first looks the function up: most
+ * functions (trigger functions first of all) are never called by a
+ * migration. False when the text is not one CREATE FUNCTION (the replay
+ * accepted it, so it is); the function is then never called.
+ */
+static bool materialize(struct ev_func *f)
 {
+	if (!f->pending)
+		return !f->broken;
+	f->pending = false;
+	f->broken = true;
+	const char *create_sql = f->create_sql;
 	char *err;
 	PgQuery__ParseResult *t = parse_sql(create_sql, &err);
 	free(err);
 	if (!t)
-		return;
+		return false;
 	if (t->n_stmts != 1 || !t->stmts[0]->stmt ||
 	    t->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT) {
 		pgd_pb_free(&t->base);
-		return;
+		return false;
 	}
+	f->broken = false;
 	const PgQuery__CreateFunctionStmt *cf = t->stmts[0]->stmt->create_function_stmt;
-	struct ev_func *f = calloc(1, sizeof(*f));
-	if (!f)
-		PGD_BUG("out of memory");
-	f->schema = pgd_xstrdup(schema);
-	f->name = pgd_xstrdup(name);
-	f->args = pgd_xstrdup(args ? args : "");
 	f->tree = t;
 	f->is_proc = cf->is_procedure;
 	const char *body = NULL, *lang = "sql";
@@ -1481,18 +1487,29 @@ void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
 		}
 		f->pdefaults[i] = p->defexpr;
 	}
-	/* the body's first line in the file */
-	f->body_line = line;
+	/* the body's first line in the file (body_line: the statement's) */
 	if (body) {
 		const char *at = strstr(create_sql, body);
 		if (at)
 			for (const char *p = create_sql; p < at; p++)
 				f->body_line += *p == '\n';
 	}
-	/* the PL/pgSQL is parsed at the first call (most functions, trigger
-	 * functions first of all, are never called by a migration) */
-	if (f->body && !strcmp(f->lang, "plpgsql"))
-		f->create_sql = pgd_xstrdup(create_sql);
+	/* its PL/pgSQL is parsed at the first call (ev_call) */
+	return true;
+}
+
+void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
+		     const char *args, const char *create_sql, unsigned line)
+{
+	struct ev_func *f = calloc(1, sizeof(*f));
+	if (!f)
+		PGD_BUG("out of memory");
+	f->schema = pgd_xstrdup(schema);
+	f->name = pgd_xstrdup(name);
+	f->args = pgd_xstrdup(args ? args : "");
+	f->create_sql = pgd_xstrdup(create_sql);
+	f->body_line = line;
+	f->pending = true;
 	/* a later definition of the same identity replaces this one */
 	struct pgd_strbuf id = PGD_STRBUF_INIT;
 	pgd_strbuf_addstr(&id, f->schema);
@@ -1599,7 +1616,7 @@ struct ev_func *ev_find_func(struct ev_ctx *c, const char *schema, const char *n
 				continue;
 			if (!pgd_schema_find_function(ev->host.model, f->schema, f->name, f->args))
 				continue; /* dropped since */
-			if (!fits(f, nargs, argnames))
+			if (!materialize(f) || !fits(f, nargs, argnames))
 				continue;
 			if (best)
 				return best; /* ambiguous: the newest wins */

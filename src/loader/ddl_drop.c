@@ -436,7 +436,7 @@ void rp_rename(struct replay *r, PgQuery__RenameStmt *s)
 			struct pgd_function *f = r->m->functions[i];
 			if (strcmp(f->obj.name, name) == 0 &&
 			    (!schema || strcmp(f->obj.schema, schema) == 0)) {
-				f->obj.name = pgd_schema_strdup(r->m, nn);
+				pgd_schema_rename_function(r->m, f, nn);
 				rp_touch(r, &f->obj);
 			}
 		}

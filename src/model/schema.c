@@ -54,6 +54,7 @@ struct pgd_schema *pgd_schema_new(void)
 	m->arena = pgd_arena_new();
 	m->rels = pgd_map_new();
 	m->connames = pgd_map_new();
+	m->funcs = pgd_map_new();
 	return m;
 }
 
@@ -83,6 +84,7 @@ void pgd_schema_free(struct pgd_schema *m)
 	free(m->fresh);
 	pgd_map_free(m->rels);
 	pgd_map_free(m->connames);
+	pgd_map_free(m->funcs);
 	pgd_arena_free(m->arena);
 	free(m);
 }
@@ -570,22 +572,60 @@ static char *identity_args(const char *args)
 	return pgd_strbuf_detach(&sb, NULL);
 }
 
+/* "name\x1fidentity args", malloc'd: the second half of m->funcs' key */
+static char *fn_key(const char *name, const char *id)
+{
+	return pgd_xasprintf("%s\x1f%s", name, id);
+}
+
+static bool same_identity(const struct pgd_function *a, const struct pgd_function *b)
+{
+	return !strcmp(a->obj.name, b->obj.name) && !strcmp(a->obj.schema, b->obj.schema) &&
+	       !strcmp(a->args, b->args);
+}
+
+/* m->funcs keeps the first function of each identity in m->functions */
+static void fn_index_add(struct pgd_schema *m, struct pgd_function *f)
+{
+	char *k = fn_key(f->obj.name, f->args);
+	if (!map_get2(m->funcs, f->obj.schema, k))
+		map_put2(m, m->funcs, f->obj.schema, k, f);
+	free(k);
+}
+
+static void fn_index_del(struct pgd_schema *m, struct pgd_function *f)
+{
+	char *k = fn_key(f->obj.name, f->args);
+	if (map_get2(m->funcs, f->obj.schema, k) == f) {
+		map_del2(m->funcs, f->obj.schema, k);
+		for (size_t i = 0; i < m->nfunctions; i++)
+			if (m->functions[i] != f && same_identity(m->functions[i], f)) {
+				map_put2(m, m->funcs, f->obj.schema, k, m->functions[i]);
+				break;
+			}
+	}
+	free(k);
+}
+
 struct pgd_function *pgd_schema_find_function(const struct pgd_schema *m,
 					      const char *schema,
 					      const char *name,
 					      const char *args)
 {
 	char *id = identity_args(args);
-	struct pgd_function *found = NULL;
-	for (size_t i = 0; i < m->nfunctions && !found; i++) {
-		struct pgd_function *f = m->functions[i];
-		if (strcmp(f->obj.name, name) == 0 &&
-		    strcmp(f->obj.schema, schema) == 0 &&
-		    strcmp(f->args, id) == 0)
-			found = f;
-	}
+	char *k = fn_key(name, id);
+	struct pgd_function *found = map_get2(m->funcs, schema, k);
+	free(k);
 	free(id);
 	return found;
+}
+
+void pgd_schema_rename_function(struct pgd_schema *m, struct pgd_function *f,
+				const char *new_name)
+{
+	fn_index_del(m, f);
+	f->obj.name = pgd_schema_strdup(m, new_name);
+	fn_index_add(m, f);
 }
 
 struct pgd_function *pgd_schema_find_function_name(const struct pgd_schema *m,
@@ -606,6 +646,7 @@ struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
 	f->args = pgd_schema_strdup(m, id);
 	free(id);
 	VEC_PUSH(m, functions, f);
+	fn_index_add(m, f);
 	if (m->track_fresh)
 		VEC_PUSH(m, fresh, &f->obj);
 	return f;
@@ -613,6 +654,7 @@ struct pgd_function *pgd_schema_add_function(struct pgd_schema *m,
 
 void pgd_schema_remove_function(struct pgd_schema *m, struct pgd_function *f)
 {
+	fn_index_del(m, f);
 	VEC_REMOVE(m, functions, f);
 	VEC_REMOVE(m, fresh, &f->obj);
 }

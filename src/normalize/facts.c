@@ -110,6 +110,19 @@ static void scan_msg(const ProtobufCMessage *msg, bool in_select,
 	const char *base = (const char *)msg;
 	if (depth > 500)
 		return;
+	if (d == &pg_query__node__descriptor) {
+		/* a Node holds one member of its ~250: visit that one only */
+		unsigned id = (unsigned)((const PgQuery__Node *)msg)->node_case;
+		const ProtobufCFieldDescriptor *fd =
+			id - 1 < d->n_fields && d->fields[id - 1].id == id
+				? &d->fields[id - 1]
+				: protobuf_c_message_descriptor_get_field(d, id);
+		const void *p = fd && fd->type == PROTOBUF_C_TYPE_MESSAGE
+			? *(void *const *)(base + fd->offset) : NULL;
+		if (p)
+			scan_msg(p, in_select, f, depth + 1);
+		return;
+	}
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *fd = &d->fields[i];
 		if (fd->type == PROTOBUF_C_TYPE_STRING && fd->label != PROTOBUF_C_LABEL_REPEATED) {

@@ -33,6 +33,11 @@ MATRIX_SMOKE=(16 18)
 FULL_TESTS=(catalog oracle drift rls history baseline fleet platform)
 SMOKE_TESTS=(oracle drift)
 
+# the RLS facts the replay notes from a canonical tree are checked against
+# those of its printed text on every policy every test replays
+# (src/normalize/facts.c, pgd_norm_facts_note)
+export PGDRIFT_VERIFY_FACTS=1
+
 in_ci=false
 [[ "${CI:-}" == true ]] && in_ci=true
 builds=(plain)

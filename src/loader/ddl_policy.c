@@ -86,6 +86,16 @@ static bool policy_exprs_ok(struct replay *r, enum pgd_polcmd cmd, bool has_usin
 	return true;
 }
 
+/* A policy expression's canonical text, its RLS facts noted from the
+ * canonical tree (the review reads them by the text). */
+static const char *policy_expr(struct replay *r, struct pgd_table *t, PgQuery__Node **e)
+{
+	const char *text = rp_expr(r, t, e);
+	if (text)
+		pgd_norm_facts_note(*e, text);
+	return text;
+}
+
 void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 {
 	struct pgd_table *t = rp_table_for(r, s->table);
@@ -105,9 +115,9 @@ void rp_create_policy(struct replay *r, PgQuery__CreatePolicyStmt *s)
 	p->permissive = s->permissive;
 	set_roles(r, p, s->roles, s->n_roles);
 	if (s->qual)
-		p->using_expr = rp_expr(r, t, &s->qual);
+		p->using_expr = policy_expr(r, t, &s->qual);
 	if (s->with_check)
-		p->check_expr = rp_expr(r, t, &s->with_check);
+		p->check_expr = policy_expr(r, t, &s->with_check);
 }
 
 void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
@@ -126,8 +136,8 @@ void rp_alter_policy(struct replay *r, PgQuery__AlterPolicyStmt *s)
 	if (s->n_roles)
 		set_roles(r, p, s->roles, s->n_roles);
 	if (s->qual)
-		p->using_expr = rp_expr(r, t, &s->qual);
+		p->using_expr = policy_expr(r, t, &s->qual);
 	if (s->with_check)
-		p->check_expr = rp_expr(r, t, &s->with_check);
+		p->check_expr = policy_expr(r, t, &s->with_check);
 	rp_touch(r, &p->obj);
 }

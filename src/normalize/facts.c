@@ -4,8 +4,10 @@
  * auth.uid() & co once per row instead of once per statement (outside a
  * sub-select without FROM), does it trust user-editable metadata.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "pgdrift/alloc.h"
 #include "pgdrift/normalize.h"
 #include "pgdrift/strbuf.h"
 #include "pb.h"
@@ -179,6 +181,39 @@ static void scan(const PgQuery__Node *n, bool in_select, struct pgd_expr_facts *
 
 static int expr_facts(const char *expr, struct pgd_expr_facts *out);
 
+static void facts_code(char v[4], int rc, const struct pgd_expr_facts *f)
+{
+	v[0] = rc ? '1' : '0';
+	v[1] = f->always_true ? '1' : '0';
+	v[2] = f->per_row_auth_call ? '1' : '0';
+	v[3] = f->user_metadata ? '1' : '0';
+}
+
+void pgd_norm_facts_note(const PgQuery__Node *canon, const char *text)
+{
+	if (!canon || !text)
+		return;
+	size_t len = strlen(text);
+	if (pgd_memo_get('F', text, len, NULL))
+		return;
+	struct pgd_expr_facts f;
+	memset(&f, 0, sizeof(f));
+	f.always_true = eval(canon, 0) == F_TRUE;
+	scan(canon, false, &f, 0);
+	char v[4];
+	facts_code(v, 0, &f);
+	if (getenv("PGDRIFT_VERIFY_FACTS")) {
+		/* the tests hold the tree's facts to those of its text */
+		struct pgd_expr_facts g;
+		char w[4];
+		facts_code(w, expr_facts(text, &g), &g);
+		if (memcmp(v, w, sizeof(v)))
+			PGD_BUG("facts of a canonical tree (%.4s) and of its text (%.4s) "
+				"differ: %s", v, w, text);
+	}
+	pgd_memo_put('F', text, len, v, sizeof(v));
+}
+
 /* The same policy text comes back for many tables: memoized by the text
  * (facts depend on nothing else). */
 int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *out)
@@ -193,9 +228,8 @@ int pgd_normalize_expr_facts(const char *expr, struct pgd_expr_facts *out)
 		return hit[0] == '0' ? 0 : -1;
 	}
 	int rc = expr_facts(expr, out);
-	char v[4] = { rc ? '1' : '0', out->always_true ? '1' : '0',
-		      out->per_row_auth_call ? '1' : '0',
-		      out->user_metadata ? '1' : '0' };
+	char v[4];
+	facts_code(v, rc, out);
 	pgd_memo_put('F', expr, len, v, sizeof(v));
 	return rc;
 }

@@ -52,6 +52,15 @@ char *pgd_norm_typename(const struct pgd_nctx *ctx, const PgQuery__TypeName *tn,
 			int *serial, struct pgd_strbuf *err);
 
 /*
+ * Records what the RLS review asks of a policy expression (constant true,
+ * per-row auth calls, user metadata) from its canonical tree, under the
+ * text that tree prints as, in this thread's memo: the review of this
+ * thread then need not parse the text again. (PGDRIFT_VERIFY_FACTS set:
+ * also computed from the text, and a difference is a bug.)
+ */
+void pgd_norm_facts_note(const PgQuery__Node *canon, const char *text);
+
+/*
  * Canonicalizes the expression *expr in place (it may be replaced) and
  * returns its deparsed text (malloc'd), or NULL with a message in err.
  */

@@ -173,17 +173,6 @@ static void walk_msg(struct cx *cx, ProtobufCMessage *msg)
 	}
 }
 
-/* The message a Node holds (its active oneof member). */
-static ProtobufCMessage *node_inner(PgQuery__Node *n)
-{
-	const ProtobufCMessageDescriptor *d = n->base.descriptor;
-	for (unsigned i = 0; i < d->n_fields; i++)
-		if (d->fields[i].id == (uint32_t)n->node_case)
-			return *(ProtobufCMessage **)((char *)n +
-						      d->fields[i].offset);
-	return NULL;
-}
-
 /* Replaces *np by child (detached from *np by the caller) and frees *np. */
 static void replace(PgQuery__Node **np, PgQuery__Node *child)
 {
@@ -1485,7 +1474,7 @@ static void canon_node(struct cx *cx, PgQuery__Node **np)
 		}
 		break;
 	default: {
-		ProtobufCMessage *inner = node_inner(n);
+		ProtobufCMessage *inner = pgd_pb_node_member(n);
 		if (inner)
 			walk_msg(cx, inner);
 	}
@@ -1518,6 +1507,13 @@ static void visit_msg(ProtobufCMessage *msg,
 {
 	const ProtobufCMessageDescriptor *d = msg->descriptor;
 	char *base = (char *)msg;
+	if (d == &pg_query__node__descriptor) {
+		/* its one member, not a visit of its ~250 fields */
+		ProtobufCMessage *p = pgd_pb_node_member((PgQuery__Node *)msg);
+		if (p)
+			visit_msg(p, fn, arg);
+		return;
+	}
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		if (f->type != PROTOBUF_C_TYPE_MESSAGE)

@@ -114,13 +114,7 @@ static void scan_msg(const ProtobufCMessage *msg, bool in_select,
 		return;
 	if (d == &pg_query__node__descriptor) {
 		/* a Node holds one member of its ~250: visit that one only */
-		unsigned id = (unsigned)((const PgQuery__Node *)msg)->node_case;
-		const ProtobufCFieldDescriptor *fd =
-			id - 1 < d->n_fields && d->fields[id - 1].id == id
-				? &d->fields[id - 1]
-				: protobuf_c_message_descriptor_get_field(d, id);
-		const void *p = fd && fd->type == PROTOBUF_C_TYPE_MESSAGE
-			? *(void *const *)(base + fd->offset) : NULL;
+		const ProtobufCMessage *p = pgd_pb_node_member((const PgQuery__Node *)msg);
 		if (p)
 			scan_msg(p, in_select, f, depth + 1);
 		return;

@@ -12,17 +12,6 @@
 #include "pgdrift/alloc.h"
 #include "pgdrift/map.h"
 
-/* A message type's field by number. pg_query.proto numbers most fields
- * 1..n in order, so fields[id - 1] is nearly always it, without
- * protobuf-c's binary search over field ranges. */
-static inline const ProtobufCFieldDescriptor *
-field_by_id(const ProtobufCMessageDescriptor *d, unsigned id)
-{
-	if (id - 1 < d->n_fields && d->fields[id - 1].id == id)
-		return &d->fields[id - 1];
-	return protobuf_c_message_descriptor_get_field(d, id);
-}
-
 /* ---- pack */
 
 struct pk {
@@ -296,7 +285,7 @@ static size_t emit_msg(struct pk *k, const ProtobufCMessage *m, bool write)
 		if (node->node_case == PG_QUERY__NODE__NODE__NOT_SET)
 			return 0;
 		const ProtobufCFieldDescriptor *f =
-			field_by_id(d, (unsigned)node->node_case);
+			pgd_pb_field_by_id(d, (unsigned)node->node_case);
 		if (!f) {
 			k->unsupported = true;
 			return 0;
@@ -512,7 +501,7 @@ static ProtobufCMessage *unpack_msg(const ProtobufCMessageDescriptor *d,
 				break;
 			}
 			const ProtobufCFieldDescriptor *f =
-				field_by_id(d, (unsigned)(tag >> 3));
+				pgd_pb_field_by_id(d, (unsigned)(tag >> 3));
 			if (!f || f->label != PROTOBUF_C_LABEL_REPEATED)
 				continue;
 			repeated = true;
@@ -547,7 +536,7 @@ static ProtobufCMessage *unpack_msg(const ProtobufCMessageDescriptor *d,
 		}
 		unsigned wt = (unsigned)(tag & 7);
 		const ProtobufCFieldDescriptor *f =
-			field_by_id(d, (unsigned)(tag >> 3));
+			pgd_pb_field_by_id(d, (unsigned)(tag >> 3));
 		if (!f) {
 			ok = false; /* unknown field: protobuf-c keeps it */
 			break;
@@ -722,7 +711,7 @@ static ProtobufCMessage *copy_msg(struct cp *k, const ProtobufCMessageDescriptor
 		const PgQuery__Node *node = (const PgQuery__Node *)m;
 		if (node->node_case != PG_QUERY__NODE__NODE__NOT_SET) {
 			const ProtobufCFieldDescriptor *f =
-				field_by_id(d, (unsigned)node->node_case);
+				pgd_pb_field_by_id(d, (unsigned)node->node_case);
 			if (f)
 				copy_field(k, out, m, f, depth);
 			else
@@ -795,7 +784,7 @@ void pgd_pb_free(ProtobufCMessage *m)
 		PgQuery__Node *node = (PgQuery__Node *)m;
 		const ProtobufCFieldDescriptor *f =
 			node->node_case == PG_QUERY__NODE__NODE__NOT_SET ? NULL :
-			field_by_id(d, (unsigned)node->node_case);
+			pgd_pb_field_by_id(d, (unsigned)node->node_case);
 		if (f)
 			free_field(m, f);
 	} else {

@@ -27,6 +27,27 @@
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
+/* A message type's field by number. pg_query.proto numbers most fields
+ * 1..n in order, so fields[id - 1] is nearly always it, without
+ * protobuf-c's binary search over field ranges. NULL when there is none. */
+static inline const ProtobufCFieldDescriptor *
+pgd_pb_field_by_id(const ProtobufCMessageDescriptor *d, unsigned id)
+{
+	if (id - 1 < d->n_fields && d->fields[id - 1].id == id)
+		return &d->fields[id - 1];
+	return protobuf_c_message_descriptor_get_field(d, id);
+}
+
+/* The message a Node holds (its set oneof member; every member is a
+ * message), or NULL: one lookup, not a visit of the Node's ~250 fields. */
+static inline ProtobufCMessage *pgd_pb_node_member(const PgQuery__Node *n)
+{
+	const ProtobufCFieldDescriptor *f =
+		pgd_pb_field_by_id(n->base.descriptor, (unsigned)n->node_case);
+	return f && f->type == PROTOBUF_C_TYPE_MESSAGE
+		? *(ProtobufCMessage *const *)((const char *)n + f->offset) : NULL;
+}
+
 /* How pgd_pb_pack() treats int32 fields named "location". */
 enum pgd_pb_locations {
 	PGD_PB_KEEP_LOCATIONS,

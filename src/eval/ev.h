@@ -162,7 +162,6 @@ struct ev_func {
 	struct ev_json *plpgsql;     /* parsed lazily: the PLpgSQL_function object */
 	char *create_sql;            /* the CREATE FUNCTION it is read from (malloc'd) */
 	bool pending;                /* defined, not read yet (materialize) */
-	bool broken;                 /* read, and not one CREATE FUNCTION */
 	struct pgd_arena *plarena; /* owns plpgsql */
 	struct ev_datum *d;  /* its datums, read once */
 	size_t nd;

@@ -1413,9 +1413,8 @@ static const char *def_string(const PgQuery__Node *n)
 static bool materialize(struct ev_func *f)
 {
 	if (!f->pending)
-		return !f->broken;
+		return f->tree != NULL;
 	f->pending = false;
-	f->broken = true;
 	const char *create_sql = f->create_sql;
 	char *err;
 	PgQuery__ParseResult *t = parse_sql(create_sql, &err);
@@ -1427,7 +1426,6 @@ static bool materialize(struct ev_func *f)
 		pgd_pb_free(&t->base);
 		return false;
 	}
-	f->broken = false;
 	const PgQuery__CreateFunctionStmt *cf = t->stmts[0]->stmt->create_function_stmt;
 	f->tree = t;
 	f->is_proc = cf->is_procedure;
@@ -1498,6 +1496,16 @@ static bool materialize(struct ev_func *f)
 	return true;
 }
 
+/* "schema\x1fname" into sb (reset): the key of funcs_by_name, and with
+ * "\x1fargs" after it, of funcs_by_identity */
+static void func_key(struct pgd_strbuf *sb, const char *schema, const char *name)
+{
+	pgd_strbuf_reset(sb);
+	pgd_strbuf_addstr(sb, schema);
+	pgd_strbuf_addch(sb, '\x1f');
+	pgd_strbuf_addstr(sb, name);
+}
+
 void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
 		     const char *args, const char *create_sql, unsigned line)
 {
@@ -1510,28 +1518,23 @@ void pgd_eval_define(struct pgd_eval *ev, const char *schema, const char *name,
 	f->create_sql = pgd_xstrdup(create_sql);
 	f->body_line = line;
 	f->pending = true;
-	/* a later definition of the same identity replaces this one */
-	struct pgd_strbuf id = PGD_STRBUF_INIT;
-	pgd_strbuf_addstr(&id, f->schema);
-	pgd_strbuf_addch(&id, '\x1f');
-	pgd_strbuf_addstr(&id, f->name);
-	pgd_strbuf_addch(&id, '\x1f');
-	pgd_strbuf_addstr(&id, f->args);
-	struct ev_func *o = pgd_map_get(ev->funcs_by_identity, id.buf, id.len);
-	if (o)
-		o->superseded = true;
-	pgd_map_put(ev->funcs_by_identity, pgd_arena_strndup(ev->keys, id.buf, id.len),
-		    id.len, f);
-	pgd_strbuf_release(&id);
 	PGD_GROW(ev->funcs, ev->afuncs, ev->nfuncs + 1);
 	ev->funcs[ev->nfuncs++] = f;
-	/* the map borrows its keys: they live in the keys arena */
-	char *key = pgd_xasprintf("%s\x1f%s", schema, name);
-	if (!pgd_map_get(ev->funcs_by_name, key, strlen(key))) {
-		const char *k = pgd_arena_strdup(ev->keys, key);
-		pgd_map_put(ev->funcs_by_name, k, strlen(k), (void *)1);
-	}
-	free(key);
+	/* the maps borrow their keys: they live in the keys arena */
+	struct pgd_strbuf key = PGD_STRBUF_INIT;
+	func_key(&key, schema, name);
+	if (!pgd_map_get(ev->funcs_by_name, key.buf, key.len))
+		pgd_map_put(ev->funcs_by_name, pgd_arena_strndup(ev->keys, key.buf, key.len),
+			    key.len, (void *)1);
+	/* a later definition of the same identity replaces this one */
+	pgd_strbuf_addch(&key, '\x1f');
+	pgd_strbuf_addstr(&key, f->args);
+	struct ev_func *o = pgd_map_get(ev->funcs_by_identity, key.buf, key.len);
+	if (o)
+		o->superseded = true;
+	pgd_map_put(ev->funcs_by_identity, pgd_arena_strndup(ev->keys, key.buf, key.len),
+		    key.len, f);
+	pgd_strbuf_release(&key);
 }
 
 bool pgd_eval_any(const struct pgd_eval *ev)
@@ -1543,15 +1546,10 @@ bool pgd_eval_knows(const struct pgd_eval *ev, const char *schema, const char *n
 {
 	if (!ev->nfuncs)
 		return false;
-	size_t ns = strlen(schema), nn = strlen(name);
-	char small[128];
-	char *key = ns + nn + 1 < sizeof(small) ? small : pgd_xmalloc(ns + nn + 1);
-	memcpy(key, schema, ns);
-	key[ns] = '\x1f';
-	memcpy(key + ns + 1, name, nn);
-	bool r = pgd_map_get(ev->funcs_by_name, key, ns + nn + 1) != NULL;
-	if (key != small)
-		free(key);
+	struct pgd_strbuf key = PGD_STRBUF_INIT;
+	func_key(&key, schema, name);
+	bool r = pgd_map_get(ev->funcs_by_name, key.buf, key.len) != NULL;
+	pgd_strbuf_release(&key);
 	return r;
 }
 

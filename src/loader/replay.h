@@ -42,9 +42,9 @@ struct replay {
 	bool rows_all;
 	/* statements dispatched so far, and rows.c's list of the tables a
 	 * data statement can reach code through (triggers, defaults), as it
-	 * stood after dispatch number rows_cand_seq */
+	 * stood after dispatch number rows_cand_at - 1 (0: never built) */
 	unsigned long ddl_seq;
-	unsigned long rows_cand_seq;
+	unsigned long rows_cand_at;
 	const struct pgd_table **rows_cand;
 	size_t nrows_cand, arows_cand;
 };

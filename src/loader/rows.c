@@ -334,7 +334,7 @@ static bool marked(const struct replay *r, const char *name)
  */
 static void reach_candidates(struct replay *r)
 {
-	if (r->rows_cand && r->rows_cand_seq == r->ddl_seq)
+	if (r->rows_cand_at == r->ddl_seq + 1)
 		return;
 	const struct pgd_schema *m = r->m;
 	r->nrows_cand = 0;
@@ -348,9 +348,7 @@ static void reach_candidates(struct replay *r)
 		PGD_GROW(r->rows_cand, r->arows_cand, r->nrows_cand + 1);
 		r->rows_cand[r->nrows_cand++] = t;
 	}
-	if (!r->rows_cand) /* none: an empty list, still a valid one */
-		PGD_GROW(r->rows_cand, r->arows_cand, 1);
-	r->rows_cand_seq = r->ddl_seq;
+	r->rows_cand_at = r->ddl_seq + 1;
 }
 
 /* What the statement's names reach beyond themselves: views (their
@@ -437,4 +435,5 @@ void rp_rows_release(struct replay *r)
 	free(r->rows_cand);
 	r->rows_cand = NULL;
 	r->nrows_cand = r->arows_cand = 0;
+	r->rows_cand_at = 0;
 }

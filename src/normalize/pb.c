@@ -10,6 +10,7 @@
 
 #include "pb.h"
 #include "pgdrift/alloc.h"
+#include "pgdrift/arena.h"
 #include "pgdrift/map.h"
 
 /* ---- pack */
@@ -609,7 +610,15 @@ PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
 
 struct cp {
 	bool unsupported;
+	struct pgd_arena *arena; /* allocate here, else malloc */
 };
+
+static void *cp_alloc(struct cp *k, size_t n)
+{
+	if (!k->arena)
+		return pgd_xmalloc(n);
+	return pgd_arena_alloc(k->arena, n ? n : 1);
+}
 
 static ProtobufCMessage *copy_msg(struct cp *k, const ProtobufCMessageDescriptor *d,
 				  const ProtobufCMessage *m, int depth);
@@ -635,7 +644,8 @@ static void copy_value(struct cp *k, const ProtobufCFieldDescriptor *f, void *sl
 		return;
 	case PROTOBUF_C_TYPE_STRING: {
 		const char *s = *(char *const *)member;
-		*(char **)slot = pgd_xstrdup(s ? s : "");
+		*(char **)slot = k->arena ? pgd_arena_strdup(k->arena, s ? s : "")
+					  : pgd_xstrdup(s ? s : "");
 		return;
 	}
 	case PROTOBUF_C_TYPE_MESSAGE:
@@ -668,7 +678,8 @@ static void copy_field(struct cp *k, ProtobufCMessage *dst, const ProtobufCMessa
 		}
 		size_t es = elem_size(f);
 		const char *arr = *(const char *const *)member;
-		char *out = pgd_xcalloc(count, es);
+		char *out = k->arena ? memset(cp_alloc(k, count * es), 0, count * es)
+				     : pgd_xcalloc(count, es);
 		*(void **)slot = out;
 		*(size_t *)(dbase + f->quantifier_offset) = count;
 		for (size_t i = 0; i < count && !k->unsupported; i++)
@@ -703,7 +714,7 @@ static ProtobufCMessage *copy_msg(struct cp *k, const ProtobufCMessageDescriptor
 		k->unsupported = true;
 		return NULL;
 	}
-	ProtobufCMessage *out = pgd_xmalloc(d->sizeof_message);
+	ProtobufCMessage *out = cp_alloc(k, d->sizeof_message);
 	d->message_init(out);
 	if (!m) /* a NULL element reads back as an empty message */
 		return out;
@@ -725,13 +736,15 @@ static ProtobufCMessage *copy_msg(struct cp *k, const ProtobufCMessageDescriptor
 }
 
 /* The copy, or NULL (nothing allocated) where pack would not write it. */
-static PgQuery__ParseResult *copy_parse_result(const PgQuery__ParseResult *m)
+static PgQuery__ParseResult *copy_parse_result(const PgQuery__ParseResult *m,
+					       struct pgd_arena *arena)
 {
-	struct cp k = { false };
+	struct cp k = { false, arena };
 	ProtobufCMessage *out = copy_msg(&k, &pg_query__parse_result__descriptor,
 					 &m->base, 0);
 	if (k.unsupported) {
-		pgd_pb_free(out);
+		if (!arena) /* in an arena it stays until the arena goes */
+			pgd_pb_free(out);
 		return NULL;
 	}
 	return (PgQuery__ParseResult *)out;
@@ -969,7 +982,24 @@ static _Thread_local struct {
 	bool on;
 	const PgQuery__ParseResult *msg;
 	PgQuery__ParseResult *tree;
+	struct pgd_arena *arena;
 } capture;
+
+PgQuery__ParseResult *pgd_pb_parse_in(struct pgd_arena *a, const char *sql,
+				      PgQueryProtobufParseResult *r)
+{
+	capture.on = true;
+	capture.msg = NULL;
+	capture.tree = NULL;
+	capture.arena = a;
+	*r = pg_query_parse_protobuf(sql);
+	PgQuery__ParseResult *t = capture.tree;
+	capture.on = false;
+	capture.msg = NULL;
+	capture.tree = NULL;
+	capture.arena = NULL;
+	return r->error ? NULL : t;
+}
 
 PgQuery__ParseResult *pgd_pb_parse(const char *sql, PgQueryProtobufParseResult *r)
 {
@@ -1004,7 +1034,7 @@ size_t pg_query__parse_result__get_packed_size(const PgQuery__ParseResult *messa
 {
 	packed_clear();
 	if (capture.on && !capture.tree) {
-		capture.tree = copy_parse_result(message);
+		capture.tree = copy_parse_result(message, capture.arena);
 		if (capture.tree) {
 			capture.msg = message;
 			return 0; /* the caller takes the tree, not the bytes */

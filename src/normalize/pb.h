@@ -109,6 +109,16 @@ PgQuery__ParseResult *pgd_pb_unpack_parse_result(const uint8_t *buf,
  */
 PgQuery__ParseResult *pgd_pb_parse(const char *sql, PgQueryProtobufParseResult *r);
 
+/*
+ * pgd_pb_parse() with the tree in arena a (freed with it, never with
+ * pgd_pb_free): NULL on an error (in *r) and where the copy cannot be
+ * taken (then pgd_pb_parse() would read r's bytes; the caller parses
+ * again with it). The caller frees *r.
+ */
+struct pgd_arena;
+PgQuery__ParseResult *pgd_pb_parse_in(struct pgd_arena *a, const char *sql,
+				      PgQueryProtobufParseResult *r);
+
 /* protobuf_c_message_free_unpacked(msg, NULL), faster. NULL is fine. */
 void pgd_pb_free(ProtobufCMessage *msg);
 

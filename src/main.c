@@ -512,8 +512,9 @@ static int emit(const struct cli *c, const char *text, size_t len)
 	return PGD_EXIT_OK;
 }
 
-/* Loads the expected schema from c->migrations. Returns an exit code. */
-static int load_migrations(const struct cli *c, struct pgd_schema **out)
+/* Loads the expected schema from c->migrations. Returns an exit code;
+ * *stats (--timings) gets what was read, malloc'd, when stats is not NULL. */
+static int load_migrations(const struct cli *c, struct pgd_schema **out, char **stats)
 {
 	struct pgd_diags diags = PGD_DIAGS_INIT;
 	struct pgd_migration_set *set = NULL;
@@ -521,6 +522,17 @@ static int load_migrations(const struct cli *c, struct pgd_schema **out)
 	if (rc == 0)
 		rc = pgd_migrations_replay(set, &c->load, out, &diags) == 0
 			     ? 0 : -2;
+	if (stats && set) {
+		size_t n = 0, parsed = 0, ahead = 0;
+		for (size_t i = 0; i < set->nfiles; i++) {
+			n += set->files[i].nstatements;
+			parsed += set->files[i].nparsed;
+			ahead += set->files[i].nread_ahead;
+		}
+		*stats = pgd_xasprintf("%zu files, %zu statements, %zu parsed, "
+				       "%zu DO blocks read ahead", set->nfiles, n,
+				       parsed, ahead);
+	}
 	pgd_diags_print(stderr, &diags);
 	if (rc != 0)
 		fprintf(stderr, "pgdrift: the migrations could not be read completely "
@@ -606,7 +618,11 @@ static int cmd_expected(struct cli *c)
 	if (strcmp(fmt, "text") && strcmp(fmt, "json"))
 		return usage_error("--format takes text or json, not '%s'", fmt);
 	struct pgd_schema *m = NULL;
-	int rc = load_migrations(c, &m);
+	double t0 = now_ms();
+	char *stats = NULL;
+	int rc = load_migrations(c, &m, c->timings ? &stats : NULL);
+	timing(c, "migrations", t0, stats);
+	free(stats);
 	if (rc)
 		return rc;
 	char *pd = pgd_platform_describe(&c->platform);
@@ -643,8 +659,10 @@ static int load_source(struct cli *c, const char *spec, bool is_db,
 		char *pd = pgd_platform_describe(&c->platform);
 		*desc = pgd_xasprintf("migrations %s (%s)", spec, pd);
 		free(pd);
-		int rc = load_migrations(&sub, out);
-		timing(c, "migrations", t0, NULL);
+		char *stats = NULL;
+		int rc = load_migrations(&sub, out, c->timings ? &stats : NULL);
+		timing(c, "migrations", t0, stats);
+		free(stats);
 		return rc;
 	}
 	if (!is_db && spec && stat(spec, &st) == 0 && S_ISREG(st.st_mode)) {

@@ -31,6 +31,8 @@ struct pgd_migration_file {
 	struct pgd_srcfile src; /* the text, once loaded */
 	size_t nstatements;     /* statements found by the splitter */
 	size_t nparsed;         /* of those, parsed (schema-changing) */
+	size_t nread_ahead;     /* of those, DO blocks a second thread parsed
+	                         * ahead of the replay */
 };
 
 struct pgd_migration_set {

@@ -163,6 +163,7 @@ struct ev_func {
 	char *create_sql;            /* the CREATE FUNCTION it is read from (malloc'd) */
 	bool pending;                /* defined, not read yet (materialize) */
 	struct pgd_arena *plarena; /* owns plpgsql */
+	struct pgd_eval_prepared *ahead; /* a DO block's SQL parsed ahead, or NULL */
 	struct ev_datum *d;  /* its datums, read once */
 	size_t nd;
 	/* parsed expressions of plpgsql: the index is kept in the JSON

@@ -18,6 +18,7 @@
  * it changes the model.)
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -143,12 +144,17 @@ static PgQuery__ParseResult *parse_sql(const char *sql, char **err)
 	return t;
 }
 
+static long ahead_index(const struct pgd_eval_prepared *p, const char *sql);
+static PgQuery__ParseResult *ahead_tree(const struct pgd_eval_prepared *p, long i);
+
 static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, struct ev_json *expr,
 					 const char *prefix, const char *text,
 					 enum ev_stop *st)
 {
 	struct ev_func *ev = c->fr->fn;
 	*st = EV_OK;
+	if (expr && expr->aux <= -2) /* a tree the block's read-ahead holds */
+		return ahead_tree(ev->ahead, -2 - expr->aux);
 	if (expr && expr->aux >= 0) {
 		long i = expr->aux;
 		if ((size_t)i < ev->ntrees && ev->trees[i])
@@ -160,6 +166,13 @@ static PgQuery__ParseResult *cached_tree(struct ev_ctx *c, struct ev_json *expr,
 	char *sql = pgd_xmalloc(np + nt + 1);
 	memcpy(sql, prefix, np);
 	memcpy(sql + np, text, nt + 1);
+	long lent = ahead_index(ev->ahead, sql);
+	if (lent >= 0) {
+		free(sql);
+		if (expr)
+			expr->aux = -2 - lent;
+		return ahead_tree(ev->ahead, lent);
+	}
 	char *err;
 	PgQuery__ParseResult *t = parse_sql(sql, &err);
 	free(sql);
@@ -490,7 +503,8 @@ static enum ev_stop run_host(struct ev_ctx *c, const char *sql, bool dynamic)
 }
 
 static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lang,
-			     unsigned body_line, bool dynamic);
+			     unsigned body_line, bool dynamic,
+			     struct pgd_eval_prepared *prep);
 static enum ev_stop call_stmt(struct ev_ctx *c, const PgQuery__CallStmt *cs);
 
 static bool is_data_stmt(const PgQuery__Node *n)
@@ -566,7 +580,7 @@ static enum ev_stop run_tree(struct ev_ctx *c, PgQuery__ParseResult *t, const ch
 			if (!body)
 				st = ev_unsupported(c, "DO", "a DO without a body");
 			else
-				st = do_block(&sc, body, lang, 0, true);
+				st = do_block(&sc, body, lang, 0, true, NULL);
 			continue;
 		}
 		if (n->node_case == PG_QUERY__NODE__NODE_CALL_STMT) {
@@ -1363,6 +1377,7 @@ static void func_free(struct ev_func *f)
 		pgd_pb_free(&f->tree->base);
 	free(f->create_sql);
 	pgd_arena_free(f->plarena);
+	pgd_eval_prepared_free(f->ahead);
 	for (size_t i = 0; i < f->ntrees; i++)
 		if (f->trees[i])
 			pgd_pb_free(&f->trees[i]->base);
@@ -1372,28 +1387,45 @@ static void func_free(struct ev_func *f)
 }
 
 /* Parses the PL/pgSQL of sql (a CREATE FUNCTION with a body). */
-static bool parse_plpgsql(struct ev_func *fn, const char *sql, char **err)
+/*
+ * Reads sql (one CREATE FUNCTION in PL/pgSQL) with libpg_query's PL/pgSQL
+ * parser into a new arena: true with *a (the caller frees it) and *f (the
+ * PLpgSQL_function object, in *a); false with *err (malloc'd). Touches no
+ * evaluator, so any thread may call it.
+ */
+static bool read_plpgsql(const char *sql, struct pgd_arena **a, struct ev_json **f,
+			 char **err)
 {
 	PgQueryPlpgsqlParseResult pr = pg_query_parse_plpgsql(sql);
 	*err = NULL;
+	*a = NULL;
+	*f = NULL;
 	if (pr.error) {
 		*err = pgd_xstrdup(pr.error->message);
 		pg_query_free_plpgsql_parse_result(pr);
 		return false;
 	}
-	struct pgd_arena *a = pgd_arena_new();
+	struct pgd_arena *ar = pgd_arena_new();
 	const char *jerr;
-	struct ev_json *root = ev_json_parse(a, pr.plpgsql_funcs, &jerr);
+	struct ev_json *root = ev_json_parse(ar, pr.plpgsql_funcs, &jerr);
 	pg_query_free_plpgsql_parse_result(pr);
-	struct ev_json *f = jget(ev_json_at(root, 0), "PLpgSQL_function");
-	if (!f) {
+	struct ev_json *fo = jget(ev_json_at(root, 0), "PLpgSQL_function");
+	if (!fo) {
 		*err = pgd_xasprintf("the PL/pgSQL tree could not be read%s%s",
 				     jerr ? ": " : "", jerr ? jerr : "");
-		pgd_arena_free(a);
+		pgd_arena_free(ar);
 		return false;
 	}
-	fn->plarena = a;
-	fn->plpgsql = f;
+	*a = ar;
+	*f = fo;
+	return true;
+}
+
+/* fn's PL/pgSQL from sql (read_plpgsql); false with *err. */
+static bool parse_plpgsql(struct ev_func *fn, const char *sql, char **err)
+{
+	if (!read_plpgsql(sql, &fn->plarena, &fn->plpgsql, err))
+		return false;
 	read_datums(fn);
 	return true;
 }
@@ -1802,17 +1834,10 @@ static enum ev_stop call_stmt(struct ev_ctx *c, const PgQuery__CallStmt *cs)
 
 /* ---- DO */
 
-static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lang,
-			     unsigned body_line, bool dynamic)
+/* A DO block's body as the CREATE FUNCTION libpg_query's PL/pgSQL parser
+ * reads (malloc'd): quoted with a dollar tag the body does not contain. */
+static char *do_wrapper(const char *body)
 {
-	struct pgd_eval *ev = c->ev;
-	if (strcasecmp(lang, "plpgsql"))
-		return ev_unsupported(c, "DO", "DO blocks in language %s are not evaluated",
-				      lang);
-	if (ev->depth + 1 > ev->lim.depth)
-		return ev_unsupported(c, "recursion limit", "DO blocks nested deeper than %u",
-				      ev->lim.depth);
-	/* a dollar tag the body does not contain */
 	char tag[32];
 	unsigned k = 0;
 	do {
@@ -1824,27 +1849,207 @@ static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lan
 	pgd_strbuf_addstr(&sb, tag);
 	pgd_strbuf_addstr(&sb, body);
 	pgd_strbuf_addstr(&sb, tag);
-	char *sql = pgd_strbuf_detach(&sb, NULL);
+	return pgd_strbuf_detach(&sb, NULL);
+}
+
+/* Whether the evaluator is likely to take text as it is, unparsed
+ * (trivial_expr): a name, a number or a quoted literal. */
+static bool looks_trivial(const char *text)
+{
+	const char *p = text;
+	if (*p == '\'') {
+		for (p++; *p && *p != '\''; p++)
+			;
+		return *p == '\'' && !p[1];
+	}
+	for (; *p; p++)
+		if (!(((unsigned char)*p >= 0x80) || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * The SQL the evaluator will parse for the expression query of a
+ * PLpgSQL_expr under member key of a statement of kind (cached_tree's
+ * prefix and text), malloc'd, or NULL when it is likely to parse none.
+ * A guess: the evaluator takes a tree read ahead only when its SQL is the
+ * very SQL it would parse.
+ */
+static char *expected_sql(const char *kind, const char *key, const char *query)
+{
+	const char *prefix = "SELECT ", *text = query;
+	if (!strcmp(kind, "PLpgSQL_stmt_assign")) {
+		text = assign_rhs(query);
+		if (!text)
+			return NULL;
+	} else if (!strcmp(kind, "PLpgSQL_stmt_execsql")) {
+		if (plain_ddl(query) && !strstr(query, "--") && !strstr(query, "/*"))
+			return NULL; /* the host parses it */
+		prefix = "";
+	} else if (!strcmp(kind, "PLpgSQL_stmt_perform") || !strcmp(kind, "PLpgSQL_stmt_call") ||
+		   (!strcmp(kind, "PLpgSQL_stmt_fors") && !strcmp(key, "query"))) {
+		prefix = "";
+	}
+	if (looks_trivial(text))
+		return NULL;
+	return pgd_xasprintf("%s%s", prefix, text);
+}
+
+struct pgd_eval_prepared {
+	char *body;               /* the body it was read from */
+	struct pgd_arena *arena;  /* owns f; NULL when the read failed */
+	struct ev_json *f;
+	char *err;                /* why the read failed */
+	/* the SQL of its expressions, parsed ahead: SQL text -> index + 1
+	 * in trees; texts and trees in mem (an expression's aux -2 - index
+	 * lends it the tree) */
+	struct pgd_map *sql;
+	struct pgd_arena *mem;
+	PgQuery__ParseResult **trees;
+	size_t ntrees, atrees;
+};
+
+/* Parses ahead the SQL of the expressions under n, a member key of a
+ * statement of kind. */
+static void parse_ahead(struct pgd_eval_prepared *p, struct ev_json *n,
+			const char *kind, const char *key, int depth)
+{
+	if (!n || depth > 200)
+		return;
+	if (n->t == EVJ_ARR) {
+		for (size_t i = 0; i < n->n; i++)
+			parse_ahead(p, n->v[i], kind, key, depth + 1);
+		return;
+	}
+	if (n->t != EVJ_OBJ)
+		return;
+	if (n->n == 1 && !strcmp(n->k[0], "PLpgSQL_expr")) {
+		const char *q = jstr(n->v[0], "query");
+		char *sql = q ? expected_sql(kind, key, q) : NULL;
+		if (!sql || pgd_map_get(p->sql, sql, strlen(sql))) {
+			free(sql);
+			return;
+		}
+		PgQueryProtobufParseResult pr;
+		PgQuery__ParseResult *t = pgd_pb_parse_in(p->mem, sql, &pr);
+		pg_query_free_protobuf_parse_result(pr);
+		if (t) { /* else the evaluator parses it, and says why it fails */
+			PGD_GROW(p->trees, p->atrees, p->ntrees + 1);
+			p->trees[p->ntrees++] = t;
+			size_t len = strlen(sql);
+			pgd_map_put(p->sql, pgd_arena_strndup(p->mem, sql, len), len,
+				    (void *)(uintptr_t)p->ntrees);
+		}
+		free(sql);
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = n->k[i];
+		if (!strncmp(k, "PLpgSQL_stmt_", 13) || !strcmp(k, "PLpgSQL_function"))
+			parse_ahead(p, n->v[i], k, "", depth + 1);
+		else
+			parse_ahead(p, n->v[i], kind, k, depth + 1);
+	}
+}
+
+struct pgd_eval_prepared *pgd_eval_prepare_do(const char *body)
+{
+	struct pgd_eval_prepared *p = calloc(1, sizeof(*p));
+	if (!p)
+		PGD_BUG("out of memory");
+	p->body = pgd_xstrdup(body);
+	p->sql = pgd_map_new();
+	p->mem = pgd_arena_new();
+	char *sql = do_wrapper(body);
+	if (read_plpgsql(sql, &p->arena, &p->f, &p->err))
+		parse_ahead(p, p->f, "", "", 0); /* datums' defaults, action */
+	free(sql);
+	return p;
+}
+
+/* The index of sql's tree among those p parsed ahead (they stay p's), or
+ * -1. */
+static long ahead_index(const struct pgd_eval_prepared *p, const char *sql)
+{
+	if (!p)
+		return -1;
+	uintptr_t i = (uintptr_t)pgd_map_get(p->sql, sql, strlen(sql));
+	return i ? (long)i - 1 : -1;
+}
+
+static PgQuery__ParseResult *ahead_tree(const struct pgd_eval_prepared *p, long i)
+{
+	return p->trees[i];
+}
+
+void pgd_eval_prepared_free(struct pgd_eval_prepared *p)
+{
+	if (!p)
+		return;
+	free(p->body);
+	pgd_arena_free(p->arena);
+	free(p->err);
+	free(p->trees);
+	pgd_map_free(p->sql);
+	pgd_arena_free(p->mem);
+	free(p);
+}
+
+/* prep (taken; NULL, or one read from another body: read body now) */
+static enum ev_stop do_block(struct ev_ctx *c, const char *body, const char *lang,
+			     unsigned body_line, bool dynamic,
+			     struct pgd_eval_prepared *prep)
+{
+	struct pgd_eval *ev = c->ev;
+	if (prep && strcmp(prep->body, body)) {
+		pgd_eval_prepared_free(prep);
+		prep = NULL;
+	}
+	if (strcasecmp(lang, "plpgsql")) {
+		pgd_eval_prepared_free(prep);
+		return ev_unsupported(c, "DO", "DO blocks in language %s are not evaluated",
+				      lang);
+	}
+	if (ev->depth + 1 > ev->lim.depth) {
+		pgd_eval_prepared_free(prep);
+		return ev_unsupported(c, "recursion limit", "DO blocks nested deeper than %u",
+				      ev->lim.depth);
+	}
 	struct ev_func *fn = calloc(1, sizeof(*fn));
 	if (!fn)
 		PGD_BUG("out of memory");
 	fn->name = pgd_xstrdup("inline_code_block");
 	fn->lang = pgd_xstrdup("plpgsql");
 	fn->rettype = pgd_xstrdup("void");
-	char *err;
+	char *err = NULL;
 	enum ev_stop st;
-	if (!parse_plpgsql(fn, sql, &err)) {
+	bool ok;
+	if (prep) {
+		ok = prep->arena != NULL;
+		fn->plarena = prep->arena;
+		fn->plpgsql = prep->f;
+		err = prep->err;
+		prep->arena = NULL;
+		prep->err = NULL;
+		fn->ahead = prep; /* its trees, as expressions run */
+		if (ok)
+			read_datums(fn);
+	} else {
+		char *sql = do_wrapper(body);
+		ok = parse_plpgsql(fn, sql, &err);
+		free(sql);
+	}
+	if (!ok) {
 		/* a syntax error, or a construct libpg_query's PL/pgSQL parser
 		 * cannot read without the catalog (it knows no types: OPEN of
 		 * a refcursor fails) */
 		st = ev_unsupported(c, "PL/pgSQL parse", "the PL/pgSQL does not parse: %s",
 				    err);
 		free(err);
-		free(sql);
 		func_free(fn);
 		return st;
 	}
-	free(sql);
 	struct ev_frame fr = { 0 };
 	fr.fn = fn;
 	fr.caller = c->fr;
@@ -1963,18 +2168,30 @@ static enum pgd_eval_status finish(struct pgd_eval *ev, enum ev_stop st,
 	return res->status;
 }
 
-enum pgd_eval_status pgd_eval_do(struct pgd_eval *ev, const char *body,
-				 const char *language, unsigned body_line,
-				 unsigned stmt_line, struct pgd_eval_result *res)
+enum pgd_eval_status pgd_eval_do_prepared(struct pgd_eval *ev, const char *body,
+					  const char *language, unsigned body_line,
+					  unsigned stmt_line,
+					  struct pgd_eval_prepared *prep,
+					  struct pgd_eval_result *res)
 {
 	begin(ev, stmt_line);
 	struct ev_ctx c = { ev, NULL, NULL, 0, NULL };
 	enum ev_stop st;
-	if (!body || !*body)
+	if (!body || !*body) {
+		pgd_eval_prepared_free(prep);
 		st = ev_unsupported(&c, "DO", "a DO block without a body");
-	else
-		st = do_block(&c, body, language ? language : "plpgsql", body_line, false);
+	} else {
+		st = do_block(&c, body, language ? language : "plpgsql", body_line, false,
+			      prep);
+	}
 	return finish(ev, st, res);
+}
+
+enum pgd_eval_status pgd_eval_do(struct pgd_eval *ev, const char *body,
+				 const char *language, unsigned body_line,
+				 unsigned stmt_line, struct pgd_eval_result *res)
+{
+	return pgd_eval_do_prepared(ev, body, language, body_line, stmt_line, NULL, res);
 }
 
 /* Whether n calls a migration-defined function (at any depth of the

@@ -6,6 +6,7 @@
  * and never parsed: real migrations carry megabytes of seed data.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,46 +19,7 @@
 
 /* ---- statement classification without parsing */
 
-static const char *skip_space_and_comments(const char *p, const char *end)
-{
-	while (p < end) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-		    *p == '\f' || *p == '\v') {
-			p++;
-		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			int depth = 1;
-			p += 2;
-			while (p < end && depth) {
-				if (p + 1 < end && p[0] == '/' && p[1] == '*')
-					depth++, p += 2;
-				else if (p + 1 < end && p[0] == '*' && p[1] == '/')
-					depth--, p += 2;
-				else
-					p++;
-			}
-		} else {
-			break;
-		}
-	}
-	return p;
-}
-
-enum stmt_class { ST_PARSE, ST_DATA, ST_TXN, ST_SELECT, ST_EMPTY };
-
-static bool kw(const char *p, const char *end, const char *word)
-{
-	size_t n = strlen(word);
-	if ((size_t)(end - p) < n || strncasecmp(p, word, n) != 0)
-		return false;
-	if ((size_t)(end - p) == n)
-		return true;
-	char c = p[n];
-	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		 (c >= '0' && c <= '9') || c == '_');
-}
+enum stmt_class { ST_PARSE, ST_DATA, ST_TXN, ST_SELECT, ST_DO, ST_EMPTY };
 
 static enum stmt_class classify(const char *p, const char *end)
 {
@@ -73,13 +35,15 @@ static enum stmt_class classify(const char *p, const char *end)
 	if (p >= end || *p == ';')
 		return ST_EMPTY;
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(data); i++)
-		if (kw(p, end, data[i]))
+		if (pgd_stmt_kw(p, end, data[i]))
 			return ST_DATA;
 	for (size_t i = 0; i < PGD_ARRAY_SIZE(txn); i++)
-		if (kw(p, end, txn[i]))
+		if (pgd_stmt_kw(p, end, txn[i]))
 			return ST_TXN;
-	if (kw(p, end, "select"))
+	if (pgd_stmt_kw(p, end, "select"))
 		return ST_SELECT;
+	if (pgd_stmt_kw(p, end, "do"))
+		return ST_DO;
 	return ST_PARSE;
 }
 
@@ -255,19 +219,11 @@ static void eval_outcome(struct replay *r, const char *what,
  * host_exec. Past the interpreter's bounds or at a construct it does not
  * evaluate, the block is unmodeled (PGD901 naming the construct and line).
  */
-static void rp_do(struct replay *r, PgQuery__DoStmt *s)
+static void rp_do_run(struct replay *r, const char *body, const char *lang,
+		      struct pgd_eval_prepared *prep)
 {
-	const char *body = NULL, *lang = "plpgsql";
-	for (size_t i = 0; i < s->n_args; i++) {
-		PgQuery__DefElem *de = s->args[i]->def_elem;
-		if (!de || !de->defname)
-			continue;
-		if (!strcmp(de->defname, "as"))
-			body = pgd_pgq_str(de->arg);
-		else if (!strcmp(de->defname, "language"))
-			lang = pgd_pgq_str(de->arg) ? pgd_pgq_str(de->arg) : lang;
-	}
 	if (r->in_eval) {
+		pgd_eval_prepared_free(prep);
 		rp_unmodeled(r, "DO block", "a DO block run by the replay inside an "
 			     "evaluation is not evaluated");
 		return;
@@ -280,9 +236,16 @@ static void rp_do(struct replay *r, PgQuery__DoStmt *s)
 		body_line = pgd_srcfile_line_of(r->sf, (size_t)(at - r->sf->text));
 	struct pgd_eval_result res;
 	r->in_eval = true;
-	pgd_eval_do(r->ev, body, lang, body_line, r->src.line, &res);
+	pgd_eval_do_prepared(r->ev, body, lang, body_line, r->src.line, prep, &res);
 	r->in_eval = false;
 	eval_outcome(r, "DO block", &res);
+}
+
+static void rp_do(struct replay *r, PgQuery__DoStmt *s)
+{
+	const char *body, *lang;
+	rp_do_args(s, &body, &lang);
+	rp_do_run(r, body, lang, NULL);
 }
 
 /* A top-level SELECT or CALL: calls of migration-defined functions run. */
@@ -562,11 +525,42 @@ static void dispatch(struct replay *r, PgQuery__Node *n)
 	rp_init_fresh(r);
 }
 
+/*
+ * A DO statement the prefetch thread has read (prefetch.c): replayed as
+ * dispatch() would replay its tree. False when the thread has nothing for
+ * it (the first DO block starts the thread): the caller parses it.
+ */
+static bool replay_prefetched_do(struct replay *r, const char *sql,
+				 struct pgd_migration_file *mf)
+{
+	if (!r->prefetch) {
+		/* PGDRIFT_NO_READAHEAD=1: the replay alone (the tests compare) */
+		if (!r->prefetch_tried && r->set && !getenv("PGDRIFT_NO_READAHEAD"))
+			r->prefetch = rp_prefetch_start(r->set, r->file_pos, r->stmt_off);
+		r->prefetch_tried = true;
+		return false;
+	}
+	struct rp_do_job *j = rp_prefetch_take(r->prefetch, r->file_pos, r->stmt_off, sql);
+	if (!j || !j->body) {
+		rp_do_job_free(j);
+		return false;
+	}
+	mf->nparsed++;
+	mf->nread_ahead++;
+	r->src.stmt = pgd_schema_strndup(r->m, sql, strlen(sql));
+	r->ddl_seq++; /* as dispatch_one */
+	rp_do_run(r, j->body, j->lang, j->prep);
+	j->prep = NULL;
+	rp_init_fresh(r);
+	rp_do_job_free(j);
+	return true;
+}
+
 static void replay_statement(struct replay *r, const char *text, size_t off,
 			     size_t len, struct pgd_migration_file *mf)
 {
 	const char *begin = text + off, *end = text + off + len;
-	const char *p = skip_space_and_comments(begin, end);
+	const char *p = pgd_stmt_start(begin, end);
 	enum stmt_class k = classify(p, end);
 	if (k == ST_EMPTY)
 		return;
@@ -600,6 +594,10 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 		return;
 	}
 	char *sql = pgd_xstrndup(p, (size_t)(end - p));
+	if (k == ST_DO && replay_prefetched_do(r, sql, mf)) {
+		free(sql);
+		return;
+	}
 	PgQueryProtobufParseResult pr;
 	PgQuery__ParseResult *tree = pgd_pb_parse(sql, &pr);
 	mf->nparsed++;
@@ -733,6 +731,7 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 	rp_platform_start(&r);
 	rp_reset_search_path(&r);
 	rp_eval_init(&r);
+	r.set = set;
 	for (size_t i = 0; i < set->nfiles; i++) {
 		struct pgd_migration_file *mf =
 			&set->files[set->order ? set->order[i] : i];
@@ -740,8 +739,10 @@ static int run(struct pgd_migration_set *set, const struct pgd_load_options *opt
 			continue;
 		if (r.opts->session == PGD_SESSION_PER_FILE)
 			rp_reset_search_path(&r);
+		r.file_pos = i;
 		replay_file(&r, mf);
 	}
+	rp_prefetch_stop(r.prefetch);
 	rp_set_search_path(&r, NULL, 0);
 	free(r.search_path);
 	pgd_strbuf_release(&r.tolerant_msg);

@@ -47,6 +47,13 @@ struct replay {
 	unsigned long rows_cand_at;
 	const struct pgd_table **rows_cand;
 	size_t nrows_cand, arows_cand;
+	/* prefetch.c: the set, the file being replayed (its position in the
+	 * replay's order), and the thread reading DO blocks ahead (NULL
+	 * before the first DO block, or when no thread could start) */
+	const struct pgd_migration_set *set;
+	size_t file_pos;
+	struct rp_prefetch *prefetch;
+	bool prefetch_tried;
 };
 
 struct pgd_eval;
@@ -65,6 +72,7 @@ struct pgd_eval;
  *   ddl_view.c, ddl_function.c, ddl_policy.c, ddl_privilege.c,
  *   ddl_schema.c, ddl_sequence.c, ddl_type.c, ddl_setting.c
  *                       one object family each
+ *   prefetch.c          DO blocks parsed ahead on a second thread
  *   replay_deps.c       dependency helpers shared by several families
  *   replay_ctx.c        diagnostics, search_path, name resolution
  *   names.c             PostgreSQL's implicit names
@@ -74,6 +82,39 @@ struct pgd_eval;
 
 /* Creates r->ev, the interpreter over r's model (freed by the replay). */
 void rp_eval_init(struct replay *r);
+
+/* ---- prefetch.c: DO blocks read ahead on a thread (calls split.c) */
+
+/* A DO statement the thread read: its text (trimmed as the replay trims
+ * it), and when it is one DO block in PL/pgSQL, its body, language and
+ * read PL/pgSQL (else body is NULL). */
+struct rp_do_job {
+	size_t pos, off;   /* file position in the replay's order, byte offset */
+	char *sql, *body, *lang;
+	struct pgd_eval_prepared *prep;
+	struct rp_do_job *next;
+};
+struct rp_prefetch;
+
+/* Starts the thread on the statements after byte off of the file at
+ * position pos (set must outlive it): NULL when no thread starts. */
+struct rp_prefetch *rp_prefetch_start(const struct pgd_migration_set *set, size_t pos,
+				      size_t off);
+/* The thread's job for the statement at (pos, off) whose text is sql,
+ * waiting for it if need be (the caller frees it with rp_do_job_free),
+ * or NULL when the thread has none: the replay reads it itself. */
+struct rp_do_job *rp_prefetch_take(struct rp_prefetch *p, size_t pos, size_t off,
+				   const char *sql);
+void rp_do_job_free(struct rp_do_job *j);
+/* Stops and joins the thread, frees what it read (NULL: nothing). */
+void rp_prefetch_stop(struct rp_prefetch *p);
+
+/* A DO statement's body (NULL when it has none; in s) and language
+ * ("plpgsql" when it names none). */
+void rp_do_args(const PgQuery__DoStmt *s, const char **body, const char **lang);
+/* p[0..end) without trailing blanks, malloc'd: the text the replay
+ * parses. */
+char *rp_stmt_text(const char *p, const char *end);
 
 /* ---- rows.c: which tables may hold rows (calls no loader file) */
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgdrift/alloc.h"
 #include "split.h"
@@ -385,4 +386,45 @@ int pgd_split_open_block(const char *text, size_t len)
 		return -1;
 	free(v);
 	return open > 0;
+}
+
+/* ---- a statement's first keyword (split.h) */
+
+const char *pgd_stmt_start(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		    *p == '\f' || *p == '\v') {
+			p++;
+		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			int depth = 1;
+			p += 2;
+			while (p < end && depth) {
+				if (p + 1 < end && p[0] == '/' && p[1] == '*')
+					depth++, p += 2;
+				else if (p + 1 < end && p[0] == '*' && p[1] == '/')
+					depth--, p += 2;
+				else
+					p++;
+			}
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+bool pgd_stmt_kw(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(end - p) < n || strncasecmp(p, word, n) != 0)
+		return false;
+	if ((size_t)(end - p) == n)
+		return true;
+	char c = p[n];
+	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		 (c >= '0' && c <= '9') || c == '_');
 }

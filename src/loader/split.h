@@ -18,6 +18,7 @@
 #ifndef PGDRIFT_LOADER_SPLIT_H
 #define PGDRIFT_LOADER_SPLIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pgd_split_stmt {
@@ -38,6 +39,13 @@ int pgd_split(const char *text, size_t len, struct pgd_split_stmt **out,
  * when this lexer cannot tell.
  */
 int pgd_split_open_block(const char *text, size_t len);
+
+/* Where a statement's text p[0..end) starts: past blanks and comments. */
+const char *pgd_stmt_start(const char *p, const char *end);
+
+/* Whether p[0..end) starts with keyword word (lower case, ASCII), in any
+ * case, not followed by an identifier character. */
+bool pgd_stmt_kw(const char *p, const char *end, const char *word);
 
 /* The keywords pgd_split() recognises (NULL-terminated; tests check each
  * is one to PostgreSQL's scanner). */

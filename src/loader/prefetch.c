@@ -7,12 +7,13 @@
  * each and reads its PL/pgSQL (pgd_eval_prepare_do), while the replay
  * runs; the replay takes the result when it reaches the statement.
  *
- * The thread only ever saves time: the replay uses a result when its
- * statement text is the very text the replay holds at that place, and
- * reads the statement itself otherwise (a file that changed, could not be
- * read or split, a statement that is not one DO, the thread's results
- * not there yet are waited for, but never guessed). It keeps at most
- * PREFETCH_AHEAD results the replay has not taken.
+ * The thread only ever saves time: the replay uses a result only when its
+ * file position, byte offset and statement text are the ones the replay
+ * holds, and reads the statement itself otherwise (a file the thread
+ * could not read or split, or that changed; a statement that is not one
+ * DO block in PL/pgSQL). A result not ready yet is waited for. At most
+ * PREFETCH_AHEAD results wait to be taken; the thread then sleeps until
+ * half of them are.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -57,14 +58,6 @@ void rp_do_args(const PgQuery__DoStmt *s, const char **body, const char **lang)
 		else if (!strcmp(de->defname, "language") && pgd_pgq_str(de->arg))
 			*lang = pgd_pgq_str(de->arg);
 	}
-}
-
-char *rp_stmt_text(const char *p, const char *end)
-{
-	while (end > p && (end[-1] == ' ' || end[-1] == '\n' ||
-			   end[-1] == '\t' || end[-1] == '\r'))
-		end--;
-	return pgd_xstrndup(p, (size_t)(end - p));
 }
 
 void rp_do_job_free(struct rp_do_job *j)
@@ -177,7 +170,8 @@ static void *run(void *arg)
 			const char *s = pgd_stmt_start(text, end);
 			if (!pgd_stmt_kw(s, end, "do"))
 				continue;
-			go = put(p, make_job(i, (size_t)(s - buf), rp_stmt_text(s, end)));
+			char *sql = pgd_xstrndup(s, (size_t)(pgd_stmt_end(s, end) - s));
+			go = put(p, make_job(i, (size_t)(s - buf), sql));
 		}
 		free(stmts);
 		pgd_strbuf_release(&sb);

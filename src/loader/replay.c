@@ -572,10 +572,7 @@ static void replay_statement(struct replay *r, const char *text, size_t off,
 		rp_rows_written_by(r, p, (size_t)(end - p), false);
 	if (k == ST_DATA || k == ST_TXN)
 		return;
-	/* trailing blanks are not part of the statement's text */
-	while (end > p && (end[-1] == ' ' || end[-1] == '\n' ||
-			   end[-1] == '\t' || end[-1] == '\r'))
-		end--;
+	end = pgd_stmt_end(p, end);
 	r->src.file = r->file;
 	r->src.line = pgd_srcfile_line_of(r->sf, r->stmt_off);
 	r->src.stmt = NULL;

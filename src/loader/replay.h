@@ -112,9 +112,6 @@ void rp_prefetch_stop(struct rp_prefetch *p);
 /* A DO statement's body (NULL when it has none; in s) and language
  * ("plpgsql" when it names none). */
 void rp_do_args(const PgQuery__DoStmt *s, const char **body, const char **lang);
-/* p[0..end) without trailing blanks, malloc'd: the text the replay
- * parses. */
-char *rp_stmt_text(const char *p, const char *end);
 
 /* ---- rows.c: which tables may hold rows (calls no loader file) */
 

@@ -417,6 +417,14 @@ const char *pgd_stmt_start(const char *p, const char *end)
 	return p;
 }
 
+const char *pgd_stmt_end(const char *p, const char *end)
+{
+	while (end > p && (end[-1] == ' ' || end[-1] == '\n' ||
+			   end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	return end;
+}
+
 bool pgd_stmt_kw(const char *p, const char *end, const char *word)
 {
 	size_t n = strlen(word);

@@ -43,6 +43,10 @@ int pgd_split_open_block(const char *text, size_t len);
 /* Where a statement's text p[0..end) starts: past blanks and comments. */
 const char *pgd_stmt_start(const char *p, const char *end);
 
+/* Where the statement p[0..end) ends: before trailing blanks (they are
+ * not part of the text the replay parses). */
+const char *pgd_stmt_end(const char *p, const char *end);
+
 /* Whether p[0..end) starts with keyword word (lower case, ASCII), in any
  * case, not followed by an identifier character. */
 bool pgd_stmt_kw(const char *p, const char *end, const char *word);

@@ -37,9 +37,10 @@
 #    `--fleet` runs the fleet row alone; `--no-fleet` skips it.
 # After 1, the dynamic profile (gen-scale.sh --profile dynamic N, N from
 # --profile-n): N DO blocks and top-level helper calls against the same
-# schema written out statically; `pgdrift expected` on both (median of 5)
-# must give the same model, and the dynamic set may take at most 2x the
-# static one (issue 21). `bench.sh --dynamic-only [N]` runs just that part.
+# schema written out statically; `pgdrift expected` on both (21 runs each,
+# alternating; medians of wall and CPU time) must give the same model, and
+# the dynamic set may take at most 2x the static one (issue 21).
+# `bench.sh --dynamic-only [N]` runs just that part.
 # Between 1 and 2, the code scanner: `pgdrift refs` over a generated tree of
 # 10,000 code files (scripts/gen-code.py; BENCH_REFS_FILES changes the
 # count), median of 5 of the scan phase and of the whole command, peak RSS.
@@ -126,28 +127,37 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pgdrift-bench.XXXXXX")
 chmod 0755 "$work" # the server (user postgres) must reach its socket dir
 trap 'scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# dynamic vs static: `pgdrift expected` on the twin sets
+# dynamic vs static: `pgdrift expected` on the twin sets, 21 runs each,
+# alternating, medians of wall time and of CPU time (user + system, both
+# threads: the DO blocks' PL/pgSQL is read ahead on a second one)
 dynamic_bench() {
 	local n=$1 d="$work/dyn"
 	scripts/gen-scale.sh --profile dynamic "$n" "$d" 2>/dev/null
-	local kind t
-	declare -A med
-	for kind in static dynamic; do
-		t=()
-		for _ in 1 2 3 4 5; do
-			/usr/bin/time -f "%e" -o "$work/t" build/pgdrift expected \
-				--migrations "$d/$kind" >"$work/exp_$kind" 2>"$work/err_$kind" || true
-			t+=("$(ms "$(cat "$work/t")")")
-		done
-		med[$kind]=$(printf '%s\n' "${t[@]}" | median)
-	done
+	build/pgdrift expected --migrations "$d/static" >"$work/exp_static" 2>/dev/null || true
+	build/pgdrift expected --migrations "$d/dynamic" >"$work/exp_dynamic" 2>/dev/null || true
 	local same=no
 	cmp -s "$work/exp_static" "$work/exp_dynamic" && same=yes
-	printf '%-8s %10s %10s %7s %11s %10s\n' "DO+calls" "static ms" "dynamic ms" ratio \
-		"same model" "unmodeled"
-	printf '%-8s %10s %10s %7s %11s %10s\n' "$n" "${med[static]}" "${med[dynamic]}" \
-		"$(python3 -c "print(f'{${med[dynamic]} / max(${med[static]}, 1):.2f}')")" "$same" \
-		"$(grep -c 'PGD901\|unmodeled' "$work/exp_dynamic" || true)"
+	python3 - "$n" "$d" "$same" "$(grep -c 'PGD901\|unmodeled' "$work/exp_dynamic" || true)" <<'PY'
+import resource, statistics, subprocess, sys, time
+n, d, same, unmodeled = sys.argv[1:5]
+wall = {"static": [], "dynamic": []}
+cpu = {"static": [], "dynamic": []}
+for _ in range(21):
+    for kind in ("static", "dynamic"):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run(["build/pgdrift", "expected", "--migrations", f"{d}/{kind}"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        t1 = time.perf_counter()
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall[kind].append((t1 - t0) * 1000)
+        cpu[kind].append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
+m = {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in wall}
+print(f"{'DO+calls':8s} {'static ms':>16s} {'dynamic ms':>16s} {'ratio':>11s} {'same model':>11s} {'unmodeled':>10s}")
+print(f"{'':8s} {'wall / CPU':>16s} {'wall / CPU':>16s} {'wall / CPU':>11s}")
+print(f"{n:8s} {m['static'][0]:7.1f} / {m['static'][1]:6.1f} {m['dynamic'][0]:7.1f} / {m['dynamic'][1]:6.1f} "
+      f"{m['dynamic'][0] / m['static'][0]:5.2f} / {m['dynamic'][1] / m['static'][1]:4.2f} {same:>11s} {unmodeled:>10s}")
+PY
 }
 
 if [[ -n "$dyn_only" ]]; then

@@ -985,8 +985,10 @@ static _Thread_local struct {
 	struct pgd_arena *arena;
 } capture;
 
-PgQuery__ParseResult *pgd_pb_parse_in(struct pgd_arena *a, const char *sql,
-				      PgQueryProtobufParseResult *r)
+/* pg_query_parse_protobuf(sql) into *r, and the tree copied at its pack
+ * (into arena a, else malloc'd), or NULL */
+static PgQuery__ParseResult *capture_parse(struct pgd_arena *a, const char *sql,
+					   PgQueryProtobufParseResult *r)
 {
 	capture.on = true;
 	capture.msg = NULL;
@@ -998,19 +1000,19 @@ PgQuery__ParseResult *pgd_pb_parse_in(struct pgd_arena *a, const char *sql,
 	capture.msg = NULL;
 	capture.tree = NULL;
 	capture.arena = NULL;
+	return t;
+}
+
+PgQuery__ParseResult *pgd_pb_parse_in(struct pgd_arena *a, const char *sql,
+				      PgQueryProtobufParseResult *r)
+{
+	PgQuery__ParseResult *t = capture_parse(a, sql, r);
 	return r->error ? NULL : t;
 }
 
 PgQuery__ParseResult *pgd_pb_parse(const char *sql, PgQueryProtobufParseResult *r)
 {
-	capture.on = true;
-	capture.msg = NULL;
-	capture.tree = NULL;
-	*r = pg_query_parse_protobuf(sql);
-	PgQuery__ParseResult *t = capture.tree;
-	capture.on = false;
-	capture.msg = NULL;
-	capture.tree = NULL;
+	PgQuery__ParseResult *t = capture_parse(NULL, sql, r);
 	if (r->error) {
 		if (t)
 			pgd_pb_free(&t->base);

@@ -13,6 +13,7 @@
  *  - pgd_pb_parse() (the tree copied as libpg_query hands it to pack,
  *    no bytes) is field for field the tree the bytes unpack to: the same
  *    scalars, strings, NULLs, empty defaults and list lengths;
+ *    pgd_pb_parse_in() makes the same tree in an arena;
  *  - pgd_pb_free() frees the tree (leaks and bad frees: ASan and valgrind
  *    in CI).
  * One TAP line per file. Usage: check_pb FIXTURES_DIR
@@ -26,6 +27,7 @@
 
 #include <pg_query.h>
 
+#include "pgdrift/arena.h"
 #include "pgdrift/strbuf.h"
 #include "src/normalize/pb.h"
 
@@ -161,6 +163,16 @@ static bool check_stmt(const char *sql, struct pgd_strbuf *why, unsigned *nstmts
 	if (copied)
 		pgd_pb_free(&copied->base);
 	pg_query_free_protobuf_parse_result(r2);
+	/* the same copy into an arena (the DO read-ahead's trees) */
+	struct pgd_arena *arena = pgd_arena_new();
+	PgQueryProtobufParseResult r3;
+	PgQuery__ParseResult *in_arena = pgd_pb_parse_in(arena, sql, &r3);
+	if (!in_arena || !own || !same_msg(&in_arena->base, &own->base)) {
+		pgd_strbuf_addf(why, "pgd_pb_parse_in's tree differs from the unpacked bytes: %s\n", sql);
+		ok = false;
+	}
+	pg_query_free_protobuf_parse_result(r3);
+	pgd_arena_free(arena);
 	if (own)
 		pgd_pb_free(&own->base);
 	uint8_t *noloc = pgd_pb_pack(&pr->base, PGD_PB_DROP_LOCATIONS, &len);

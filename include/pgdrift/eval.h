@@ -137,17 +137,17 @@ enum pgd_eval_status pgd_eval_do(struct pgd_eval *ev, const char *body,
  * evaluator (libpg_query keeps its state per thread). It never fails: a
  * body that does not parse is reported when the block runs. The caller
  * owns the result: it frees it with pgd_eval_prepared_free() or hands it
- * to pgd_eval_do_prepared(), which takes it (and reads the body itself
+ * to pgd_eval_do_take_prepared(), which takes it (and reads the body itself
  * when prep was read from another body, or is NULL).
  */
 struct pgd_eval_prepared;
 struct pgd_eval_prepared *pgd_eval_prepare_do(const char *body);
 void pgd_eval_prepared_free(struct pgd_eval_prepared *prep);
-enum pgd_eval_status pgd_eval_do_prepared(struct pgd_eval *ev, const char *body,
-					  const char *language, unsigned body_line,
-					  unsigned stmt_line,
-					  struct pgd_eval_prepared *prep,
-					  struct pgd_eval_result *res);
+enum pgd_eval_status pgd_eval_do_take_prepared(struct pgd_eval *ev, const char *body,
+					       const char *language, unsigned body_line,
+					       unsigned stmt_line,
+					       struct pgd_eval_prepared *prep,
+					       struct pgd_eval_result *res);
 
 /*
  * Evaluates a top-level SELECT or CALL (its text) on line: calls of

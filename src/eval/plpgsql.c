@@ -2168,11 +2168,11 @@ static enum pgd_eval_status finish(struct pgd_eval *ev, enum ev_stop st,
 	return res->status;
 }
 
-enum pgd_eval_status pgd_eval_do_prepared(struct pgd_eval *ev, const char *body,
-					  const char *language, unsigned body_line,
-					  unsigned stmt_line,
-					  struct pgd_eval_prepared *prep,
-					  struct pgd_eval_result *res)
+enum pgd_eval_status pgd_eval_do_take_prepared(struct pgd_eval *ev, const char *body,
+					       const char *language, unsigned body_line,
+					       unsigned stmt_line,
+					       struct pgd_eval_prepared *prep,
+					       struct pgd_eval_result *res)
 {
 	begin(ev, stmt_line);
 	struct ev_ctx c = { ev, NULL, NULL, 0, NULL };
@@ -2191,7 +2191,7 @@ enum pgd_eval_status pgd_eval_do(struct pgd_eval *ev, const char *body,
 				 const char *language, unsigned body_line,
 				 unsigned stmt_line, struct pgd_eval_result *res)
 {
-	return pgd_eval_do_prepared(ev, body, language, body_line, stmt_line, NULL, res);
+	return pgd_eval_do_take_prepared(ev, body, language, body_line, stmt_line, NULL, res);
 }
 
 /* Whether n calls a migration-defined function (at any depth of the

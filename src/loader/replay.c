@@ -236,7 +236,7 @@ static void rp_do_run(struct replay *r, const char *body, const char *lang,
 		body_line = pgd_srcfile_line_of(r->sf, (size_t)(at - r->sf->text));
 	struct pgd_eval_result res;
 	r->in_eval = true;
-	pgd_eval_do_prepared(r->ev, body, lang, body_line, r->src.line, prep, &res);
+	pgd_eval_do_take_prepared(r->ev, body, lang, body_line, r->src.line, prep, &res);
 	r->in_eval = false;
 	eval_outcome(r, "DO block", &res);
 }

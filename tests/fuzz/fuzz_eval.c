@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pgd_eval_result_release(&res);
 	/* again, read ahead as the replay's second thread does (its SQL
 	 * parsed into the prepared block's arena), after the first run */
-	pgd_eval_do_prepared(ev, body, "plpgsql", 1, 1, pgd_eval_prepare_do(body), &res);
+	pgd_eval_do_take_prepared(ev, body, "plpgsql", 1, 1, pgd_eval_prepare_do(body), &res);
 	pgd_eval_result_release(&res);
 	/* the same text as a function body, called twice (named and default
 	 * arguments, the second call after the first one's changes) */

@@ -134,6 +134,24 @@ static bool stopping(struct rp_prefetch *p)
 	return stop;
 }
 
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Whether text[0..len) has the word DO anywhere (any case): a file
+ * without it has no DO statement (pgd_stmt_kw needs the word), and is not
+ * split. Most files of a real history have none. */
+static bool may_hold_do(const char *text, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((text[i] == 'd' || text[i] == 'D') && (text[i + 1] == 'o' || text[i + 1] == 'O') &&
+		    (i == 0 || !ident_char(text[i - 1])) && (i + 2 == len || !ident_char(text[i + 2])))
+			return true;
+	return false;
+}
+
 /* The thread: the DO statements of the files after (pos, off), in the
  * replay's order; a file not in memory when it started is read from disk
  * (the replay loads files as it reaches them). */
@@ -158,9 +176,9 @@ static void *run(void *arg)
 		}
 		struct pgd_split_stmt *stmts = NULL;
 		size_t n = 0;
-		if (pgd_split(buf, len, &stmts, &n) < 0) {
+		if (!may_hold_do(buf, len) || pgd_split(buf, len, &stmts, &n) < 0) {
 			pgd_strbuf_release(&sb);
-			continue; /* the replay reads these statements itself */
+			continue; /* no DO in it; or the replay reads it itself */
 		}
 		for (size_t k = 0; go && k < n; k++) {
 			if (i == p->pos && stmts[k].off <= p->off)

@@ -7,9 +7,13 @@
 # ends with one line "N passed, N failed" (every TAP case counted).
 #
 #   scripts/test.sh                  plain build; in CI (CI=true) also the
-#                                    server matrix and the ASan+UBSan build
+#                                    server matrix, the ASan+UBSan build and
+#                                    the ThreadSanitizer one
 #   scripts/test.sh --sanitize       the ASan+UBSan build only
-#   scripts/test.sh --all            both builds
+#   scripts/test.sh --tsan           the ThreadSanitizer build only: the
+#                                    tests of what runs on two threads
+#                                    (readahead: the DO read-ahead)
+#   scripts/test.sh --all            the plain and ASan+UBSan builds
 #   scripts/test.sh --suite unit     one suite (unit, golden or e2e)
 #   scripts/test.sh --matrix         also the server matrix (as in CI)
 #   scripts/test.sh --pg N           the suites against PostgreSQL N (15-18)
@@ -42,12 +46,13 @@ in_ci=false
 [[ "${CI:-}" == true ]] && in_ci=true
 builds=(plain)
 matrix=false
-if $in_ci; then builds=(plain sanitize); matrix=true; fi
+if $in_ci; then builds=(plain sanitize tsan); matrix=true; fi
 pg=${PGDRIFT_PG:-15}
 meson_test_args=()
 while (($#)); do
 	case "$1" in
 	--sanitize) builds=(sanitize); shift ;;
+	--tsan) builds=(tsan); shift ;;
 	--all) builds=(plain sanitize); shift ;;
 	--suite) meson_test_args+=(--suite "${2:?}"); shift 2 ;;
 	--matrix) matrix=true; shift ;;
@@ -140,9 +145,18 @@ run_matrix_version() {
 for b in "${builds[@]}"; do
 	dir="$root/build"
 	opts=(-Dwerror=true)
+	test_args=("${meson_test_args[@]}")
 	if [[ "$b" == sanitize ]]; then
 		dir="$root/build-sanitize"
 		opts+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+	fi
+	if [[ "$b" == tsan ]]; then
+		# only the tests of code that runs on two threads: a race
+		# makes pgdrift exit 66 with the report on stderr, which the
+		# test compares with the one-thread run
+		dir="$root/build-tsan"
+		opts+=(-Db_sanitize=thread -Db_lundef=false)
+		((${#test_args[@]})) || test_args=(readahead)
 	fi
 	if [[ -f "$dir/build.ninja" ]]; then
 		meson configure "$dir" "${opts[@]}" >/dev/null
@@ -157,8 +171,9 @@ for b in "${builds[@]}"; do
 	ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:${ASAN_OPTIONS:-}" \
 	LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:${LSAN_OPTIONS:-}" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
+	TSAN_OPTIONS="halt_on_error=1:exitcode=66:${TSAN_OPTIONS:-}" \
 		meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 \
-		"${meson_test_args[@]}" || rc=$?
+		"${test_args[@]}" || rc=$?
 	read -r p f s < <(count_results "$dir")
 	echo "== $b: $p passed, $f failed, $s skipped in $((SECONDS - t0)) s" >&2
 	if ((rc != 0 && f == 0)); then f=1; fi

@@ -66,7 +66,6 @@ void rp_do_job_free(struct rp_do_job *j)
 		return;
 	free(j->sql);
 	free(j->body);
-	free(j->lang);
 	pgd_eval_prepared_free(j->prep);
 	free(j);
 }
@@ -90,7 +89,6 @@ static struct rp_do_job *make_job(size_t pos, size_t off, char *sql)
 		rp_do_args(t->stmts[0]->stmt->do_stmt, &body, &lang);
 		if (body && *body && !strcasecmp(lang, "plpgsql")) {
 			j->body = pgd_xstrdup(body);
-			j->lang = pgd_xstrdup(lang);
 			j->prep = pgd_eval_prepare_do(body);
 		}
 	}
@@ -134,24 +132,6 @@ static bool stopping(struct rp_prefetch *p)
 	return stop;
 }
 
-static bool ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Whether text[0..len) has the word DO anywhere (any case): a file
- * without it has no DO statement (pgd_stmt_kw needs the word), and is not
- * split. Most files of a real history have none. */
-static bool may_hold_do(const char *text, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++)
-		if ((text[i] == 'd' || text[i] == 'D') && (text[i + 1] == 'o' || text[i + 1] == 'O') &&
-		    (i == 0 || !ident_char(text[i - 1])) && (i + 2 == len || !ident_char(text[i + 2])))
-			return true;
-	return false;
-}
-
 /* The thread: the DO statements of the files after (pos, off), in the
  * replay's order; a file not in memory when it started is read from disk
  * (the replay loads files as it reaches them). */
@@ -176,7 +156,8 @@ static void *run(void *arg)
 		}
 		struct pgd_split_stmt *stmts = NULL;
 		size_t n = 0;
-		if (!may_hold_do(buf, len) || pgd_split(buf, len, &stmts, &n) < 0) {
+		/* most files of a real history have no DO: not split */
+		if (!pgd_text_has_kw(buf, len, "do") || pgd_split(buf, len, &stmts, &n) < 0) {
 			pgd_strbuf_release(&sb);
 			continue; /* no DO in it; or the replay reads it itself */
 		}
@@ -246,13 +227,13 @@ struct rp_do_job *rp_prefetch_take(struct rp_prefetch *p, size_t pos, size_t off
 		p->n--;
 		if (p->thread_waits && p->n <= PREFETCH_AHEAD / 2)
 			pthread_cond_broadcast(&p->changed);
-		j->next = dead;
-		dead = j;
 		if (j->pos == pos && j->off == off) {
-			dead = j->next;
 			found = j;
+			found->next = NULL;
 			break;
 		}
+		j->next = dead;
+		dead = j;
 	}
 	pthread_mutex_unlock(&p->mu);
 	while (dead) { /* statements the replay did not reach (a file it skipped) */
@@ -264,8 +245,6 @@ struct rp_do_job *rp_prefetch_take(struct rp_prefetch *p, size_t pos, size_t off
 		rp_do_job_free(found); /* the file changed under the thread */
 		found = NULL;
 	}
-	if (found)
-		found->next = NULL;
 	return found;
 }
 

@@ -549,7 +549,7 @@ static bool replay_prefetched_do(struct replay *r, const char *sql,
 	mf->nread_ahead++;
 	r->src.stmt = pgd_schema_strndup(r->m, sql, strlen(sql));
 	r->ddl_seq++; /* as dispatch_one */
-	rp_do_run(r, j->body, j->lang, j->prep);
+	rp_do_run(r, j->body, "plpgsql", j->prep); /* the thread reads no other */
 	j->prep = NULL;
 	rp_init_fresh(r);
 	rp_do_job_free(j);

@@ -86,11 +86,11 @@ void rp_eval_init(struct replay *r);
 /* ---- prefetch.c: DO blocks read ahead on a thread (calls split.c) */
 
 /* A DO statement the thread read: its text (trimmed as the replay trims
- * it), and when it is one DO block in PL/pgSQL, its body, language and
- * read PL/pgSQL (else body is NULL). */
+ * it), and when it is one DO block in PL/pgSQL, its body and read
+ * PL/pgSQL (else body is NULL). */
 struct rp_do_job {
 	size_t pos, off;   /* file position in the replay's order, byte offset */
-	char *sql, *body, *lang;
+	char *sql, *body;
 	struct pgd_eval_prepared *prep;
 	struct rp_do_job *next;
 };

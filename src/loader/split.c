@@ -425,14 +425,29 @@ const char *pgd_stmt_end(const char *p, const char *end)
 	return end;
 }
 
+/* A character that continues a word for pgd_stmt_kw. */
+static bool kw_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
 bool pgd_stmt_kw(const char *p, const char *end, const char *word)
 {
 	size_t n = strlen(word);
 	if ((size_t)(end - p) < n || strncasecmp(p, word, n) != 0)
 		return false;
-	if ((size_t)(end - p) == n)
-		return true;
-	char c = p[n];
-	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		 (c >= '0' && c <= '9') || c == '_');
+	return (size_t)(end - p) == n || !kw_char(p[n]);
+}
+
+bool pgd_text_has_kw(const char *text, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+	char lo = word[0], up = (char)(lo - 'a' + 'A');
+	for (size_t i = 0; i + n <= len; i++)
+		if ((text[i] == lo || text[i] == up) && strncasecmp(text + i, word, n) == 0 &&
+		    (i == 0 || !kw_char(text[i - 1])) &&
+		    (i + n == len || !kw_char(text[i + n])))
+			return true;
+	return false;
 }

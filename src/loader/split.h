@@ -51,6 +51,10 @@ const char *pgd_stmt_end(const char *p, const char *end);
  * case, not followed by an identifier character. */
 bool pgd_stmt_kw(const char *p, const char *end, const char *word);
 
+/* Whether text[0..len) holds word (as pgd_stmt_kw) anywhere, as a whole
+ * word: false means no statement of the text starts with it. */
+bool pgd_text_has_kw(const char *text, size_t len, const char *word);
+
 /* The keywords pgd_split() recognises (NULL-terminated; tests check each
  * is one to PostgreSQL's scanner). */
 extern const char *const pgd_split_keywords[];

@@ -8,6 +8,8 @@
  * Where the text has a BEGIN ATOMIC body the reference is libpg_query's
  * parser split (the scanner's cuts the body at its first ';', psql and
  * pgd_split() do not); pgd_split_open_block() is checked on such cuts.
+ * A text with a statement that starts with DO has the word DO for
+ * pgd_text_has_kw() (the DO read-ahead skips the others).
  * One TAP line per file. Usage: check_split DIR...
  */
 #define _GNU_SOURCE /* strcasestr */
@@ -62,6 +64,14 @@ static void compare(const char *text, struct pgd_strbuf *why)
 		pgd_strbuf_addf(why, "\n#   in: %.200s\n", text);
 	}
 	pg_query_free_split_result(s);
+	/* the DO read-ahead skips a text without the word DO: none of its
+	 * statements may start with it */
+	bool has_do = pgd_text_has_kw(text, strlen(text), "do");
+	for (size_t i = 0; !has_do && i < n; i++) {
+		const char *b = text + mine[i].off, *e = b + mine[i].len;
+		if (pgd_stmt_kw(pgd_stmt_start(b, e), e, "do"))
+			pgd_strbuf_addf(why, "a DO statement, no word DO: %.200s\n", b);
+	}
 	free(mine);
 }
 
@@ -224,6 +234,42 @@ int main(int argc, char **argv)
 					cuts[i].open, cuts[i].text);
 	}
 	report("a cut BEGIN ATOMIC body is seen as open", &why);
+	pgd_strbuf_reset(&why);
+
+	/* pgd_text_has_kw(): a text with a statement that starts with DO has
+	 * the word (the DO read-ahead skips the others); a longer word or
+	 * an identifier is not it */
+	static const struct {
+		const char *text;
+		bool has;
+	} words[] = {
+		{ "do $$ begin null; end $$;", true },
+		{ "create table t (x int);\n/* x */DO language plpgsql $$ $$;", true },
+		{ "select 1;\n  Do\n$b$ begin null; end $b$", true },
+		{ "insert into t values (1) on conflict do nothing;", true },
+		{ "create table docs (done bool, to_do text, undo int, do1 int);", false },
+		{ "select 'd' || 'o';", false },
+		{ "d", false },
+		{ "", false },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *t = words[i].text;
+		if (pgd_text_has_kw(t, strlen(t), "do") != words[i].has)
+			pgd_strbuf_addf(&why, "has DO %d, want %d: %s\n", !words[i].has,
+					words[i].has, t);
+		/* every statement that starts with DO is found */
+		struct pgd_split_stmt *st;
+		size_t n;
+		if (pgd_split(t, strlen(t), &st, &n) < 0)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			const char *b = t + st[k].off, *e = b + st[k].len;
+			if (pgd_stmt_kw(pgd_stmt_start(b, e), e, "do") && !words[i].has)
+				pgd_strbuf_addf(&why, "a DO statement in a text without DO: %s\n", t);
+		}
+		free(st);
+	}
+	report("the word DO is found where a statement starts with it", &why);
 	pgd_strbuf_reset(&why);
 
 	for (size_t i = 0; pgd_split_keywords[i]; i++) {
